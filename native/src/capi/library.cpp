@@ -1,0 +1,50 @@
+// library.cpp — diffhmm_version, diffhmm_last_error, backend availability and CPU facts.
+#include <string>
+
+#include "capi/guard.h"
+#include "core/thread_pool.h"
+#include "cpu/step_kernels.h"
+#include "cuda/cuda.h"
+
+#ifndef DIFFHMM_VERSION
+#define DIFFHMM_VERSION "0.0.0"
+#endif
+
+namespace diffhmm {
+namespace capi {
+
+static thread_local std::string last_error;
+
+void set_last_error(const std::string& message) { last_error = message; }
+
+}  // namespace capi
+}  // namespace diffhmm
+
+using namespace diffhmm;
+
+extern "C" {
+
+const char* diffhmm_version(void) { return DIFFHMM_VERSION; }
+
+const char* diffhmm_last_error(void) { return capi::last_error.c_str(); }
+
+diffhmm_status diffhmm_backend_available(int backend) {
+    return capi::guarded([&] {
+        switch (backend) {
+            case DIFFHMM_BACKEND_CPU:
+            case DIFFHMM_BACKEND_REFERENCE: return;
+            case DIFFHMM_BACKEND_CUDA: {
+                const std::string reason = cuda::unavailable_reason();
+                if (!reason.empty()) fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, reason);
+                return;
+            }
+            default: fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "unknown backend " + std::to_string(backend));
+        }
+    });
+}
+
+int diffhmm_cpu_isa_supported(void) { return cpu::detect_isa(); }
+
+int diffhmm_cpu_default_threads(void) { return pool_threads(); }
+
+}  // extern "C"

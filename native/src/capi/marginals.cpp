@@ -1,0 +1,40 @@
+// marginals.cpp — diffhmm_marginals_dense / diffhmm_marginals_factorized.
+#include "capi/guard.h"
+#include "core/dispatch.h"
+
+using namespace diffhmm;
+
+extern "C" {
+
+diffhmm_status diffhmm_marginals_dense(diffhmm_workspace* ws, int dtype, int flags, int64_t batch,
+                                       int64_t steps, int64_t states, const void* potential,
+                                       const int64_t* lengths, void* log_z, void* gamma) {
+    return capi::guarded([&] {
+        diffhmm_workspace& w = capi::workspace(ws);
+        capi::with_dtype(dtype, [&](auto zero) {
+            using T = decltype(zero);
+            const Problem<T> p = capi::dense_problem<T>(flags, batch, steps, states, potential, lengths);
+            capi::require_output(gamma, batch * steps, "gamma");
+            marginals(w, p, static_cast<T*>(log_z), static_cast<T*>(gamma));
+        });
+    });
+}
+
+diffhmm_status diffhmm_marginals_factorized(diffhmm_workspace* ws, int dtype, int flags, int64_t batch,
+                                            int64_t steps, int64_t states, int64_t num_trans,
+                                            const void* init, int init_batched, const void* trans,
+                                            const int64_t* trans_index, const void* emit,
+                                            const int64_t* lengths, void* log_z, void* gamma) {
+    return capi::guarded([&] {
+        diffhmm_workspace& w = capi::workspace(ws);
+        capi::with_dtype(dtype, [&](auto zero) {
+            using T = decltype(zero);
+            const Problem<T> p = capi::factorized_problem<T>(flags, batch, steps, states, num_trans, init,
+                                                             init_batched, trans, trans_index, emit, lengths);
+            capi::require_output(gamma, batch * steps, "gamma");
+            marginals(w, p, static_cast<T*>(log_z), static_cast<T*>(gamma));
+        });
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,65 @@
+// workspace.cpp — creating, configuring and destroying a diffhmm_workspace.
+#include <string>
+
+#include "capi/guard.h"
+#include "cpu/step_kernels.h"
+#include "cuda/cuda.h"
+
+using namespace diffhmm;
+
+extern "C" {
+
+diffhmm_status diffhmm_workspace_create(int backend, diffhmm_workspace** out) {
+    return capi::guarded([&] {
+        if (out == nullptr) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "out is null");
+        *out = nullptr;
+        if (backend != DIFFHMM_BACKEND_CPU && backend != DIFFHMM_BACKEND_CUDA &&
+            backend != DIFFHMM_BACKEND_REFERENCE)
+            fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "unknown backend " + std::to_string(backend));
+        if (backend == DIFFHMM_BACKEND_CUDA) {
+            const std::string reason = cuda::unavailable_reason();
+            if (!reason.empty()) fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, reason);
+        }
+        diffhmm_workspace* ws = new diffhmm_workspace();
+        ws->backend = backend;
+        ws->cpu_isa = cpu::detect_isa();
+        *out = ws;
+    });
+}
+
+diffhmm_status diffhmm_workspace_destroy(diffhmm_workspace* ws) {
+    return capi::guarded([&] { delete ws; });
+}
+
+diffhmm_status diffhmm_workspace_set_num_threads(diffhmm_workspace* ws, int num_threads) {
+    return capi::guarded([&] {
+        diffhmm_workspace& w = capi::workspace(ws);
+        if (num_threads < 0)
+            fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "num_threads must be >= 0, got " + std::to_string(num_threads));
+        w.num_threads = num_threads;
+    });
+}
+
+diffhmm_status diffhmm_workspace_set_cpu_isa(diffhmm_workspace* ws, int isa) {
+    return capi::guarded([&] {
+        diffhmm_workspace& w = capi::workspace(ws);
+        const int best = cpu::detect_isa();
+        if (isa == DIFFHMM_CPU_ISA_AUTO) {
+            w.cpu_isa = best;
+            return;
+        }
+        if (isa < DIFFHMM_CPU_ISA_GENERIC || isa > DIFFHMM_CPU_ISA_AVX512)
+            fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "unknown cpu isa " + std::to_string(isa));
+        if (isa > best)
+            fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE,
+                 "this CPU does not support the requested instruction set (" + std::to_string(isa) +
+                     "); the widest it supports is " + std::to_string(best));
+        w.cpu_isa = isa;
+    });
+}
+
+int diffhmm_workspace_cpu_isa(const diffhmm_workspace* ws) {
+    return ws == nullptr ? DIFFHMM_CPU_ISA_GENERIC : ws->cpu_isa;
+}
+
+}  // extern "C"

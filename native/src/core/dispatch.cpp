@@ -1,0 +1,94 @@
+// dispatch.cpp — see dispatch.h.
+#include "core/dispatch.h"
+
+#include <sstream>
+#include <type_traits>
+
+#include "core/error.h"
+#include "core/validate.h"
+#include "cpu/cpu.h"
+#include "cuda/cuda.h"
+#include "reference/reference.h"
+
+namespace diffhmm {
+namespace {
+
+template <class T>
+constexpr int dtype_of() { return std::is_same<T, float>::value ? DIFFHMM_FLOAT32 : DIFFHMM_FLOAT64; }
+
+const char* form_name(Form form) { return form == Form::dense ? "dense" : "factorized"; }
+
+[[noreturn]] void cuda_unavailable() { fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, cuda::unavailable_reason()); }
+
+template <class T>
+void require_tape(const diffhmm_workspace& ws, const Problem<T>& p) {
+    const DiffhmmTape& tape = ws.tape;
+    const bool same = tape.valid && tape.form == p.form && tape.dtype == dtype_of<T>() && tape.B == p.B &&
+                      tape.T == p.T && tape.N == p.N && tape.K == p.K && tape.init_batched == p.init_batched;
+    if (same) return;
+    std::ostringstream m;
+    m << "backward needs the forward of the same problem on this workspace first: asked for a "
+      << form_name(p.form) << " " << (dtype_of<T>() == DIFFHMM_FLOAT32 ? "float32" : "float64")
+      << " problem of B=" << p.B << ", T=" << p.T << ", N=" << p.N << ", K=" << p.K << ", but ";
+    if (!tape.valid) {
+        m << "the workspace holds no forward (none ran, or the last one failed)";
+    } else {
+        m << "the last forward was " << form_name(tape.form) << " "
+          << (tape.dtype == DIFFHMM_FLOAT32 ? "float32" : "float64") << " with B=" << tape.B
+          << ", T=" << tape.T << ", N=" << tape.N << ", K=" << tape.K;
+    }
+    fail(DIFFHMM_ERROR_INVALID_STATE, m.str());
+}
+
+}  // namespace
+
+template <class T>
+void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
+    ws.tape.valid = false;
+    switch (ws.backend) {
+        case DIFFHMM_BACKEND_CPU: cpu::forward(ws, p, log_z); break;
+        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::forward(p, log_z); break;
+        default: cuda_unavailable();
+    }
+    ws.tape = DiffhmmTape{true, p.form, dtype_of<T>(), p.B, p.T, p.N, p.K, p.init_batched};
+}
+
+template <class T>
+void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+    require_tape(ws, p);
+    check_grad_log_z(grad_log_z, p.B);
+    switch (ws.backend) {
+        case DIFFHMM_BACKEND_CPU: cpu::backward(ws, p, grad_log_z, grads); break;
+        case DIFFHMM_BACKEND_REFERENCE: reference::backward(p, grad_log_z, grads); break;
+        default: cuda_unavailable();
+    }
+}
+
+template <class T>
+void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score) {
+    switch (ws.backend) {
+        case DIFFHMM_BACKEND_CPU: cpu::viterbi(ws, p, path, score); break;
+        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::viterbi(p, path, score); break;
+        default: cuda_unavailable();
+    }
+}
+
+template <class T>
+void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
+    switch (ws.backend) {
+        case DIFFHMM_BACKEND_CPU: cpu::marginals(ws, p, log_z, gamma); break;
+        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::marginals(p, log_z, gamma); break;
+        default: cuda_unavailable();
+    }
+}
+
+#define DIFFHMM_INSTANTIATE(T)                                                                 \
+    template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                       \
+    template void backward<T>(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&); \
+    template void viterbi<T>(diffhmm_workspace&, const Problem<T>&, int64_t*, T*);             \
+    template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);
+DIFFHMM_INSTANTIATE(float)
+DIFFHMM_INSTANTIATE(double)
+#undef DIFFHMM_INSTANTIATE
+
+}  // namespace diffhmm

@@ -1,0 +1,62 @@
+// problem.h — one plain description of a batched HMM problem, dense or factorized, that flows
+// from the C ABI through validation to a backend. It only points at the caller's memory.
+//   dense:      potential [B][T][N][N]
+//   factorized: init [N] or [B][N], trans [K][N][N], trans_index [B][T] (or null if K = 1),
+//               emit [B][T][N]
+// The accessors give, for sequence b and step t, the N×N step matrix and the per-column term that
+// is added after the reduction over i (emit for factorized, none for dense): docs/formulas.md §1.
+#pragma once
+
+#include <cstdint>
+
+namespace diffhmm {
+
+enum class Form { dense, factorized };
+
+template <class Real>
+struct Problem {
+    Form form = Form::dense;
+    int64_t B = 0, T = 0, N = 0, K = 1;
+    bool check_values = true;  // false with DIFFHMM_FLAG_TRUSTED_INPUT
+
+    const int64_t* lengths = nullptr;
+    const Real* potential = nullptr;  // dense
+    const Real* init = nullptr;       // factorized
+    bool init_batched = false;
+    const Real* trans = nullptr;
+    const int64_t* trans_index = nullptr;
+    const Real* emit = nullptr;
+
+    int64_t length(int64_t b) const { return lengths[b]; }
+
+    // Scores of the initial step: initial_row(b)[j] + initial_col(b)[j] (col may be null).
+    const Real* initial_row(int64_t b) const {
+        if (form == Form::dense) return potential + b * T * N * N;
+        return init + (init_batched ? b * N : 0);
+    }
+    const Real* initial_col(int64_t b) const { return form == Form::dense ? nullptr : emit + b * T * N; }
+
+    // Which transition matrix step t (>= 1) of sequence b uses.
+    int64_t trans_of(int64_t b, int64_t t) const {
+        return trans_index == nullptr ? 0 : trans_index[b * T + t];
+    }
+    // Step t >= 1: score(i -> j) = matrix(b,t)[i*N + j] + column(b,t)[j] (column may be null).
+    const Real* matrix(int64_t b, int64_t t) const {
+        if (form == Form::dense) return potential + (b * T + t) * N * N;
+        return trans + trans_of(b, t) * N * N;
+    }
+    const Real* column(int64_t b, int64_t t) const {
+        return form == Form::dense ? nullptr : emit + (b * T + t) * N;
+    }
+};
+
+// Where the backward writes. Dense: grad_potential. Factorized: any of the three may be null.
+template <class Real>
+struct Grads {
+    Real* potential = nullptr;  // dense [B][T][N][N]
+    Real* init = nullptr;       // [N] or [B][N]
+    Real* trans = nullptr;      // [K][N][N]
+    Real* emit = nullptr;       // [B][T][N]
+};
+
+}  // namespace diffhmm

@@ -1,0 +1,30 @@
+// cpu.h — the CPU backend: vectorised (step_kernels.h), threaded across the batch, or across states
+// within a step when the batch is smaller than the thread count and N is large. Entry points have
+// the same meaning as the C ABI verbs (diffhmm.h); inputs are already validated by core/.
+// Tests: native/tests (against reference/) and the Java tests (CpuBackendTest and friends).
+#pragma once
+
+#include <cstdint>
+
+#include "core/problem.h"
+#include "core/workspace.h"
+
+namespace diffhmm {
+namespace cpu {
+
+// Fills ws.tape_alpha and writes log_z.
+template <class T>
+void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z);
+
+// Reads ws.tape_alpha (written by forward for the same problem).
+template <class T>
+void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads);
+
+template <class T>
+void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score);
+
+template <class T>
+void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma);
+
+}  // namespace cpu
+}  // namespace diffhmm

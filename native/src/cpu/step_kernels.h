@@ -1,0 +1,50 @@
+// step_kernels.h — the inner loops of the CPU backend: one time step of the forward / Viterbi
+// recursion over a range of destination states j, and one step of the β sweep over a range of
+// source states i. They are compiled once per instruction set (step_kernels_{generic,avx2,avx512}
+// .cpp) and picked at run time by kernels(isa); the drivers (forward.cpp, backward.cpp, ...) own
+// the loops over sequences and steps. All values are log scores except where noted; see
+// docs/formulas.md §3 for the scaled recursions these implement.
+#pragma once
+
+#include <cstdint>
+
+namespace diffhmm {
+namespace cpu {
+
+enum class EdgeOut { none, store, accumulate };
+
+template <class T>
+struct Kernels {
+    // out[j] = col[j] + logsumexp_i(prev[i] + mat[i*N + j]) for j in [j0, j1); col may be null.
+    // Returns true if a NaN/+inf was met in mat or col (only when check is set).
+    bool (*forward_step)(const T* prev, const T* mat, const T* col, T* out, int64_t N, int64_t j0,
+                         int64_t j1, bool check);
+
+    // out[j] = col[j] + max_i(prev[i] + mat[i*N + j]); back[j] = the lowest maximising i.
+    bool (*viterbi_step)(const T* prev, const T* mat, const T* col, T* out, int32_t* back,
+                         int64_t N, int64_t j0, int64_t j1, bool check);
+
+    // One β step for source rows i in [i0, i1), with v[i][j] = mat[i*N + j] + w[j]:
+    //   log_beta_raw[i] = logsumexp_j v[i][j]
+    //   edge[i][j]      = g · exp(log_alpha_prev[i] + v[i][j] + offset)   (the edge marginal × g)
+    // written according to `out`: stored into edge_store[i*N + j], added into edge_acc[i*N + j]
+    // (float64), or not at all. scratch holds kRowsScratch(i1 - i0) values.
+    void (*backward_rows)(const T* mat, const T* w, const T* log_alpha_prev, T offset, T g,
+                          EdgeOut out, T* edge_store, double* edge_acc, T* log_beta_raw,
+                          T* scratch, int64_t N, int64_t i0, int64_t i1);
+
+    // out[j] = g · exp(log_alpha[j] + log_beta[j] + offset), j in [0, N).
+    void (*node_marginals)(const T* log_alpha, const T* log_beta, T offset, T g, T* out, int64_t N);
+};
+
+// Scratch backward_rows needs for `rows` rows: three arrays padded to the widest vector (16 lanes).
+constexpr int64_t kRowsScratch(int64_t rows) { return 3 * (rows + 16); }
+
+template <class T>
+const Kernels<T>& kernels(int isa);
+
+// The widest diffhmm_cpu_isa this CPU supports.
+int detect_isa();
+
+}  // namespace cpu
+}  // namespace diffhmm

@@ -1,0 +1,281 @@
+// step_kernels.inl — the bodies of the Kernels in step_kernels.h, written once over Simd<T> and
+// included by one translation unit per instruction set. Everything here has internal linkage
+// (anonymous namespace) so the copies compiled for different ISAs never mix at link time; do not
+// call std:: templates from here for the same reason.
+//
+// Forward / Viterbi: a block of W destination columns lives in registers while the loop runs over
+// every source row i (rows are contiguous in j, so each load is one cache line at W·sizeof(T) = 64 B).
+// The forward makes two passes: the exact column maximum (which also checks for NaN/+inf), then the
+// sum of exp(score - max) — one exp per term, no overflow for any finite scores.
+// Backward: per source row, the row maximum first, so the edge factor g·exp(α + max + offset) is
+// known before the exps of the row are taken and each edge value is written exactly once.
+
+#include "cpu/simd.h"
+
+namespace {
+
+using diffhmm::cpu::EdgeOut;
+using diffhmm::cpu::Kernels;
+
+template <class T>
+constexpr T neg_inf() { return -__builtin_inf(); }
+
+template <class T>
+bool any_lane(typename Simd<T>::I m) {
+    for (int k = 0; k < Simd<T>::W; ++k)
+        if (m[k]) return true;
+    return false;
+}
+
+// A step's destination columns [j0, j1) are cut into blocks of W: full blocks at j0, j0 + W, ...
+// and, when W does not divide the range, a last block that ends at j1 and overlaps the one before
+// it (its overlapping columns are computed again, with identical results, by the same thread).
+// Up to four blocks form a tile that shares one pass over the source rows: four independent
+// max / sum chains hide the latency of each. Ranges narrower than W use partial loads.
+template <class T, int NB, bool Partial>
+bool forward_tile(const T* prev, const T* mat, const T* col, T* out, int64_t N, const int64_t* jb,
+                  int64_t width, bool check) {
+    using S = Simd<T>;
+    using V = typename S::V;
+    using I = typename S::I;
+    auto load = [&](const T* p, T fill) { return Partial ? load_partial(p, width, fill) : S::load(p); };
+    const V inf = S::splat(__builtin_inf());
+    const V minf = S::splat(neg_inf<T>());
+    V max[NB], sum[NB], shift[NB];
+    I bad = I{};
+    for (int k = 0; k < NB; ++k) max[k] = minf;
+    for (int64_t i = 0; i < N; ++i) {
+        const V a = S::splat(prev[i]);
+        const T* row = mat + i * N;
+        for (int k = 0; k < NB; ++k) {
+            const V x = load(row + jb[k], neg_inf<T>());
+            if (check) bad |= !(x < inf);
+            max[k] = S::max(max[k], a + x);
+        }
+    }
+    for (int k = 0; k < NB; ++k) {
+        shift[k] = max[k] == minf ? S::splat(0) : max[k];
+        sum[k] = S::splat(0);
+    }
+    for (int64_t i = 0; i < N; ++i) {
+        if (prev[i] == neg_inf<T>()) continue;  // contributes exp(-inf) = 0
+        const V a = S::splat(prev[i]);
+        const T* row = mat + i * N;
+        for (int k = 0; k < NB; ++k) sum[k] += S::exp(a + load(row + jb[k], neg_inf<T>()) - shift[k]);
+    }
+    for (int k = 0; k < NB; ++k) {
+        V result = max[k] + S::log(sum[k]);
+        if (col != nullptr) {
+            const V c = load(col + jb[k], T(0));
+            if (check) bad |= !(c < inf);
+            result += c;
+        }
+        if (Partial) store_partial<T>(out + jb[k], result, width); else S::store(out + jb[k], result);
+    }
+    return any_lane<T>(bad);
+}
+
+// Calls tile(starts, count) for groups of up to four block starts covering [j0, j1) as described
+// above; returns the OR of the results.
+template <class T, class Tile>
+bool over_tiles(int64_t j0, int64_t j1, Tile&& tile) {
+    constexpr int W = Simd<T>::W;
+    int64_t starts[4];
+    int count = 0;
+    bool flagged = false;
+    for (int64_t jb = j0; jb < j1; jb += W) {
+        starts[count++] = jb + W <= j1 ? jb : j1 - W;
+        if (count == 4) {
+            flagged |= tile(starts, count);
+            count = 0;
+        }
+    }
+    if (count > 0) flagged |= tile(starts, count);
+    return flagged;
+}
+
+template <class T>
+bool forward_step(const T* prev, const T* mat, const T* col, T* out, int64_t N, int64_t j0,
+                  int64_t j1, bool check) {
+    if (j1 - j0 < Simd<T>::W) {
+        const int64_t start[1] = {j0};
+        return forward_tile<T, 1, true>(prev, mat, col, out, N, start, j1 - j0, check);
+    }
+    return over_tiles<T>(j0, j1, [&](const int64_t* starts, int count) {
+        switch (count) {
+            case 4: return forward_tile<T, 4, false>(prev, mat, col, out, N, starts, 0, check);
+            case 3: return forward_tile<T, 3, false>(prev, mat, col, out, N, starts, 0, check);
+            case 2: return forward_tile<T, 2, false>(prev, mat, col, out, N, starts, 0, check);
+            default: return forward_tile<T, 1, false>(prev, mat, col, out, N, starts, 0, check);
+        }
+    });
+}
+
+template <class T, int NB, bool Partial>
+bool viterbi_tile(const T* prev, const T* mat, const T* col, T* out, int32_t* back, int64_t N,
+                  const int64_t* jb, int64_t width, bool check) {
+    using S = Simd<T>;
+    using V = typename S::V;
+    using I = typename S::I;
+    constexpr int W = S::W;
+    auto load = [&](const T* p, T fill) { return Partial ? load_partial(p, width, fill) : S::load(p); };
+    const V inf = S::splat(__builtin_inf());
+    V best[NB];
+    I arg[NB];
+    I bad = I{};
+    for (int k = 0; k < NB; ++k) {
+        best[k] = S::splat(neg_inf<T>());
+        arg[k] = I{};
+    }
+    for (int64_t i = 0; i < N; ++i) {
+        const V a = S::splat(prev[i]);
+        const I index = S::splat_int(i);
+        const T* row = mat + i * N;
+        for (int k = 0; k < NB; ++k) {
+            const V x = load(row + jb[k], neg_inf<T>());
+            if (check) bad |= !(x < inf);
+            const V s = a + x;
+            const I better = s > best[k];  // strict: ties keep the lowest i
+            best[k] = better ? s : best[k];
+            arg[k] = better ? index : arg[k];
+        }
+    }
+    for (int k = 0; k < NB; ++k) {
+        if (col != nullptr) {
+            const V c = load(col + jb[k], T(0));
+            if (check) bad |= !(c < inf);
+            best[k] += c;
+        }
+        const int64_t lanes = Partial ? width : W;
+        if (Partial) store_partial<T>(out + jb[k], best[k], width); else S::store(out + jb[k], best[k]);
+        for (int64_t l = 0; l < lanes; ++l) back[jb[k] + l] = int32_t(arg[k][l]);
+    }
+    return any_lane<T>(bad);
+}
+
+template <class T>
+bool viterbi_step(const T* prev, const T* mat, const T* col, T* out, int32_t* back, int64_t N,
+                  int64_t j0, int64_t j1, bool check) {
+    if (j1 - j0 < Simd<T>::W) {
+        const int64_t start[1] = {j0};
+        return viterbi_tile<T, 1, true>(prev, mat, col, out, back, N, start, j1 - j0, check);
+    }
+    return over_tiles<T>(j0, j1, [&](const int64_t* starts, int count) {
+        switch (count) {
+            case 4: return viterbi_tile<T, 4, false>(prev, mat, col, out, back, N, starts, 0, check);
+            case 3: return viterbi_tile<T, 3, false>(prev, mat, col, out, back, N, starts, 0, check);
+            case 2: return viterbi_tile<T, 2, false>(prev, mat, col, out, back, N, starts, 0, check);
+            default: return viterbi_tile<T, 1, false>(prev, mat, col, out, back, N, starts, 0, check);
+        }
+    });
+}
+
+// Along a row (j in [0, N)): full blocks, then — when W does not divide N — a last block ending at
+// N that overlaps the previous one; `fresh` masks the lanes it adds, so sums count every column
+// once. Rows narrower than W use partial loads.
+template <class T>
+void backward_rows(const T* mat, const T* w, const T* log_alpha_prev, T offset, T g, EdgeOut out,
+                   T* edge_store, double* edge_acc, T* log_beta_raw, T* scratch, int64_t N,
+                   int64_t i0, int64_t i1) {
+    using S = Simd<T>;
+    using V = typename S::V;
+    using I = typename S::I;
+    constexpr int W = S::W;
+    const int64_t rows = i1 - i0;
+    // Three per-row arrays, padded to whole vectors with neutral values so that the per-step
+    // vector loops below never need partial loads: α_prev, the row maxima, the factors / sums.
+    const int64_t padded = (rows + W - 1) / W * W;
+    T* alpha = scratch;
+    T* row_max = scratch + padded;
+    T* factor = scratch + 2 * padded;
+    for (int64_t r = 0; r < padded; ++r) {
+        alpha[r] = r < rows ? log_alpha_prev[i0 + r] : neg_inf<T>();
+        row_max[r] = T(0);
+        factor[r] = T(1);
+    }
+    const bool narrow = N < W;
+    const int64_t full_end = narrow ? 0 : N / W * W;
+    const bool overlap = !narrow && full_end < N;
+    const int64_t tail = narrow ? 0 : N - W;
+    const I fresh = S::iota() >= S::splat_int(W - (N - full_end));  // lanes of the tail block not yet seen
+    auto tail_scores = [&](const T* row) {
+        return narrow ? load_partial(row, N, neg_inf<T>()) + load_partial(w, N, T(0))
+                      : S::load(row + tail) + S::load(w + tail);
+    };
+
+    // Pass 1: the maximum of every row (overlapping lanes do not change a maximum).
+    for (int64_t r = 0; r < rows; ++r) {
+        const T* row = mat + (i0 + r) * N;
+        V max = S::splat(neg_inf<T>());
+        for (int64_t jb = 0; jb < full_end; jb += W) max = S::max(max, S::load(row + jb) + S::load(w + jb));
+        if (narrow || overlap) max = S::max(max, tail_scores(row));
+        row_max[r] = hmax<T>(max);
+    }
+    // The edge factors of all rows at once (vector exp; a row max of -inf gives factor 0).
+    for (int64_t r = 0; r < padded; r += W) {
+        const V x = S::load(alpha + r) + S::load(row_max + r) + S::splat(offset);
+        S::store(factor + r, S::splat(g) * S::exp(x));
+    }
+    // Pass 2: exps of every row, their sum (for β) and the edge values g·ξ.
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t i = i0 + r;
+        const T* row = mat + i * N;
+        const T m = row_max[r];
+        const V shift = S::splat(m == neg_inf<T>() ? T(0) : m);
+        const V f = S::splat(factor[r]);
+        V sum = S::splat(0);
+        for (int64_t jb = 0; jb < full_end; jb += W) {
+            const V e = S::exp(S::load(row + jb) + S::load(w + jb) - shift);
+            sum += e;
+            if (out == EdgeOut::store) {
+                S::store(edge_store + i * N + jb, f * e);
+            } else if (out == EdgeOut::accumulate) {
+                const V fe = f * e;
+                for (int k = 0; k < W; ++k) edge_acc[i * N + jb + k] += double(fe[k]);
+            }
+        }
+        if (narrow || overlap) {
+            V e = S::exp(tail_scores(row) - shift);
+            if (overlap) e = fresh ? e : S::splat(0);
+            sum += e;
+            const V fe = f * e;
+            const int64_t first = narrow ? 0 : full_end;  // first column this block adds
+            if (out == EdgeOut::store) {
+                if (narrow) store_partial<T>(edge_store + i * N, fe, N);
+                else for (int64_t j = first; j < N; ++j) edge_store[i * N + j] = fe[j - tail];
+            } else if (out == EdgeOut::accumulate) {
+                for (int64_t j = first; j < N; ++j) edge_acc[i * N + j] += double(fe[j - (narrow ? 0 : tail)]);
+            }
+        }
+        factor[r] = hsum<T>(sum);
+    }
+    // log β (raw, not yet normalised) = max + log(sum); max = -inf gives -inf.
+    for (int64_t r = 0; r < padded; r += W) S::store(alpha + r, S::load(row_max + r) + S::log(S::load(factor + r)));
+    for (int64_t r = 0; r < rows; ++r) log_beta_raw[i0 + r] = alpha[r];
+}
+
+template <class T>
+void node_marginals(const T* log_alpha, const T* log_beta, T offset, T g, T* out, int64_t N) {
+    using S = Simd<T>;
+    using V = typename S::V;
+    constexpr int W = S::W;
+    int64_t j = 0;
+    for (; j + W <= N; j += W)
+        S::store(out + j, S::splat(g) * S::exp(S::load(log_alpha + j) + S::load(log_beta + j) + S::splat(offset)));
+    if (j < N) {
+        const V x = load_partial(log_alpha + j, N - j, neg_inf<T>()) + load_partial(log_beta + j, N - j, T(0));
+        store_partial<T>(out + j, S::splat(g) * S::exp(x + S::splat(offset)), N - j);
+    }
+}
+
+template <class T>
+Kernels<T> make_kernels() {
+    Kernels<T> k;
+    k.forward_step = &forward_step<T>;
+    k.viterbi_step = &viterbi_step<T>;
+    k.backward_rows = &backward_rows<T>;
+    k.node_marginals = &node_marginals<T>;
+    return k;
+}
+
+}  // namespace

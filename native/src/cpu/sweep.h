@@ -1,0 +1,214 @@
+// sweep.h — the two sweeps every CPU verb is made of, shared by forward.cpp, backward.cpp and
+// marginals.cpp:
+//   alpha_sweep: scaled forward messages of every sequence into an AlphaStore (+ log Z);
+//   beta_sweep:  the β recursion from the last step down to 0, handing each step's edge and node
+//                marginals to a Sink (dense gradient, factorized gradients, or node marginals).
+// Work is split across the batch (one sequence per task) or, when B < threads and N is large,
+// across the states of every step (a fork-join per step); see Plan.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "core/error.h"
+#include "core/problem.h"
+#include "core/thread_pool.h"
+#include "core/validate.h"
+#include "core/workspace.h"
+#include "cpu/step_kernels.h"
+
+namespace diffhmm {
+namespace cpu {
+
+template <class T>
+constexpr T minus_inf() { return -std::numeric_limits<T>::infinity(); }
+
+// How one call spreads over threads.
+struct Plan {
+    int threads = 1;
+    bool across_states = false;  // B < threads and N large: split each step's states instead
+
+    template <class T>
+    static Plan of(const diffhmm_workspace& ws, const Problem<T>& p) {
+        Plan plan;
+        const int pool = pool_threads();
+        plan.threads = ws.num_threads > 0 ? std::min(ws.num_threads, pool) : pool;
+        // A step of N² terms must outweigh a fork-join (a few µs): N >= 128 is ~16k terms.
+        plan.across_states = plan.threads > 1 && p.B < plan.threads && p.N >= 128;
+        return plan;
+    }
+
+    // Runs f(lo, hi, slot) over [0, n): inline on `slot` in batch mode, else in chunks of whole
+    // 16-state blocks (so every chunk but the last is a multiple of any vector width) on the pool.
+    template <class F>
+    void over_states(int64_t n, int slot, F&& f) const {
+        if (!across_states) {
+            f(int64_t(0), n, slot);
+            return;
+        }
+        const int64_t grain = std::max<int64_t>(16, (n / threads + 15) / 16 * 16);
+        const int64_t chunks = (n + grain - 1) / grain;
+        parallel_for(chunks, threads, [&](int64_t c, int s) {
+            f(c * grain, std::min(n, (c + 1) * grain), s);
+        });
+    }
+
+    // Runs f(b, unit) for every sequence. Sequences are dealt to `threads` units in a fixed
+    // pattern (b = unit, unit + threads, ...), each unit run by one thread at a time, so per-unit
+    // accumulators sum the same sequences in the same order whatever the thread timing: results
+    // are reproducible bit for bit for a given thread count.
+    template <class F>
+    void over_batch(int64_t B, F&& f) const {
+        if (across_states || threads == 1) {
+            for (int64_t b = 0; b < B; ++b) f(b, 0);
+            return;
+        }
+        const int64_t units = std::min<int64_t>(threads, B);
+        parallel_for(units, threads, [&](int64_t unit, int) {
+            for (int64_t b = unit; b < B; b += units) f(b, int(unit));
+        });
+    }
+};
+
+// Subtracts the row maximum (if finite) and returns it (0 if the row is all -inf).
+template <class T>
+double normalize(T* v, int64_t N) {
+    T m = minus_inf<T>();
+    for (int64_t j = 0; j < N; ++j) m = v[j] > m ? v[j] : m;
+    if (m == minus_inf<T>()) return 0.0;
+    for (int64_t j = 0; j < N; ++j) v[j] -= m;
+    return double(m);
+}
+
+template <class T>
+bool invalid_value(T v) { return !(v < std::numeric_limits<T>::infinity()); }
+
+template <class T>
+struct AlphaView {
+    T* log_alpha;    // [B][T][N] scaled
+    double* offset;  // [B][T]
+    double* log_z;   // [B]
+};
+
+template <class T>
+AlphaView<T> alpha_view(AlphaStore& store, const Problem<T>& p) {
+    const size_t bt = size_t(std::max<int64_t>(1, p.B * p.T));
+    return {store.log_alpha.as<T>(bt * size_t(p.N)), store.offset.as<double>(bt),
+            store.log_z.as<double>(size_t(std::max<int64_t>(1, p.B)))};
+}
+
+// Forward messages of every sequence. Throws INVALID_VALUE (naming the index) if a NaN/+inf was
+// read and p.check_values is set.
+template <class T>
+void alpha_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out) {
+    const Kernels<T>& k = kernels<T>(ws.cpu_isa);
+    const Plan plan = Plan::of(ws, p);
+    const int64_t N = p.N;
+    std::atomic<bool> bad{false};
+    plan.over_batch(p.B, [&](int64_t b, int slot) {
+        const int64_t L = p.length(b);
+        if (L == 0) {
+            out.log_z[b] = 0.0;
+            return;
+        }
+        T* la = out.log_alpha + b * p.T * N;
+        double* off = out.offset + b * p.T;
+        const T* row = p.initial_row(b);
+        const T* col = p.initial_col(b);
+        bool seen_bad = false;
+        for (int64_t j = 0; j < N; ++j) {
+            const T c = col ? col[j] : T(0);
+            if (p.check_values) seen_bad |= invalid_value(row[j]) || invalid_value(c);
+            la[j] = row[j] + c;
+        }
+        off[0] = normalize(la, N);
+        for (int64_t t = 1; t < L; ++t) {
+            const T* mat = p.matrix(b, t);
+            const T* colt = p.column(b, t);
+            T* cur = la + t * N;
+            plan.over_states(N, slot, [&](int64_t j0, int64_t j1, int) {
+                if (k.forward_step(cur - N, mat, colt, cur, N, j0, j1, p.check_values))
+                    bad.store(true, std::memory_order_relaxed);
+            });
+            off[t] = off[t - 1] + normalize(cur, N);
+        }
+        const T* last = la + (L - 1) * N;
+        double sum = 0.0;
+        for (int64_t j = 0; j < N; ++j) sum += std::exp(double(last[j]));
+        out.log_z[b] = sum > 0.0 ? off[L - 1] + std::log(sum) : -std::numeric_limits<double>::infinity();
+        if (seen_bad) bad.store(true, std::memory_order_relaxed);
+    });
+    if (bad.load()) {
+        const std::string message = find_invalid_value(p);
+        fail(message.empty() ? DIFFHMM_ERROR_INTERNAL : DIFFHMM_ERROR_INVALID_VALUE,
+             message.empty() ? "a step kernel flagged a NaN/+inf the value scan cannot find" : message);
+    }
+}
+
+// Per-slot scratch of the β sweep, in units of T: w, log_beta, log_beta_raw, node (4N), then the
+// backward_rows scratch.
+inline int64_t beta_scratch_per_slot(int64_t N) { return 4 * N + kRowsScratch(N); }
+
+// The β sweep. Sink must provide:
+//   EdgeOut edge_out() const;
+//   T* edge_store(b, t);                      // base of the N×N block for step t, or null
+//   double* edge_acc(b, t, slot);             // base of the N×N accumulator, or null
+//   bool wants_nodes() const;                 // node marginals of steps t >= 1 wanted?
+//   void node(b, t, g_gamma, slot);           // g · γ_t (always called for t = 0)
+//   void skip(b);                             // length 0 or no finite path: write zeros
+//   void finish_sequence(b, L);               // write structural zeros (padding etc.)
+template <class T, class Sink>
+void beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& alpha,
+                const T* grad_log_z, Sink& sink) {
+    const Kernels<T>& k = kernels<T>(ws.cpu_isa);
+    const Plan plan = Plan::of(ws, p);
+    const int64_t N = p.N;
+    const int64_t per_slot = beta_scratch_per_slot(N);
+    T* scratch = ws.scratch.as<T>(size_t(per_slot) * size_t(plan.threads));
+    plan.over_batch(p.B, [&](int64_t b, int slot) {
+        const int64_t L = p.length(b);
+        const double log_z = alpha.log_z[b];
+        if (L == 0 || log_z == -std::numeric_limits<double>::infinity()) {
+            sink.skip(b);
+            return;
+        }
+        const T g = grad_log_z ? grad_log_z[b] : T(1);
+        const T* la = alpha.log_alpha + b * p.T * N;
+        const double* off = alpha.offset + b * p.T;
+        T* mine = scratch + slot * per_slot;
+        T* w = mine;
+        T* log_beta = mine + N;      // scaled β of step t: max is 0
+        T* log_beta_raw = mine + 2 * N;
+        T* node_tmp = mine + 3 * N;
+        std::fill(log_beta, log_beta + N, T(0));
+        double d = 0.0;  // offset of log_beta
+        for (int64_t t = L - 1; t >= 1; --t) {
+            const T* mat = p.matrix(b, t);
+            const T* col = p.column(b, t);
+            for (int64_t j = 0; j < N; ++j) w[j] = log_beta[j] + (col ? col[j] : T(0));
+            const T edge_offset = T(off[t - 1] + d - log_z);
+            T* store = sink.edge_store(b, t);
+            double* acc = sink.edge_acc(b, t, slot);  // rows of one step never overlap across chunks
+            const EdgeOut edge_out = sink.edge_out();
+            plan.over_states(N, slot, [&](int64_t i0, int64_t i1, int s) {
+                k.backward_rows(mat, w, la + (t - 1) * N, edge_offset, g, edge_out, store, acc,
+                                log_beta_raw, scratch + s * per_slot + 4 * N, N, i0, i1);
+            });
+            if (sink.wants_nodes()) {
+                k.node_marginals(la + t * N, log_beta, T(off[t] + d - log_z), g, node_tmp, N);
+                sink.node(b, t, node_tmp, slot);
+            }
+            std::copy(log_beta_raw, log_beta_raw + N, log_beta);
+            d += normalize(log_beta, N);
+        }
+        k.node_marginals(la, log_beta, T(off[0] + d - log_z), g, node_tmp, N);
+        sink.node(b, 0, node_tmp, slot);
+        sink.finish_sequence(b, L);
+    });
+}
+
+}  // namespace cpu
+}  // namespace diffhmm

@@ -1,0 +1,45 @@
+// device.cu — CUDA device discovery through the statically linked CUDA runtime. With no driver
+// the first runtime call returns cudaErrorInsufficientDriver (35): that is the clean "no CUDA"
+// signal on CPU-only machines. The compute kernels are not part of this build yet, so a machine
+// with a GPU is told exactly that and AUTO keeps using the CPU.
+#include <cuda_runtime.h>
+
+#include <string>
+
+#include "cuda/cuda.h"
+
+namespace diffhmm {
+namespace cuda {
+
+static std::string device_error() {
+    int count = 0;
+    const cudaError_t status = cudaGetDeviceCount(&count);
+    if (status != cudaSuccess) {
+        cudaGetLastError();  // clear the sticky error so later calls are not blamed
+        return std::string(cudaGetErrorString(status)) + " (" + cudaGetErrorName(status) + ")";
+    }
+    if (count == 0) return "no CUDA-capable device is detected";
+    return "";
+}
+
+std::string unavailable_reason() {
+    const std::string error = device_error();
+    if (!error.empty()) return "CUDA not available: " + error;
+    return "CUDA not available: a CUDA device is present (" + describe_device() +
+           ") but this build of diffhmm has no CUDA kernels yet";
+}
+
+std::string describe_device() {
+    const std::string error = device_error();
+    if (!error.empty()) return error;
+    cudaDeviceProp prop;
+    if (cudaGetDeviceProperties(&prop, 0) != cudaSuccess) return "device 0: properties unavailable";
+    int driver = 0;
+    cudaDriverGetVersion(&driver);
+    return std::string(prop.name) + ", " + std::to_string(prop.totalGlobalMem >> 20) + " MiB, sm_" +
+           std::to_string(prop.major) + std::to_string(prop.minor) + ", driver API " +
+           std::to_string(driver / 1000) + "." + std::to_string((driver % 1000) / 10);
+}
+
+}  // namespace cuda
+}  // namespace diffhmm

@@ -1,0 +1,169 @@
+// reference.cpp — see reference.h. Formulas: docs/formulas.md §1–2.
+#include "reference/reference.h"
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace diffhmm {
+namespace reference {
+namespace {
+
+template <class T>
+T minus_inf() { return -std::numeric_limits<T>::infinity(); }
+
+template <class T>
+T log_sum_exp(const std::vector<T>& x) {
+    T m = minus_inf<T>();
+    for (T v : x) m = std::max(m, v);
+    if (m == minus_inf<T>()) return m;
+    T s = 0;
+    for (T v : x) s += std::exp(v - m);
+    return m + std::log(s);
+}
+
+// score(b, t, i, j) of the dense potential this problem stands for; t = 0 reads i = 0 only.
+template <class T>
+T score(const Problem<T>& p, int64_t b, int64_t t, int64_t i, int64_t j) {
+    if (t == 0) {
+        const T* col = p.initial_col(b);
+        return p.initial_row(b)[j] + (col ? col[j] : T(0));
+    }
+    const T* col = p.column(b, t);
+    return p.matrix(b, t)[i * p.N + j] + (col ? col[j] : T(0));
+}
+
+// log_alpha [L][N] and log_beta [L][N] of one sequence, and log Z.
+template <class T>
+struct Messages {
+    std::vector<std::vector<T>> log_alpha, log_beta;
+    T log_z = 0;
+};
+
+template <class T>
+Messages<T> messages(const Problem<T>& p, int64_t b) {
+    const int64_t L = p.length(b), N = p.N;
+    Messages<T> m;
+    m.log_alpha.assign(size_t(L), std::vector<T>(size_t(N)));
+    m.log_beta.assign(size_t(L), std::vector<T>(size_t(N), T(0)));
+    if (L == 0) return m;
+    for (int64_t j = 0; j < N; ++j) m.log_alpha[0][j] = score(p, b, 0, 0, j);
+    std::vector<T> terms(static_cast<size_t>(N));
+    for (int64_t t = 1; t < L; ++t)
+        for (int64_t j = 0; j < N; ++j) {
+            for (int64_t i = 0; i < N; ++i) terms[i] = m.log_alpha[t - 1][i] + score(p, b, t, i, j);
+            m.log_alpha[t][j] = log_sum_exp(terms);
+        }
+    for (int64_t t = L - 1; t >= 1; --t)
+        for (int64_t i = 0; i < N; ++i) {
+            for (int64_t j = 0; j < N; ++j) terms[j] = score(p, b, t, i, j) + m.log_beta[t][j];
+            m.log_beta[t - 1][i] = log_sum_exp(terms);
+        }
+    m.log_z = log_sum_exp(m.log_alpha[L - 1]);
+    return m;
+}
+
+}  // namespace
+
+template <class T>
+void forward(const Problem<T>& p, T* log_z) {
+    for (int64_t b = 0; b < p.B; ++b) log_z[b] = messages(p, b).log_z;
+}
+
+template <class T>
+void backward(const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+    const int64_t N = p.N, TT = p.T;
+    if (grads.potential)
+        for (int64_t e = 0; e < p.B * TT * N * N; ++e) grads.potential[e] = 0;
+    if (grads.emit)
+        for (int64_t e = 0; e < p.B * TT * N; ++e) grads.emit[e] = 0;
+    if (grads.trans)
+        for (int64_t e = 0; e < p.K * N * N; ++e) grads.trans[e] = 0;
+    if (grads.init)
+        for (int64_t e = 0; e < (p.init_batched ? p.B : 1) * N; ++e) grads.init[e] = 0;
+    for (int64_t b = 0; b < p.B; ++b) {
+        const int64_t L = p.length(b);
+        const Messages<T> m = messages(p, b);
+        if (L == 0 || m.log_z == minus_inf<T>()) continue;
+        const T g = grad_log_z[b];
+        for (int64_t t = 0; t < L; ++t) {
+            for (int64_t j = 0; j < N; ++j) {
+                const T gamma = std::exp(m.log_alpha[t][j] + m.log_beta[t][j] - m.log_z);
+                if (grads.emit) grads.emit[(b * TT + t) * N + j] = g * gamma;
+                if (t == 0 && grads.potential) grads.potential[b * TT * N * N + j] = g * gamma;
+                if (t == 0 && grads.init) grads.init[(p.init_batched ? b * N : 0) + j] += g * gamma;
+            }
+            if (t == 0) continue;
+            for (int64_t i = 0; i < N; ++i)
+                for (int64_t j = 0; j < N; ++j) {
+                    const T xi = std::exp(m.log_alpha[t - 1][i] + score(p, b, t, i, j) +
+                                          m.log_beta[t][j] - m.log_z);
+                    if (grads.potential) grads.potential[((b * TT + t) * N + i) * N + j] = g * xi;
+                    if (grads.trans) grads.trans[(p.trans_of(b, t) * N + i) * N + j] += g * xi;
+                }
+        }
+    }
+}
+
+template <class T>
+void viterbi(const Problem<T>& p, int64_t* path, T* score_out) {
+    const int64_t N = p.N;
+    for (int64_t b = 0; b < p.B; ++b) {
+        const int64_t L = p.length(b);
+        for (int64_t t = 0; t < p.T; ++t) path[b * p.T + t] = -1;
+        if (L == 0) {
+            score_out[b] = 0;
+            continue;
+        }
+        std::vector<std::vector<T>> delta(static_cast<size_t>(L), std::vector<T>(static_cast<size_t>(N)));
+        std::vector<std::vector<int64_t>> back(static_cast<size_t>(L), std::vector<int64_t>(static_cast<size_t>(N), 0));
+        for (int64_t j = 0; j < N; ++j) delta[0][j] = score(p, b, 0, 0, j);
+        for (int64_t t = 1; t < L; ++t)
+            for (int64_t j = 0; j < N; ++j) {
+                T best = minus_inf<T>();
+                for (int64_t i = 0; i < N; ++i) {
+                    const T s = delta[t - 1][i] + score(p, b, t, i, j);
+                    if (s > best) {
+                        best = s;
+                        back[t][j] = i;
+                    }
+                }
+                delta[t][j] = best;
+            }
+        int64_t arg = 0;
+        for (int64_t j = 1; j < N; ++j)
+            if (delta[L - 1][j] > delta[L - 1][arg]) arg = j;
+        score_out[b] = delta[L - 1][arg];
+        if (score_out[b] == minus_inf<T>()) continue;
+        path[b * p.T + L - 1] = arg;
+        for (int64_t t = L - 1; t >= 1; --t) path[b * p.T + t - 1] = back[t][path[b * p.T + t]];
+    }
+}
+
+template <class T>
+void marginals(const Problem<T>& p, T* log_z, T* gamma) {
+    const int64_t N = p.N;
+    for (int64_t b = 0; b < p.B; ++b) {
+        const int64_t L = p.length(b);
+        const Messages<T> m = messages(p, b);
+        if (log_z) log_z[b] = m.log_z;
+        for (int64_t t = 0; t < p.T; ++t)
+            for (int64_t j = 0; j < N; ++j) {
+                const bool real = t < L && m.log_z != minus_inf<T>();
+                gamma[(b * p.T + t) * N + j] =
+                    real ? std::exp(m.log_alpha[t][j] + m.log_beta[t][j] - m.log_z) : T(0);
+            }
+    }
+}
+
+#define DIFFHMM_INSTANTIATE(T)                                                      \
+    template void forward<T>(const Problem<T>&, T*);                                \
+    template void backward<T>(const Problem<T>&, const T*, const Grads<T>&);        \
+    template void viterbi<T>(const Problem<T>&, int64_t*, T*);                      \
+    template void marginals<T>(const Problem<T>&, T*, T*);
+DIFFHMM_INSTANTIATE(float)
+DIFFHMM_INSTANTIATE(double)
+#undef DIFFHMM_INSTANTIATE
+
+}  // namespace reference
+}  // namespace diffhmm

@@ -1,0 +1,28 @@
+// reference.h — the textbook forward-backward, written for clarity, not speed: unscaled log-space
+// messages, the full β table, every edge marginal from its definition. With T = double it is the
+// oracle every other backend is tested against; with T = float it is the "naive same-precision
+// implementation" whose error sets the tolerance of the fast float32 paths (STYLE.md).
+// Single-threaded and stateless (backward recomputes the forward). Inputs are validated by core/.
+#pragma once
+
+#include <cstdint>
+
+#include "core/problem.h"
+
+namespace diffhmm {
+namespace reference {
+
+template <class T>
+void forward(const Problem<T>& p, T* log_z);
+
+template <class T>
+void backward(const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads);
+
+template <class T>
+void viterbi(const Problem<T>& p, int64_t* path, T* score);
+
+template <class T>
+void marginals(const Problem<T>& p, T* log_z, T* gamma);
+
+}  // namespace reference
+}  // namespace diffhmm

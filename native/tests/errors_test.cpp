@@ -1,0 +1,95 @@
+// errors_test.cpp — bad input gets a status and a message that names the problem; nothing crashes
+// and inputs are never modified.
+#include <cstring>
+
+#include "harness.h"
+
+namespace {
+
+bool mentions(const char* needle) { return std::strstr(diffhmm_last_error(), needle) != nullptr; }
+
+}  // namespace
+
+TEST(errors_name_the_problem) {
+    test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+    const int64_t B = 2, T = 3, N = 2;
+    std::vector<float> pot(size_t(B * T * N * N), 0.25f);
+    std::vector<int64_t> lengths{3, 2};
+    std::vector<float> log_z(2), grad(pot.size()), g{1.0f, 1.0f};
+
+    CHECK(diffhmm_forward_dense(nullptr, 0, 0, B, T, N, pot.data(), lengths.data(), log_z.data()) ==
+          DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("workspace is null"));
+    CHECK(diffhmm_forward_dense(cpu.ws, 7, 0, B, T, N, pot.data(), lengths.data(), log_z.data()) ==
+          DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("dtype"));
+    CHECK(diffhmm_forward_dense(cpu.ws, 0, 0, B, T, 0, pot.data(), lengths.data(), log_z.data()) ==
+          DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("states must be >= 1"));
+    CHECK(diffhmm_forward_dense(cpu.ws, 0, 0, B, T, N, nullptr, lengths.data(), log_z.data()) ==
+          DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("potential is null"));
+
+    std::vector<int64_t> bad_lengths{3, 4};
+    CHECK(diffhmm_forward_dense(cpu.ws, 0, 0, B, T, N, pot.data(), bad_lengths.data(), log_z.data()) ==
+          DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("lengths[1] = 4"));
+
+    // Backward before any forward on a fresh workspace.
+    test::Workspace fresh(DIFFHMM_BACKEND_CPU);
+    CHECK(diffhmm_backward_dense(fresh.ws, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
+          DIFFHMM_ERROR_INVALID_STATE);
+    CHECK(mentions("holds no forward"));
+
+    // NaN and +inf are named by index where they are read; padding is never read; the input is
+    // untouched either way.
+    pot[((1 * T + 2) * N + 1) * N + 0] = std::nanf("");  // step 2 of sequence 1 (length 2): padding
+    pot[((0 * T + 0) * N + 1) * N + 1] = std::nanf("");  // step 0, row 1: ignored by definition
+    const std::vector<float> before = pot;
+    CHECK_OK(diffhmm_forward_dense(cpu.ws, 0, 0, B, T, N, pot.data(), lengths.data(), log_z.data()));
+    CHECK(std::memcmp(before.data(), pot.data(), pot.size() * sizeof(float)) == 0);
+    pot[((0 * T + 1) * N + 1) * N + 0] = INFINITY;
+    CHECK(diffhmm_forward_dense(cpu.ws, 0, 0, B, T, N, pot.data(), lengths.data(), log_z.data()) ==
+          DIFFHMM_ERROR_INVALID_VALUE);
+    CHECK(mentions("potential[0][1][1][0] is +inf"));
+    // Backward after the failed forward is refused rather than reading a half-written tape.
+    CHECK(diffhmm_backward_dense(cpu.ws, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
+          DIFFHMM_ERROR_INVALID_STATE);
+    // The trusted flag skips the scan.
+    CHECK_OK(diffhmm_forward_dense(cpu.ws, 0, DIFFHMM_FLAG_TRUSTED_INPUT, B, T, N, pot.data(), lengths.data(),
+                                   log_z.data()));
+    pot[((0 * T + 1) * N + 1) * N + 0] = 0.25f;
+
+    // Non-finite upstream gradient.
+    CHECK_OK(diffhmm_forward_dense(cpu.ws, 0, 0, B, T, N, pot.data(), lengths.data(), log_z.data()));
+    g[1] = std::nanf("");
+    CHECK(diffhmm_backward_dense(cpu.ws, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
+          DIFFHMM_ERROR_INVALID_VALUE);
+    CHECK(mentions("grad_log_z[1]"));
+
+    // Factorized: index out of range, and a null trans_index with K > 1.
+    std::vector<float> init(N, 0.f), trans(size_t(2 * N * N), -0.5f), emit(size_t(B * T * N), -1.f);
+    std::vector<int64_t> idx{0, 1, 2, 0, 1, 0};
+    CHECK(diffhmm_forward_factorized(cpu.ws, 0, 0, B, T, N, 2, init.data(), 0, trans.data(), idx.data(), emit.data(),
+                                     lengths.data(), log_z.data()) == DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("trans_index[0][2] = 2"));
+    CHECK(diffhmm_forward_factorized(cpu.ws, 0, 0, B, T, N, 2, init.data(), 0, trans.data(), nullptr, emit.data(),
+                                     lengths.data(), log_z.data()) == DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("trans_index is null"));
+    emit[(1 * T + 1) * N + 1] = std::nanf("");
+    idx[2] = 1;
+    CHECK(diffhmm_forward_factorized(cpu.ws, 0, 0, B, T, N, 2, init.data(), 0, trans.data(), idx.data(), emit.data(),
+                                     lengths.data(), log_z.data()) == DIFFHMM_ERROR_INVALID_VALUE);
+    CHECK(mentions("emit[1][1][1] is NaN"));
+
+    // CUDA: unavailable here is a status with a reason, never a crash.
+    if (diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) != DIFFHMM_OK) {
+        CHECK(mentions("CUDA not available"));
+        diffhmm_workspace* ws = nullptr;
+        CHECK(diffhmm_workspace_create(DIFFHMM_BACKEND_CUDA, &ws) == DIFFHMM_ERROR_BACKEND_UNAVAILABLE);
+        CHECK(ws == nullptr);
+    }
+    // A successful call clears the message.
+    CHECK_OK(diffhmm_backend_available(DIFFHMM_BACKEND_CPU));
+    CHECK(std::strlen(diffhmm_last_error()) == 0);
+}

@@ -1,0 +1,159 @@
+// ladder_test.cpp — the test ladder of docs/formulas.md §5: enumeration → float64 reference →
+// CPU backend (every instruction set, 1 and several threads, float64 and float32), for every verb,
+// dense and factorized, on fresh random problems with ragged lengths (0 and 1 included), N = 1,
+// N not a multiple of the vector width, unnormalised scores, -inf entries and sequences without a
+// finite path. Float32 tolerances come from the naive float32 reference (2× its error, STYLE.md).
+#include <algorithm>
+
+#include "harness.h"
+#include "oracle.h"
+
+namespace {
+
+using test::Problem;
+using test::Results;
+
+std::vector<int> isas() {
+    std::vector<int> all{DIFFHMM_CPU_ISA_GENERIC};
+    const int best = diffhmm_cpu_isa_supported();
+    if (best >= DIFFHMM_CPU_ISA_AVX2) all.push_back(DIFFHMM_CPU_ISA_AVX2);
+    if (best >= DIFFHMM_CPU_ISA_AVX512) all.push_back(DIFFHMM_CPU_ISA_AVX512);
+    return all;
+}
+
+std::vector<double> random_grad(std::mt19937_64& rng, int64_t B) {
+    std::uniform_real_distribution<double> u(-2.0, 2.0);  // negative, positive and near-zero
+    std::vector<double> g(static_cast<size_t>(B));
+    for (double& v : g) v = u(rng);
+    return g;
+}
+
+// got vs want, every output, within the given tolerances.
+void compare(const std::string& label, const Results& got, const Results& want, double tol_log_z,
+             double tol_grad, double tol_gamma, bool compare_paths) {
+    EXPECT_CLOSE(label + " log_z", got.log_z, want.log_z, tol_log_z);
+    EXPECT_CLOSE(label + " grad_potential", got.grad_potential, want.grad_potential, tol_grad);
+    EXPECT_CLOSE(label + " grad_init", got.grad_init, want.grad_init, tol_grad);
+    EXPECT_CLOSE(label + " grad_trans", got.grad_trans, want.grad_trans, tol_grad * 8);
+    EXPECT_CLOSE(label + " grad_emit", got.grad_emit, want.grad_emit, tol_grad);
+    EXPECT_CLOSE(label + " gamma", got.gamma, want.gamma, tol_gamma);
+    EXPECT_CLOSE(label + " viterbi score", got.score, want.score, tol_log_z);
+    if (compare_paths) CHECK_MSG(got.path == want.path, label << ": Viterbi paths differ");
+}
+
+// Runs `p` on the reference (float64 and float32) and on the CPU backend in every configuration.
+void check_cpu_against_reference(const std::string& label, const Problem& p, const std::vector<double>& g) {
+    const double eps32 = 1.1920929e-7, eps64 = 2.220446049250313e-16;
+    test::Workspace ref(DIFFHMM_BACKEND_REFERENCE);
+    const Results want = test::run_all<double>(ref.ws, p, g);
+    const Results naive = test::run_all<float>(ref.ws, p, g);
+    const double scale_z = std::max(1.0, test::max_abs(want.log_z));
+    const double scale_g = std::max(1.0, test::max_abs(g));
+    const double steps = double(std::max<int64_t>(1, p.T));
+    // float64: rounding of a length-T recursion on values of size scale_z.
+    const double tol64_z = 64 * eps64 * steps * scale_z, tol64_g = 64 * eps64 * steps * scale_z * scale_g;
+    // float32: twice the naive implementation's error, with a floor of a few ulps of the values.
+    const double tol32_z = 2 * test::max_abs_diff(naive.log_z, want.log_z) + 8 * eps32 * scale_z;
+    const double naive_grad = std::max({test::max_abs_diff(naive.grad_potential, want.grad_potential),
+                                        test::max_abs_diff(naive.grad_emit, want.grad_emit),
+                                        test::max_abs_diff(naive.grad_init, want.grad_init)});
+    const double tol32_g = 2 * naive_grad + 16 * eps32 * scale_g;
+    const double tol32_gamma = 2 * test::max_abs_diff(naive.gamma, want.gamma) + 16 * eps32;
+    for (int isa : isas())
+        for (int threads : {1, 2, 3}) {
+            test::Workspace cpu(DIFFHMM_BACKEND_CPU, threads, isa);
+            const std::string where = label + " isa=" + std::to_string(isa) + " threads=" + std::to_string(threads);
+            compare(where + " f64", test::run_all<double>(cpu.ws, p, g), want, tol64_z, tol64_g, tol64_g, true);
+            compare(where + " f32", test::run_all<float>(cpu.ws, p, g), want, tol32_z, tol32_g, tol32_gamma, false);
+        }
+}
+
+}  // namespace
+
+TEST(enumeration_agrees_with_reference_and_cpu) {
+    std::mt19937_64 rng(11);
+    for (bool dense : {true, false})
+        for (int64_t N : {1, 2, 3}) {
+            test::Options o;
+            o.neg_inf_rate = 0.1;
+            const Problem p = test::random_problem(rng, dense, 5, 4, N, 3, o);
+            const std::vector<double> g = random_grad(rng, p.B);
+            const Results truth = test::enumerate(p, g);
+            test::Workspace ref(DIFFHMM_BACKEND_REFERENCE);
+            const std::string label = std::string(dense ? "dense" : "factorized") + " N=" + std::to_string(N);
+            compare(label + " reference", test::run_all<double>(ref.ws, p, g), truth, 1e-12, 1e-12, 1e-12, true);
+            test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+            compare(label + " cpu", test::run_all<double>(cpu.ws, p, g), truth, 1e-12, 1e-12, 1e-12, true);
+        }
+}
+
+TEST(cpu_matches_reference_dense) {
+    std::mt19937_64 rng(21);
+    for (int64_t N : {1, 5, 17, 50}) {
+        test::Options o;
+        o.offset = N % 2 ? 3.0 : -1.5;  // unnormalised (CRF) scores, both signs
+        const Problem p = test::random_problem(rng, true, 6, 12, N, 1, o);
+        check_cpu_against_reference("dense N=" + std::to_string(N), p, random_grad(rng, p.B));
+    }
+}
+
+TEST(cpu_matches_reference_factorized) {
+    std::mt19937_64 rng(31);
+    for (int64_t N : {1, 7, 33}) {
+        for (int64_t K : {1, 4}) {
+            const Problem p = test::random_problem(rng, false, 5, 15, N, K);
+            check_cpu_against_reference("factorized N=" + std::to_string(N) + " K=" + std::to_string(K), p,
+                                        random_grad(rng, p.B));
+        }
+    }
+}
+
+TEST(cpu_matches_reference_with_minus_inf_and_dead_sequences) {
+    std::mt19937_64 rng(41);
+    for (bool dense : {true, false}) {
+        test::Options o;
+        o.neg_inf_rate = 0.3;
+        Problem p = test::random_problem(rng, dense, 6, 10, 9, 2, o);
+        // Sequence 1 has no finite path: every score into step 3 is -inf.
+        p.lengths[1] = 8;
+        for (int64_t i = 0; i < p.N; ++i)
+            for (int64_t j = 0; j < p.N; ++j) {
+                if (dense) p.potential[((1 * p.T + 3) * p.N + i) * p.N + j] = test::kNegInf;
+            }
+        if (!dense)
+            for (int64_t j = 0; j < p.N; ++j) p.emit[(1 * p.T + 3) * p.N + j] = test::kNegInf;
+        check_cpu_against_reference(dense ? "dense -inf" : "factorized -inf", p, random_grad(rng, p.B));
+        test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+        const Results r = test::run_all<double>(cpu.ws, p, random_grad(rng, p.B));
+        CHECK(r.log_z[1] == test::kNegInf);
+        CHECK(r.score[1] == test::kNegInf);
+        for (int64_t t = 0; t < p.T; ++t) CHECK(r.path[p.T + t] == -1);
+    }
+}
+
+TEST(cpu_matches_reference_across_states) {
+    // B = 1 < threads and N >= 128 switches the CPU backend to splitting each step across states.
+    std::mt19937_64 rng(51);
+    for (bool dense : {true, false}) {
+        const Problem p = test::random_problem(rng, dense, 1, 6, 150, 2);
+        check_cpu_against_reference(dense ? "dense N=150 B=1" : "factorized N=150 B=1", p, random_grad(rng, p.B));
+    }
+}
+
+TEST(float32_stays_accurate_on_long_sequences) {
+    // Scaled messages keep float32 marginals accurate where unscaled log-space values would reach
+    // |log α| ~ 1e5 and lose every digit of a probability (float32 spacing there is ~0.01).
+    std::mt19937_64 rng(61);
+    test::Options o;
+    o.ragged = false;
+    o.offset = -4.0;
+    const Problem p = test::random_problem(rng, false, 1, 30000, 8, 1, o);
+    const std::vector<double> g{1.0};
+    test::Workspace ref(DIFFHMM_BACKEND_REFERENCE), cpu(DIFFHMM_BACKEND_CPU);
+    const Results want = test::run_all<double>(ref.ws, p, g);
+    const Results got = test::run_all<float>(cpu.ws, p, g);
+    CHECK_MSG(std::abs(want.log_z[0]) > 1e5, "log_z = " << want.log_z[0]);
+    EXPECT_CLOSE("log_z (relative to |log_z|)", got.log_z, want.log_z, 1e-6 * std::abs(want.log_z[0]));
+    EXPECT_CLOSE("gamma", got.gamma, want.gamma, 1e-4);
+    EXPECT_CLOSE("grad_emit", got.grad_emit, want.grad_emit, 1e-4);
+}
