@@ -1,0 +1,13 @@
+package org.diffhmm;
+
+/**
+ * The requested backend cannot run on this machine; the message gives the reason, e.g.
+ * {@code "CUDA not available: CUDA driver version is insufficient for CUDA runtime version"}.
+ */
+public class BackendUnavailableException extends DiffhmmException {
+    private static final long serialVersionUID = 1L;
+
+    public BackendUnavailableException(String message) {
+        super(Status.BACKEND_UNAVAILABLE, message);
+    }
+}
