@@ -86,6 +86,20 @@ double normalize(T* v, int64_t N) {
 template <class T>
 bool invalid_value(T v) { return !(v < std::numeric_limits<T>::infinity()); }
 
+// Scores of step 0 into out[N] (init row + emission); true if a NaN/+inf was seen (when checked).
+template <class T>
+bool initial_scores(const Problem<T>& p, int64_t b, T* out) {
+    const T* row = p.initial_row(b);
+    const T* col = p.initial_col(b);
+    bool bad = false;
+    for (int64_t j = 0; j < p.N; ++j) {
+        const T c = col ? col[j] : T(0);
+        if (p.check_values) bad |= invalid_value(row[j]) || invalid_value(c);
+        out[j] = row[j] + c;
+    }
+    return bad;
+}
+
 template <class T>
 struct AlphaView {
     T* log_alpha;    // [B][T][N] scaled
@@ -116,14 +130,7 @@ void alpha_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const AlphaVi
         }
         T* la = out.log_alpha + b * p.T * N;
         double* off = out.offset + b * p.T;
-        const T* row = p.initial_row(b);
-        const T* col = p.initial_col(b);
-        bool seen_bad = false;
-        for (int64_t j = 0; j < N; ++j) {
-            const T c = col ? col[j] : T(0);
-            if (p.check_values) seen_bad |= invalid_value(row[j]) || invalid_value(c);
-            la[j] = row[j] + c;
-        }
+        const bool seen_bad = initial_scores(p, b, la);
         off[0] = normalize(la, N);
         for (int64_t t = 1; t < L; ++t) {
             const T* mat = p.matrix(b, t);

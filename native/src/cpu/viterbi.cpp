@@ -30,14 +30,7 @@ void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score
         T* prev = scratch + unit * 2 * N;
         T* cur = prev + N;
         int32_t* bp = back + b * p.T * N;
-        const T* row = p.initial_row(b);
-        const T* col = p.initial_col(b);
-        bool seen_bad = false;
-        for (int64_t j = 0; j < N; ++j) {
-            const T c = col ? col[j] : T(0);
-            if (p.check_values) seen_bad |= invalid_value(row[j]) || invalid_value(c);
-            prev[j] = row[j] + c;
-        }
+        const bool seen_bad = initial_scores(p, b, prev);
         double offset = normalize(prev, N);
         for (int64_t t = 1; t < L; ++t) {
             const T* mat = p.matrix(b, t);
