@@ -247,6 +247,29 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         return paths;
     }
 
+    /**
+     * Posterior clone marginals {@code P(z_t = z | x, a)}, one {@code [T][N]} table per walk (zero
+     * outside the clones of {@code x_t}).
+     */
+    public List<double[][]> posteriors(List<Walk> walks) {
+        final Prepared p = prepare(walks, logTransitions());
+        final double[] gamma = HmmForward.marginals(options, p.problem, p.lengths).gamma().doubleArray();
+        final int steps = (int) p.problem.steps();
+        final List<double[][]> out = new ArrayList<>();
+        for (int b = 0; b < walks.size(); b++) {
+            final Walk w = walks.get(b);
+            final double[][] g = new double[w.length()][states];
+            for (int t = 0; t < w.length(); t++) {
+                final int s = w.symbols()[t];
+                for (int i = 0; i < clones[s]; i++) {
+                    g[t][first[s] + i] = gamma[(b * steps + t) * block + i];
+                }
+            }
+            out.add(g);
+        }
+        return out;
+    }
+
     /** Number of distinct clones the decoded paths visit (equals the number of places once learned). */
     public int distinctClones(List<Walk> walks) {
         final Set<Integer> seen = new HashSet<>();

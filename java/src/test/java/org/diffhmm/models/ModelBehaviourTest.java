@@ -88,6 +88,29 @@ class ModelBehaviourTest {
     }
 
     @Test
+    void clonePosteriorsLiveOnTheObservedSymbolsClones() {
+        final SplittableRandom rng = new SplittableRandom(27);
+        final Room room = new Room(2, 3, new int[] {0, 1, 0, 1, 0, 1});
+        final CloneHmm clone = CloneHmm.random(new int[] {3, 3}, Room.ACTIONS, 0.01, rng);
+        final List<CloneHmm.Walk> walks = List.of(room.walk(40, rng), room.walk(25, rng));
+        final List<double[][]> post = clone.posteriors(walks);
+        final List<int[]> paths = clone.decode(walks);
+        for (int b = 0; b < walks.size(); b++) {
+            for (int t = 0; t < walks.get(b).length(); t++) {
+                double sum = 0;
+                for (int z = 0; z < clone.states(); z++) {
+                    if (clone.symbolOf(z) != walks.get(b).symbols()[t]) {
+                        assertEquals(0.0, post.get(b)[t][z], "a clone of another symbol");
+                    }
+                    sum += post.get(b)[t][z];
+                }
+                assertEquals(1.0, sum, 1e-9);
+                assertEquals(walks.get(b).symbols()[t], clone.symbolOf(paths.get(b)[t]), "decoded clone emits x_t");
+            }
+        }
+    }
+
+    @Test
     void sampledDataRecoversTheGeneratingEmissionsByEm() {
         final SplittableRandom rng = new SplittableRandom(24);
         final double[][] trans = {{0.9, 0.1}, {0.2, 0.8}};
