@@ -1,7 +1,9 @@
 // dispatch.cpp — see dispatch.h.
 #include "core/dispatch.h"
 
+#include <initializer_list>
 #include <sstream>
+#include <utility>
 #include <type_traits>
 
 #include "core/error.h"
@@ -18,7 +20,20 @@ constexpr int dtype_of() { return std::is_same<T, float>::value ? DIFFHMM_FLOAT3
 
 const char* form_name(Form form) { return form == Form::dense ? "dense" : "factorized"; }
 
-[[noreturn]] void cuda_unavailable() { fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, cuda::unavailable_reason()); }
+// The CPU and reference backends read and write through host pointers; device memory is refused
+// with a message instead of a segmentation fault.
+void host_only(std::initializer_list<std::pair<const void*, const char*>> pointers) {
+    for (const auto& [p, name] : pointers)
+        if (!cuda::host_accessible(p))
+            fail(DIFFHMM_ERROR_INVALID_ARGUMENT,
+                 std::string(name) + " is CUDA device memory; the CPU backends need host memory (use the CUDA backend)");
+}
+
+template <class T>
+void host_only(const Problem<T>& p) {
+    host_only({{p.lengths, "lengths"}, {p.potential, "potential"}, {p.init, "init"}, {p.trans, "trans"},
+               {p.trans_index, "trans_index"}, {p.emit, "emit"}});
+}
 
 template <class T>
 void require_tape(const diffhmm_workspace& ws, const Problem<T>& p) {
@@ -45,10 +60,11 @@ void require_tape(const diffhmm_workspace& ws, const Problem<T>& p) {
 template <class T>
 void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
     ws.tape.valid = false;
+    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{log_z, "log_z"}});
     switch (ws.backend) {
         case DIFFHMM_BACKEND_CPU: cpu::forward(ws, p, log_z); break;
         case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::forward(p, log_z); break;
-        default: cuda_unavailable();
+        default: cuda::forward(ws, p, log_z);
     }
     ws.tape = DiffhmmTape{true, p.form, dtype_of<T>(), p.B, p.T, p.N, p.K, p.init_batched};
 }
@@ -56,29 +72,34 @@ void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
 template <class T>
 void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
     require_tape(ws, p);
+    if (ws.backend != DIFFHMM_BACKEND_CUDA)
+        host_only(p), host_only({{grad_log_z, "grad_log_z"}, {grads.potential, "grad_potential"},
+                                 {grads.init, "grad_init"}, {grads.trans, "grad_trans"}, {grads.emit, "grad_emit"}});
     check_grad_log_z(grad_log_z, p.B);
     switch (ws.backend) {
         case DIFFHMM_BACKEND_CPU: cpu::backward(ws, p, grad_log_z, grads); break;
         case DIFFHMM_BACKEND_REFERENCE: reference::backward(p, grad_log_z, grads); break;
-        default: cuda_unavailable();
+        default: cuda::backward(ws, p, grad_log_z, grads);
     }
 }
 
 template <class T>
 void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score) {
+    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{path, "path"}, {score, "score"}});
     switch (ws.backend) {
         case DIFFHMM_BACKEND_CPU: cpu::viterbi(ws, p, path, score); break;
         case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::viterbi(p, path, score); break;
-        default: cuda_unavailable();
+        default: cuda::viterbi(ws, p, path, score);
     }
 }
 
 template <class T>
 void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
+    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{log_z, "log_z"}, {gamma, "gamma"}});
     switch (ws.backend) {
         case DIFFHMM_BACKEND_CPU: cpu::marginals(ws, p, log_z, gamma); break;
         case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::marginals(p, log_z, gamma); break;
-        default: cuda_unavailable();
+        default: cuda::marginals(ws, p, log_z, gamma);
     }
 }
 

@@ -9,6 +9,14 @@
 
 #include <cstdint>
 
+// The accessors below also run inside CUDA kernels (cuda/), which receive a Problem by value with
+// device pointers in it.
+#ifdef __CUDACC__
+#define DIFFHMM_HD __host__ __device__
+#else
+#define DIFFHMM_HD
+#endif
+
 namespace diffhmm {
 
 enum class Form { dense, factorized };
@@ -27,25 +35,25 @@ struct Problem {
     const int64_t* trans_index = nullptr;
     const Real* emit = nullptr;
 
-    int64_t length(int64_t b) const { return lengths[b]; }
+    DIFFHMM_HD int64_t length(int64_t b) const { return lengths[b]; }
 
     // Scores of the initial step: initial_row(b)[j] + initial_col(b)[j] (col may be null).
-    const Real* initial_row(int64_t b) const {
+    DIFFHMM_HD const Real* initial_row(int64_t b) const {
         if (form == Form::dense) return potential + b * T * N * N;
         return init + (init_batched ? b * N : 0);
     }
-    const Real* initial_col(int64_t b) const { return form == Form::dense ? nullptr : emit + b * T * N; }
+    DIFFHMM_HD const Real* initial_col(int64_t b) const { return form == Form::dense ? nullptr : emit + b * T * N; }
 
     // Which transition matrix step t (>= 1) of sequence b uses.
-    int64_t trans_of(int64_t b, int64_t t) const {
+    DIFFHMM_HD int64_t trans_of(int64_t b, int64_t t) const {
         return trans_index == nullptr ? 0 : trans_index[b * T + t];
     }
     // Step t >= 1: score(i -> j) = matrix(b,t)[i*N + j] + column(b,t)[j] (column may be null).
-    const Real* matrix(int64_t b, int64_t t) const {
+    DIFFHMM_HD const Real* matrix(int64_t b, int64_t t) const {
         if (form == Form::dense) return potential + (b * T + t) * N * N;
         return trans + trans_of(b, t) * N * N;
     }
-    const Real* column(int64_t b, int64_t t) const {
+    DIFFHMM_HD const Real* column(int64_t b, int64_t t) const {
         return form == Form::dense ? nullptr : emit + (b * T + t) * N;
     }
 };

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "cuda/cuda.h"
 
 namespace diffhmm {
 namespace {
@@ -34,7 +35,9 @@ void validate_structure(const Problem<T>& p) {
     require(elements < 4.0e18, "problem too large: B*T*N*N overflows 64-bit indexing");
     if (p.B == 0) return;
     require(p.lengths != nullptr, "lengths is null");
-    for (int64_t b = 0; b < p.B; ++b) {
+    // Device-resident lengths and indices are checked by the CUDA backend after copying them back.
+    const bool lengths_on_host = cuda::host_accessible(p.lengths);
+    for (int64_t b = 0; lengths_on_host && b < p.B; ++b) {
         const int64_t len = p.lengths[b];
         if (len < 0 || len > p.T) {
             std::ostringstream m;
@@ -55,6 +58,7 @@ void validate_structure(const Problem<T>& p) {
                               " (it may be null only when num_trans = 1)");
         return;
     }
+    if (!lengths_on_host || !cuda::host_accessible(p.trans_index)) return;
     for (int64_t b = 0; b < p.B; ++b) {
         for (int64_t t = 1; t < p.lengths[b]; ++t) {
             const int64_t k = p.trans_index[b * p.T + t];
@@ -127,6 +131,7 @@ void check_values(const Problem<T>& p) {
 template <class T>
 void check_grad_log_z(const T* grad_log_z, int64_t B) {
     if (B > 0 && grad_log_z == nullptr) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "grad_log_z is null");
+    if (!cuda::host_accessible(grad_log_z)) return;  // the CUDA backend checks its own copy
     for (int64_t b = 0; b < B; ++b)
         if (!std::isfinite(grad_log_z[b])) {
             std::ostringstream m;

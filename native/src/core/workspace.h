@@ -30,6 +30,13 @@ struct DiffhmmTape {
     bool init_batched = false;
 };
 
+namespace diffhmm {
+namespace cuda {
+struct State;                 // device memory and stream of a workspace (cuda/state.h)
+void destroy(State* state);   // safe with null; defined in cuda/ (or its stub)
+}  // namespace cuda
+}  // namespace diffhmm
+
 struct diffhmm_workspace {
     int backend = DIFFHMM_BACKEND_CPU;
     int num_threads = 0;  // 0 = pool default
@@ -43,4 +50,12 @@ struct diffhmm_workspace {
     diffhmm::Buffer back;           // Viterbi back-pointers [B][T][N] int32
     diffhmm::Buffer scratch;        // per-slot vectors of one call
     diffhmm::Buffer accum;          // per-slot float64 accumulators of shared gradients
+
+    diffhmm::cuda::State* cuda = nullptr;  // CUDA backend only: device tape, staging, stream
+    void* cuda_stream = nullptr;           // cudaStream_t the caller chose (null: the default stream)
+
+    diffhmm_workspace() = default;
+    diffhmm_workspace(const diffhmm_workspace&) = delete;
+    diffhmm_workspace& operator=(const diffhmm_workspace&) = delete;
+    ~diffhmm_workspace() { diffhmm::cuda::destroy(cuda); }
 };

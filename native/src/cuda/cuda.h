@@ -1,10 +1,13 @@
-// cuda.h — the CUDA backend's entry points. This build lays the backend's place in the
-// architecture: device discovery with the static CUDA runtime (so a machine without a GPU or
-// driver loads the library and gets a reason, never a link error). The kernels land behind the
-// same entry points as cpu/ (forward, backward, viterbi, marginals).
+// cuda.h — the CUDA backend: device discovery with the static CUDA runtime (a machine without a GPU
+// or driver loads the library and gets a reason, never a link error), and the verbs behind the same
+// entry points as cpu/ (forward, backward, viterbi, marginals). Kernels: sweep.cuh, viterbi.cu.
 #pragma once
 
+#include <cstdint>
 #include <string>
+
+#include "core/problem.h"
+#include "core/workspace.h"
 
 namespace diffhmm {
 namespace cuda {
@@ -15,6 +18,21 @@ std::string unavailable_reason();
 
 // Name, memory and driver of device 0, or the reason it is unavailable. For `diffhmm info`.
 std::string describe_device();
+
+// False only for memory the host cannot read (device memory). Free when no CUDA device is present.
+bool host_accessible(const void* p);
+
+// The verbs (same meaning as cpu/cpu.h). Pointers may be host or device memory, per pointer: device
+// memory is used in place, host memory is copied. Work is queued on the workspace's stream; calls
+// return after their results are in the caller's memory.
+template <class T>
+void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z);
+template <class T>
+void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads);
+template <class T>
+void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score);
+template <class T>
+void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma);
 
 }  // namespace cuda
 }  // namespace diffhmm

@@ -1,7 +1,6 @@
 // device.cu — CUDA device discovery through the statically linked CUDA runtime. With no driver
 // the first runtime call returns cudaErrorInsufficientDriver (35): that is the clean "no CUDA"
-// signal on CPU-only machines. The compute kernels are not part of this build yet, so a machine
-// with a GPU is told exactly that and AUTO keeps using the CPU.
+// signal on CPU-only machines.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -24,9 +23,18 @@ static std::string device_error() {
 
 std::string unavailable_reason() {
     const std::string error = device_error();
-    if (!error.empty()) return "CUDA not available: " + error;
-    return "CUDA not available: a CUDA device is present (" + describe_device() +
-           ") but this build of diffhmm has no CUDA kernels yet";
+    return error.empty() ? "" : "CUDA not available: " + error;
+}
+
+bool host_accessible(const void* p) {
+    static const bool present = device_error().empty();
+    if (!present || p == nullptr) return true;
+    cudaPointerAttributes attributes;
+    if (cudaPointerGetAttributes(&attributes, p) != cudaSuccess) {
+        cudaGetLastError();
+        return true;
+    }
+    return attributes.type != cudaMemoryTypeDevice;
 }
 
 std::string describe_device() {

@@ -1,4 +1,5 @@
 // device_stub.cpp — stands in for cuda/ when the library is built without nvcc.
+#include "core/error.h"
 #include "cuda/cuda.h"
 
 namespace diffhmm {
@@ -9,6 +10,30 @@ std::string unavailable_reason() {
 }
 
 std::string describe_device() { return "no CUDA support compiled in"; }
+
+bool host_accessible(const void*) { return true; }
+
+void destroy(State*) {}
+
+[[noreturn]] static void unavailable() { fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, unavailable_reason()); }
+
+template <class T>
+void forward(diffhmm_workspace&, const Problem<T>&, T*) { unavailable(); }
+template <class T>
+void backward(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&) { unavailable(); }
+template <class T>
+void viterbi(diffhmm_workspace&, const Problem<T>&, int64_t*, T*) { unavailable(); }
+template <class T>
+void marginals(diffhmm_workspace&, const Problem<T>&, T*, T*) { unavailable(); }
+
+#define DIFFHMM_INSTANTIATE(T)                                                                  \
+    template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                        \
+    template void backward<T>(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&); \
+    template void viterbi<T>(diffhmm_workspace&, const Problem<T>&, int64_t*, T*);              \
+    template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);
+DIFFHMM_INSTANTIATE(float)
+DIFFHMM_INSTANTIATE(double)
+#undef DIFFHMM_INSTANTIATE
 
 }  // namespace cuda
 }  // namespace diffhmm

@@ -1,0 +1,54 @@
+// backward.cu — CUDA backward: one β sweep over the device tape (beta_kernel, sweep.cuh) that writes
+// the gradient inside it. Dense: every element of grad_potential. Factorized: grad_trans and a shared
+// grad_init are summed with atomics (order-dependent in the last bits), grad_emit written directly.
+#include <vector>
+
+#include "cuda/cuda.h"
+#include "cuda/sweeps.h"
+
+namespace diffhmm {
+namespace cuda {
+
+template <class T>
+void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+    validate_device_indices(p);
+    if (p.B == 0) return;
+    if (is_device(grad_log_z)) {  // core checked host gradients; check a device one here
+        std::vector<T> g(static_cast<size_t>(p.B));
+        check(cudaMemcpy(g.data(), grad_log_z, g.size() * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy (grad_log_z)");
+        check_grad_log_z(g.data(), p.B);
+    }
+    State& st = state_of(ws);
+    const cudaStream_t s = stream_of(ws);
+    const Problem<T> d = on_device(p, st, s);
+    const T* g = stage(grad_log_z, size_t(p.B), st.in[6], s);
+    const Tape<T> tape = tape_of(st.tape_alpha, st.tape_offset, st.tape_log_z, p);
+    const size_t B = size_t(p.B), TT = size_t(p.T), N = size_t(p.N), K = size_t(p.K);
+    BetaOut<T> out{};
+    Sink sink = Sink::dense_grad;
+    Output<T> potential(grads.potential, B * TT * N * N, st.out[0]);
+    Output<T> init(grads.init, (p.init_batched ? B : 1) * N, st.out[1]);
+    Output<T> trans(grads.trans, K * N * N, st.out[2]);
+    Output<T> emit(grads.emit, B * TT * N, st.out[3]);
+    if (p.form == Form::dense) {
+        out.grad_potential = potential.device;
+    } else {
+        sink = Sink::factorized_grad;
+        out.grad_init = init.device;
+        out.grad_trans = trans.device;
+        out.grad_emit = emit.device;
+        if (init.device && !p.init_batched)
+            check(cudaMemsetAsync(init.device, 0, init.count * sizeof(T), s), "cudaMemsetAsync");
+        if (trans.device) check(cudaMemsetAsync(trans.device, 0, trans.count * sizeof(T), s), "cudaMemsetAsync");
+    }
+    beta_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(p.N, 3), s>>>(d, tape, g, sink, out);
+    check_launch("beta_kernel", s);
+    for (const Output<T>* o : {&potential, &init, &trans, &emit}) o->finish(s);
+    check(cudaStreamSynchronize(s), "cudaStreamSynchronize (backward)");
+}
+
+template void backward<float>(diffhmm_workspace&, const Problem<float>&, const float*, const Grads<float>&);
+template void backward<double>(diffhmm_workspace&, const Problem<double>&, const double*, const Grads<double>&);
+
+}  // namespace cuda
+}  // namespace diffhmm

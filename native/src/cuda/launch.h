@@ -1,0 +1,125 @@
+// launch.h — host side shared by the CUDA entry points: the workspace's device state, a Problem
+// whose pointers are all device memory (host inputs staged), launch shapes, and the NaN/+inf flag.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "core/validate.h"
+#include "core/workspace.h"
+#include "cuda/state.h"
+
+namespace diffhmm {
+namespace cuda {
+
+inline State& state_of(diffhmm_workspace& ws) {
+    if (ws.cuda == nullptr) ws.cuda = new State();
+    return *ws.cuda;
+}
+
+inline cudaStream_t stream_of(const diffhmm_workspace& ws) { return static_cast<cudaStream_t>(ws.cuda_stream); }
+
+// Threads per CTA: a multiple of 32 covering N (thread j owns state j), 64..256.
+inline int threads_for(int64_t N) { return int(std::min<int64_t>(256, std::max<int64_t>(64, (N + 31) / 32 * 32))); }
+
+// Dynamic shared memory the kernels need; the CUDA backend supports N up to what fits in 48 KB.
+template <class T>
+size_t shared_bytes(int64_t N, int arrays) {
+    const size_t bytes = size_t(arrays) * size_t(N) * sizeof(T);
+    if (bytes > 48 * 1024)
+        fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "states = " + std::to_string(N) +
+                                                 " is more than the CUDA backend supports for this dtype (" +
+                                                 std::to_string(48 * 1024 / (arrays * sizeof(T))) + ")");
+    return bytes;
+}
+
+// The problem with every pointer in device memory (host arrays copied into the state's buffers).
+template <class T>
+Problem<T> on_device(const Problem<T>& p, State& st, cudaStream_t stream) {
+    Problem<T> d = p;
+    const size_t B = size_t(p.B), TT = size_t(p.T), N = size_t(p.N), K = size_t(p.K);
+    d.lengths = stage(p.lengths, B, st.in[0], stream);
+    if (p.form == Form::dense) {
+        d.potential = stage(p.potential, B * TT * N * N, st.in[1], stream);
+    } else {
+        d.init = stage(p.init, (p.init_batched ? B : 1) * N, st.in[2], stream);
+        d.trans = stage(p.trans, K * N * N, st.in[3], stream);
+        d.trans_index = stage(p.trans_index, B * TT, st.in[4], stream);
+        d.emit = stage(p.emit, B * TT * N, st.in[5], stream);
+    }
+    return d;
+}
+
+// After a kernel that may set the NaN/+inf flag: throws INVALID_VALUE naming the index (the host
+// copy of device inputs is made only on this error path).
+template <class T>
+void report_invalid_values(const Problem<T>& host_problem, const int* flag, cudaStream_t stream) {
+    int seen = 0;
+    check(cudaMemcpyAsync(&seen, flag, sizeof(int), cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync (flag)");
+    check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    if (!seen) return;
+    Problem<T> h = host_problem;
+    std::vector<T> potential, init, trans, emit;
+    std::vector<int64_t> lengths, index;
+    auto host_copy = [&](auto& vec, const auto* p, size_t n) -> decltype(p) {
+        if (p == nullptr || !is_device(p)) return p;
+        vec.resize(n);
+        check(cudaMemcpy(vec.data(), p, n * sizeof(*p), cudaMemcpyDeviceToHost), "cudaMemcpy (error report)");
+        return vec.data();
+    };
+    const size_t B = size_t(h.B), TT = size_t(h.T), N = size_t(h.N), K = size_t(h.K);
+    h.lengths = host_copy(lengths, h.lengths, B);
+    h.potential = host_copy(potential, h.potential, B * TT * N * N);
+    h.init = host_copy(init, h.init, (h.init_batched ? B : 1) * N);
+    h.trans = host_copy(trans, h.trans, K * N * N);
+    h.trans_index = host_copy(index, h.trans_index, B * TT);
+    h.emit = host_copy(emit, h.emit, B * TT * N);
+    const std::string message = find_invalid_value(h);
+    fail(DIFFHMM_ERROR_INVALID_VALUE, message.empty() ? "a NaN or +inf score was read" : message);
+}
+
+// Lengths and transition indices are validated on the host (core/validate.cpp); device-resident ones
+// are copied back for that first.
+template <class T>
+void validate_device_indices(const Problem<T>& p) {
+    if (p.B == 0) return;
+    const bool device_lengths = is_device(p.lengths);
+    const bool device_index = p.trans_index != nullptr && is_device(p.trans_index);
+    if (!device_lengths && !device_index) return;
+    Problem<T> h = p;
+    std::vector<int64_t> lengths, index;
+    if (device_lengths) {
+        lengths.resize(size_t(p.B));
+        check(cudaMemcpy(lengths.data(), p.lengths, lengths.size() * sizeof(int64_t), cudaMemcpyDeviceToHost),
+              "cudaMemcpy (lengths)");
+        h.lengths = lengths.data();
+    }
+    if (device_index) {
+        index.resize(size_t(p.B * p.T));
+        check(cudaMemcpy(index.data(), p.trans_index, index.size() * sizeof(int64_t), cudaMemcpyDeviceToHost),
+              "cudaMemcpy (trans_index)");
+        h.trans_index = index.data();
+    }
+    validate_structure(h);
+}
+
+}  // namespace cuda
+}  // namespace diffhmm
+
+namespace diffhmm {
+namespace cuda {
+
+template <class T>
+struct Tape;  // sweep.cuh
+
+// The grid of one CTA per sequence.
+inline unsigned grid_for(int64_t B) {
+    if (B > 2147483647) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "batch larger than 2^31 - 1 sequences");
+    return unsigned(B);
+}
+
+}  // namespace cuda
+}  // namespace diffhmm

@@ -1,0 +1,55 @@
+// state.cu — see state.h.
+#include "cuda/state.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace diffhmm {
+namespace cuda {
+
+void check(cudaError_t status, const char* what) {
+    if (status == cudaSuccess) return;
+    cudaGetLastError();  // clear a non-sticky error so the next call is not blamed
+    const std::string message = std::string(what) + " failed: " + cudaGetErrorString(status) + " (" +
+                                cudaGetErrorName(status) + ")";
+    fail(status == cudaErrorMemoryAllocation ? DIFFHMM_ERROR_OUT_OF_MEMORY : DIFFHMM_ERROR_DEVICE, message);
+}
+
+void check_launch(const char* kernel, cudaStream_t stream) {
+    check(cudaGetLastError(), kernel);
+    static const bool sync = [] {
+        const char* v = std::getenv("DIFFHMM_CUDA_SYNC");
+        return v != nullptr && std::strcmp(v, "0") != 0;
+    }();
+    if (sync) check(cudaStreamSynchronize(stream), kernel);
+}
+
+bool is_device(const void* p) {
+    cudaPointerAttributes attributes;
+    if (cudaPointerGetAttributes(&attributes, p) != cudaSuccess) {
+        cudaGetLastError();
+        return false;
+    }
+    return attributes.type == cudaMemoryTypeDevice || attributes.type == cudaMemoryTypeManaged;
+}
+
+DeviceBuffer::~DeviceBuffer() {
+    if (data_ != nullptr) cudaFree(data_);
+}
+
+void* DeviceBuffer::get(size_t bytes) {
+    if (bytes > capacity_) {
+        if (data_ != nullptr) cudaFree(data_);
+        data_ = nullptr;
+        capacity_ = 0;
+        const size_t rounded = (bytes + 255) / 256 * 256;
+        check(cudaMalloc(&data_, rounded), ("cudaMalloc of " + std::to_string(rounded) + " bytes").c_str());
+        capacity_ = rounded;
+    }
+    return data_;
+}
+
+void destroy(State* state) { delete state; }
+
+}  // namespace cuda
+}  // namespace diffhmm

@@ -1,0 +1,85 @@
+// state.h — what a workspace keeps on the device (the tape of the last forward, staging copies of
+// host inputs and outputs, an error flag) and the helpers every CUDA entry point uses: checked CUDA
+// calls that throw diffhmm::Error, growable device buffers, and host/device pointer staging.
+// Set DIFFHMM_CUDA_SYNC=1 to synchronise after every launch, so an asynchronous fault is reported by
+// the call that caused it.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/error.h"
+
+namespace diffhmm {
+namespace cuda {
+
+// Throws Error(DEVICE or OUT_OF_MEMORY) naming the call if status is not cudaSuccess.
+void check(cudaError_t status, const char* what);
+
+// After a launch: the launch error, and — with DIFFHMM_CUDA_SYNC=1 — the kernel's own.
+void check_launch(const char* kernel, cudaStream_t stream);
+
+// True if p points to device (or managed) memory; host memory (pageable or pinned) is false.
+bool is_device(const void* p);
+
+class DeviceBuffer {
+public:
+    DeviceBuffer() = default;
+    DeviceBuffer(const DeviceBuffer&) = delete;
+    DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+    ~DeviceBuffer();
+    // At least `bytes` of device memory; contents are not preserved when it grows.
+    void* get(size_t bytes);
+    template <class T>
+    T* as(size_t count) { return static_cast<T*>(get(count * sizeof(T))); }
+
+private:
+    void* data_ = nullptr;
+    size_t capacity_ = 0;
+};
+
+struct State {
+    DeviceBuffer tape_alpha, tape_offset, tape_log_z;  // the forward's scaled messages (see cpu/sweep.h)
+    DeviceBuffer aux_alpha, aux_offset, aux_log_z;     // marginals' own forward
+    DeviceBuffer back;                                  // Viterbi back-pointers
+    DeviceBuffer flag;                                  // NaN/+inf seen
+    DeviceBuffer in[7];                                 // staged host inputs (problem, upstream gradient)
+    DeviceBuffer out[4];                                // device copies of host outputs
+};
+
+// A pointer the kernels can read: `p` itself if it is device memory, else a copy in `staging`.
+template <class T>
+const T* stage(const T* p, size_t count, DeviceBuffer& staging, cudaStream_t stream) {
+    if (p == nullptr || count == 0 || is_device(p)) return p;
+    T* d = staging.as<T>(count);
+    check(cudaMemcpyAsync(d, p, count * sizeof(T), cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync (input)");
+    return d;
+}
+
+// An output the kernels can write: `p` if device memory, else device scratch copied back by finish().
+template <class T>
+struct Output {
+    T* host = nullptr;
+    T* device = nullptr;
+    size_t count = 0;
+
+    Output(T* p, size_t n, DeviceBuffer& scratch) : count(n) {
+        if (p == nullptr || n == 0) return;
+        if (is_device(p)) {
+            device = p;
+        } else {
+            host = p;
+            device = scratch.as<T>(n);
+        }
+    }
+    void finish(cudaStream_t stream) const {
+        if (host != nullptr)
+            check(cudaMemcpyAsync(host, device, count * sizeof(T), cudaMemcpyDeviceToHost, stream),
+                  "cudaMemcpyAsync (output)");
+    }
+};
+
+}  // namespace cuda
+}  // namespace diffhmm

@@ -1,0 +1,274 @@
+// sweep.cuh — the persistent CUDA kernels every verb is made of: one launch per sweep, the whole
+// time loop inside the kernel, one CTA per sequence (so the batch has no limit short of memory).
+//   alpha_kernel: scaled forward messages (docs/formulas.md §3) into a tape, and log Z.
+//                 Thread j owns destination state j (strided when N > blockDim); loop over i reads
+//                 row i of the step matrix coalesced across threads.
+//   beta_kernel:  the β sweep with the gradient written inside it. A warp owns a source row i
+//                 (strided); lanes walk j, so rows are read and gradient rows written coalesced.
+// Reference: cpu/sweep.h (same recursions, same scaling); tests: native/tests/cuda_test.cpp.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "core/problem.h"
+
+namespace diffhmm {
+namespace cuda {
+
+template <class T>
+__device__ __forceinline__ T minus_inf() { return -static_cast<T>(INFINITY); }
+
+__device__ __forceinline__ float exp_of(float x) { return __expf(x); }
+__device__ __forceinline__ double exp_of(double x) { return exp(x); }
+__device__ __forceinline__ float log_of(float x) { return __logf(x); }
+__device__ __forceinline__ double log_of(double x) { return log(x); }
+
+template <class T>
+__device__ __forceinline__ bool invalid(T v) { return !(v < static_cast<T>(INFINITY)); }
+
+template <class T>
+__device__ __forceinline__ T warp_max(T v) {
+    for (int o = 16; o > 0; o >>= 1) v = fmax(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
+template <class T>
+__device__ __forceinline__ T warp_sum(T v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// Block-wide max / sum; every thread gets the result. `scratch` holds 32 values.
+template <class T>
+__device__ T block_max(T v, T* scratch) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
+    v = warp_max(v);
+    __syncthreads();
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    v = threadIdx.x < warps ? scratch[threadIdx.x] : minus_inf<T>();
+    if (warp == 0) v = warp_max(v);
+    if (threadIdx.x == 0) scratch[0] = v;
+    __syncthreads();
+    return scratch[0];
+}
+
+template <class T>
+__device__ T block_sum(T v, T* scratch) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
+    v = warp_sum(v);
+    __syncthreads();
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    v = threadIdx.x < warps ? scratch[threadIdx.x] : T(0);
+    if (warp == 0) v = warp_sum(v);
+    if (threadIdx.x == 0) scratch[0] = v;
+    __syncthreads();
+    return scratch[0];
+}
+
+// The tape: scaled log α [B][T][N], offsets [B][T] (float64), log Z [B] (float64).
+template <class T>
+struct Tape {
+    T* log_alpha;
+    double* offset;
+    double* log_z;
+};
+
+// Dynamic shared memory: prev [N] of T. Sets *bad if a NaN/+inf is read (when checking).
+template <class T>
+__global__ void alpha_kernel(Problem<T> p, Tape<T> tape, int* bad) {
+    extern __shared__ unsigned char shared_raw[];
+    T* prev = reinterpret_cast<T*>(shared_raw);
+    __shared__ T red[32];
+    __shared__ double red_d[32];
+    const int64_t b = blockIdx.x, N = p.N, L = p.length(b);
+    if (L == 0) {
+        if (threadIdx.x == 0) tape.log_z[b] = 0.0;
+        return;
+    }
+    T* la = tape.log_alpha + b * p.T * N;
+    double* off = tape.offset + b * p.T;
+    bool seen_bad = false;
+
+    // Step 0: initial scores, re-centred on their maximum.
+    const T* row = p.initial_row(b);
+    const T* col0 = p.initial_col(b);
+    T local_max = minus_inf<T>();
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
+        const T c = col0 ? col0[j] : T(0);
+        if (p.check_values) seen_bad |= invalid(row[j]) || invalid(c);
+        la[j] = row[j] + c;
+        local_max = fmax(local_max, la[j]);
+    }
+    T m = block_max(local_max, red);
+    T shift = m == minus_inf<T>() ? T(0) : m;
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
+        la[j] -= shift;
+        prev[j] = la[j];
+    }
+    double offset = double(shift);
+    if (threadIdx.x == 0) off[0] = offset;
+    __syncthreads();
+
+    for (int64_t t = 1; t < L; ++t) {
+        const T* mat = p.matrix(b, t);
+        const T* col = p.column(b, t);
+        T* cur = la + t * N;
+        local_max = minus_inf<T>();
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
+            T best = minus_inf<T>();
+            for (int64_t i = 0; i < N; ++i) {
+                const T x = mat[i * N + j];
+                if (p.check_values) seen_bad |= invalid(x);
+                best = fmax(best, prev[i] + x);
+            }
+            const T s = best == minus_inf<T>() ? T(0) : best;
+            T sum = 0;
+            for (int64_t i = 0; i < N; ++i) {
+                if (prev[i] == minus_inf<T>()) continue;
+                sum += exp_of(prev[i] + mat[i * N + j] - s);
+            }
+            T out = best + log_of(sum);
+            if (col != nullptr) {
+                if (p.check_values) seen_bad |= invalid(col[j]);
+                out += col[j];
+            }
+            cur[j] = out;
+            local_max = fmax(local_max, out);
+        }
+        m = block_max(local_max, red);  // also the barrier after every read of prev
+        shift = m == minus_inf<T>() ? T(0) : m;
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
+            cur[j] -= shift;
+            prev[j] = cur[j];
+        }
+        offset += double(shift);
+        if (threadIdx.x == 0) off[t] = offset;
+        __syncthreads();
+    }
+    double sum = 0;
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) sum += exp(double(prev[j]));
+    sum = block_sum(sum, red_d);
+    if (threadIdx.x == 0) tape.log_z[b] = sum > 0 ? offset + log(sum) : -INFINITY;
+    if (seen_bad) atomicOr(bad, 1);
+}
+
+// What the β sweep writes.
+enum class Sink { dense_grad, factorized_grad, gamma };
+
+template <class T>
+struct BetaOut {
+    T* grad_potential;  // dense [B][T][N][N]
+    T* grad_init;       // factorized [N] (atomic) or [B][N]
+    T* grad_trans;      // factorized [K][N][N] (atomic)
+    T* grad_emit;       // factorized [B][T][N]
+    T* gamma;           // marginals [B][T][N]
+};
+
+template <class T>
+__device__ void write_node(const Problem<T>& p, const BetaOut<T>& out, Sink sink, int64_t b, int64_t t, int64_t j,
+                           T value) {
+    const int64_t N = p.N;
+    if (sink == Sink::gamma) {
+        out.gamma[(b * p.T + t) * N + j] = value;
+    } else if (sink == Sink::dense_grad) {
+        if (t == 0) out.grad_potential[b * p.T * N * N + j] = value;
+    } else {
+        if (out.grad_emit) out.grad_emit[(b * p.T + t) * N + j] = value;
+        if (t == 0 && out.grad_init) {
+            if (p.init_batched) out.grad_init[b * N + j] = value;
+            else atomicAdd(&out.grad_init[j], value);
+        }
+    }
+}
+
+// Zeros what a sequence writes no value into: everything when it is skipped (length 0, no path),
+// else padding and (dense) rows 1..N-1 of step 0.
+template <class T>
+__device__ void write_zeros(const Problem<T>& p, const BetaOut<T>& out, Sink sink, int64_t b, int64_t L, bool all) {
+    const int64_t N = p.N, from = all ? 0 : L;
+    if (sink == Sink::dense_grad) {
+        T* base = out.grad_potential + b * p.T * N * N;
+        if (!all)
+            for (int64_t e = N + threadIdx.x; e < N * N; e += blockDim.x) base[e] = T(0);
+        for (int64_t e = from * N * N + threadIdx.x; e < p.T * N * N; e += blockDim.x) base[e] = T(0);
+        return;
+    }
+    T* nodes = sink == Sink::gamma ? out.gamma : out.grad_emit;
+    if (nodes != nullptr)
+        for (int64_t e = from * N + threadIdx.x; e < p.T * N; e += blockDim.x) nodes[b * p.T * N + e] = T(0);
+    if (all && sink == Sink::factorized_grad && out.grad_init && p.init_batched)
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) out.grad_init[b * N + j] = T(0);
+}
+
+// Dynamic shared memory: log_beta [N], w [N], log_beta_raw [N] of T.
+template <class T>
+__global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sink sink, BetaOut<T> out) {
+    extern __shared__ unsigned char shared_raw[];
+    T* log_beta = reinterpret_cast<T*>(shared_raw);
+    T* w = log_beta + p.N;
+    T* raw = w + p.N;
+    __shared__ T red[32];
+    const int64_t b = blockIdx.x, N = p.N, L = p.length(b);
+    const double log_z = tape.log_z[b];
+    if (L == 0 || log_z == -INFINITY) {
+        write_zeros(p, out, sink, b, L, true);
+        return;
+    }
+    const T g = grad_log_z ? grad_log_z[b] : T(1);
+    const T* la = tape.log_alpha + b * p.T * N;
+    const double* off = tape.offset + b * p.T;
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) log_beta[j] = T(0);
+    double d = 0.0;
+    __syncthreads();
+    for (int64_t t = L - 1; t >= 1; --t) {
+        const T* mat = p.matrix(b, t);
+        const T* col = p.column(b, t);
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) w[j] = log_beta[j] + (col ? col[j] : T(0));
+        __syncthreads();
+        const T edge_offset = T(off[t - 1] + d - log_z);
+        T* dense_row = sink == Sink::dense_grad ? out.grad_potential + (b * p.T + t) * N * N : nullptr;
+        T* trans_block = sink == Sink::factorized_grad && out.grad_trans ? out.grad_trans + p.trans_of(b, t) * N * N
+                                                                          : nullptr;
+        for (int64_t i = warp; i < N; i += warps) {
+            const T* r = mat + i * N;
+            T m = minus_inf<T>();
+            for (int64_t j = lane; j < N; j += 32) m = fmax(m, r[j] + w[j]);
+            m = warp_max(m);
+            const T factor = g * exp_of(la[(t - 1) * N + i] + m + edge_offset);  // m = -inf gives 0
+            const T shift = m == minus_inf<T>() ? T(0) : m;
+            T sum = 0;
+            for (int64_t j = lane; j < N; j += 32) {
+                const T e = exp_of(r[j] + w[j] - shift);
+                sum += e;
+                if (dense_row) dense_row[i * N + j] = factor * e;
+                else if (trans_block) atomicAdd(&trans_block[i * N + j], factor * e);
+            }
+            sum = warp_sum(sum);
+            if (lane == 0) raw[i] = m + log_of(sum);
+        }
+        if (sink != Sink::dense_grad) {
+            const T node_offset = T(off[t] + d - log_z);
+            for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
+                write_node(p, out, sink, b, t, j, g * exp_of(la[t * N + j] + log_beta[j] + node_offset));
+        }
+        T local = minus_inf<T>();
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) local = fmax(local, raw[j]);
+        const T m = block_max(local, red);  // barrier: raw complete, log_beta no longer read
+        const T shift = m == minus_inf<T>() ? T(0) : m;
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) log_beta[j] = raw[j] - shift;
+        d += double(shift);
+        __syncthreads();
+    }
+    const T node_offset = T(off[0] + d - log_z);
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
+        write_node(p, out, sink, b, 0, j, g * exp_of(la[j] + log_beta[j] + node_offset));
+    write_zeros(p, out, sink, b, L, false);
+}
+
+}  // namespace cuda
+}  // namespace diffhmm
