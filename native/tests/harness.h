@@ -27,6 +27,10 @@ struct Register {
     Register(const char* name, std::function<void()> fn) { Registry::all().emplace_back(name, fn); }
 };
 inline int& failures() { static int n = 0; return n; }
+inline int& skips() { static int n = 0; return n; }
+
+// Exit code CTest reads as "skipped" (SKIP_RETURN_CODE in cmake/NativeTests.cmake).
+constexpr int kSkipped = 77;
 
 inline void report(const char* file, int line, const std::string& what) {
     ++failures();
@@ -39,6 +43,14 @@ inline void report(const char* file, int line, const std::string& what) {
     static void test_##name();                                        \
     static test::Register register_##name(#name, &test_##name);       \
     static void test_##name()
+
+// Ends the current test as skipped (e.g. no CUDA device), printing why.
+#define SKIP(why)                                                                       \
+    do {                                                                                \
+        std::printf("skipped: %s\n", std::string(why).c_str());                         \
+        ++test::skips();                                                                \
+        return;                                                                         \
+    } while (0)
 
 #define CHECK(cond)                                                                     \
     do {                                                                                \

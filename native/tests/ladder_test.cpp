@@ -6,12 +6,14 @@
 #include <algorithm>
 
 #include "harness.h"
+#include "ladder.h"
 #include "oracle.h"
 
 namespace {
 
 using test::Problem;
 using test::Results;
+using test::compare;
 
 std::vector<int> isas() {
     std::vector<int> all{DIFFHMM_CPU_ISA_GENERIC};
@@ -28,43 +30,13 @@ std::vector<double> random_grad(std::mt19937_64& rng, int64_t B) {
     return g;
 }
 
-// got vs want, every output, within the given tolerances.
-void compare(const std::string& label, const Results& got, const Results& want, double tol_log_z,
-             double tol_grad, double tol_gamma, bool compare_paths) {
-    EXPECT_CLOSE(label + " log_z", got.log_z, want.log_z, tol_log_z);
-    EXPECT_CLOSE(label + " grad_potential", got.grad_potential, want.grad_potential, tol_grad);
-    EXPECT_CLOSE(label + " grad_init", got.grad_init, want.grad_init, tol_grad);
-    EXPECT_CLOSE(label + " grad_trans", got.grad_trans, want.grad_trans, tol_grad * 8);
-    EXPECT_CLOSE(label + " grad_emit", got.grad_emit, want.grad_emit, tol_grad);
-    EXPECT_CLOSE(label + " gamma", got.gamma, want.gamma, tol_gamma);
-    EXPECT_CLOSE(label + " viterbi score", got.score, want.score, tol_log_z);
-    if (compare_paths) CHECK_MSG(got.path == want.path, label << ": Viterbi paths differ");
-}
-
 // Runs `p` on the reference (float64 and float32) and on the CPU backend in every configuration.
 void check_cpu_against_reference(const std::string& label, const Problem& p, const std::vector<double>& g) {
-    const double eps32 = 1.1920929e-7, eps64 = 2.220446049250313e-16;
-    test::Workspace ref(DIFFHMM_BACKEND_REFERENCE);
-    const Results want = test::run_all<double>(ref.ws, p, g);
-    const Results naive = test::run_all<float>(ref.ws, p, g);
-    const double scale_z = std::max(1.0, test::max_abs(want.log_z));
-    const double scale_g = std::max(1.0, test::max_abs(g));
-    const double steps = double(std::max<int64_t>(1, p.T));
-    // float64: rounding of a length-T recursion on values of size scale_z.
-    const double tol64_z = 64 * eps64 * steps * scale_z, tol64_g = 64 * eps64 * steps * scale_z * scale_g;
-    // float32: twice the naive implementation's error, with a floor of a few ulps of the values.
-    const double tol32_z = 2 * test::max_abs_diff(naive.log_z, want.log_z) + 8 * eps32 * scale_z;
-    const double naive_grad = std::max({test::max_abs_diff(naive.grad_potential, want.grad_potential),
-                                        test::max_abs_diff(naive.grad_emit, want.grad_emit),
-                                        test::max_abs_diff(naive.grad_init, want.grad_init)});
-    const double tol32_g = 2 * naive_grad + 16 * eps32 * scale_g;
-    const double tol32_gamma = 2 * test::max_abs_diff(naive.gamma, want.gamma) + 16 * eps32;
     for (int isa : isas())
         for (int threads : {1, 2, 3}) {
             test::Workspace cpu(DIFFHMM_BACKEND_CPU, threads, isa);
-            const std::string where = label + " isa=" + std::to_string(isa) + " threads=" + std::to_string(threads);
-            compare(where + " f64", test::run_all<double>(cpu.ws, p, g), want, tol64_z, tol64_g, tol64_g, true);
-            compare(where + " f32", test::run_all<float>(cpu.ws, p, g), want, tol32_z, tol32_g, tol32_gamma, false);
+            test::check_against_reference(label + " isa=" + std::to_string(isa) + " threads=" + std::to_string(threads),
+                                          cpu.ws, p, g);
         }
 }
 

@@ -148,6 +148,10 @@ DIFFHMM_API diffhmm_status diffhmm_workspace_set_num_threads(diffhmm_workspace* 
  *  DIFFHMM_ERROR_BACKEND_UNAVAILABLE. */
 DIFFHMM_API diffhmm_status diffhmm_workspace_set_cpu_isa(diffhmm_workspace* ws, int isa);
 
+/** CUDA backend: queue the workspace's work on this cudaStream_t (NULL: the default stream). Calls
+ *  still return only when their results are in the caller's memory. */
+DIFFHMM_API diffhmm_status diffhmm_workspace_set_stream(diffhmm_workspace* ws, void* stream);
+
 /** The instruction set the workspace's CPU calls actually use (never AUTO). */
 DIFFHMM_API int diffhmm_workspace_cpu_isa(const diffhmm_workspace* ws);
 

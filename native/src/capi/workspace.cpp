@@ -58,6 +58,10 @@ diffhmm_status diffhmm_workspace_set_cpu_isa(diffhmm_workspace* ws, int isa) {
     });
 }
 
+diffhmm_status diffhmm_workspace_set_stream(diffhmm_workspace* ws, void* stream) {
+    return capi::guarded([&] { capi::workspace(ws).cuda_stream = stream; });
+}
+
 int diffhmm_workspace_cpu_isa(const diffhmm_workspace* ws) {
     return ws == nullptr ? DIFFHMM_CPU_ISA_GENERIC : ws->cpu_isa;
 }

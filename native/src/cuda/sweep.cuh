@@ -20,9 +20,9 @@ namespace cuda {
 template <class T>
 __device__ __forceinline__ T minus_inf() { return -static_cast<T>(INFINITY); }
 
-__device__ __forceinline__ float exp_of(float x) { return __expf(x); }
+__device__ __forceinline__ float exp_of(float x) { return expf(x); }  // accurate (~1 ulp): __expf is a later, validated speed-up
 __device__ __forceinline__ double exp_of(double x) { return exp(x); }
-__device__ __forceinline__ float log_of(float x) { return __logf(x); }
+__device__ __forceinline__ float log_of(float x) { return logf(x); }
 __device__ __forceinline__ double log_of(double x) { return log(x); }
 
 template <class T>

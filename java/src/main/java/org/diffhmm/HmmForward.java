@@ -69,7 +69,7 @@ public final class HmmForward {
     public static Result apply(Options options, Tensor potential, long[] lengths, boolean[] mask) {
         Objects.requireNonNull(options, "options");
         final Dense shape = Dense.of(potential, lengths, mask);
-        final Workspaces.Workspace ws = Workspaces.acquire(options);
+        final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
         try {
             final double[] logZ = forwardDense(ws, flags(options), shape);
             return new Result(ws, shape, logZ);
@@ -88,7 +88,7 @@ public final class HmmForward {
         Objects.requireNonNull(options, "options");
         final Dense d = Dense.of(potential, lengths, null);
         final long[] path = new long[Math.toIntExact(d.B * d.T)];
-        final Workspaces.Workspace ws = Workspaces.acquire(options);
+        final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
         try (Operands ops = new Operands(potential.dtype(), potential)) {
             final Object score = ops.vector(new double[(int) d.B]);
             final int f = flags(options);
@@ -129,7 +129,7 @@ public final class HmmForward {
         Objects.requireNonNull(options, "options");
         final Dense d = Dense.of(potential, lengths, null);
         final Tensor gamma = Tensor.zeros(potential.dtype(), d.B, d.T, d.N);
-        final Workspaces.Workspace ws = Workspaces.acquire(options);
+        final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
         try (Operands ops = new Operands(potential.dtype(), potential, gamma)) {
             final Object logZ = ops.vector(new double[(int) d.B]);
             final int f = flags(options);
@@ -168,7 +168,7 @@ public final class HmmForward {
     public static FactorizedResult apply(Options options, Factorized potentials, long[] lengths) {
         Objects.requireNonNull(options, "options");
         final long[] len = checkFactorized(potentials, lengths);
-        final Workspaces.Workspace ws = Workspaces.acquire(options);
+        final Workspaces.Workspace ws = Workspaces.acquire(options, potentials.init(), potentials.trans(), potentials.emit());
         try {
             final double[] logZ = forwardFactorized(ws, flags(options), potentials, len);
             return new FactorizedResult(ws, potentials, len, logZ);
@@ -186,7 +186,7 @@ public final class HmmForward {
         Objects.requireNonNull(options, "options");
         final long[] len = checkFactorized(h, lengths);
         final long[] path = new long[Math.toIntExact(h.batch() * h.steps())];
-        final Workspaces.Workspace ws = Workspaces.acquire(options);
+        final Workspaces.Workspace ws = Workspaces.acquire(options, h.init(), h.trans(), h.emit());
         try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
             final Object score = ops.vector(new double[(int) h.batch()]);
             final int f = flags(options);
@@ -231,7 +231,7 @@ public final class HmmForward {
         Objects.requireNonNull(options, "options");
         final long[] len = checkFactorized(h, lengths);
         final Tensor gamma = Tensor.zeros(h.dtype(), h.batch(), h.steps(), h.states());
-        final Workspaces.Workspace ws = Workspaces.acquire(options);
+        final Workspaces.Workspace ws = Workspaces.acquire(options, h.init(), h.trans(), h.emit());
         try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit(), gamma)) {
             final Object logZ = ops.vector(new double[(int) h.batch()]);
             final int f = flags(options);

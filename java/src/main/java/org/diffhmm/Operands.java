@@ -55,7 +55,8 @@ final class Operands implements AutoCloseable {
             case BUFFER:  // slice(): a pointer at the buffer's position (JavaCPP keeps no offset for it)
                 return view(t.dtype() == DType.FLOAT32 ? new FloatPointer(((FloatBuffer) t.buffer()).slice())
                         : new DoublePointer(((DoubleBuffer) t.buffer()).slice()));
-            case POINTER: return view(t.pointer());
+            case POINTER:
+            case DEVICE: return view(t.pointer());
             default: return keep(t.dtype() == DType.FLOAT32
                     ? new FloatPointer((float[]) t.array()) : new DoublePointer((double[]) t.array()));
         }

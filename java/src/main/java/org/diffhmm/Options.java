@@ -11,18 +11,34 @@ package org.diffhmm;
  */
 public final class Options {
     /** AUTO backend, all hardware threads, widest CPU instruction set, inputs checked. */
-    public static final Options DEFAULT = new Options(Backend.AUTO, 0, CpuIsa.AUTO, false);
+    public static final Options DEFAULT = new Options(Backend.AUTO, 0, CpuIsa.AUTO, false, null);
 
     private final Backend backend;
     private final int threads;
     private final CpuIsa cpuIsa;
     private final boolean trustedInput;
+    private final org.bytedeco.javacpp.Pointer stream;
 
-    private Options(Backend backend, int threads, CpuIsa cpuIsa, boolean trustedInput) {
+    private Options(Backend backend, int threads, CpuIsa cpuIsa, boolean trustedInput,
+                    org.bytedeco.javacpp.Pointer stream) {
         this.backend = backend;
         this.threads = threads;
         this.cpuIsa = cpuIsa;
         this.trustedInput = trustedInput;
+        this.stream = stream;
+    }
+
+    /** The CUDA stream work is queued on (a {@code cudaStream_t}, e.g. the CUDA presets' {@code CUstream_st}), or null. */
+    public org.bytedeco.javacpp.Pointer stream() {
+        return stream;
+    }
+
+    /**
+     * CUDA backend: queue work on this stream (null: the default stream), so calls order with the
+     * caller's own kernels. Calls still return when their results are in place.
+     */
+    public Options stream(org.bytedeco.javacpp.Pointer stream) {
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
     }
 
     public Backend backend() {
@@ -47,7 +63,7 @@ public final class Options {
         if (backend == null) {
             throw new NullPointerException("backend");
         }
-        return new Options(backend, threads, cpuIsa, trustedInput);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
     }
 
     /** At most {@code threads} CPU threads per call (0 = all hardware threads). */
@@ -55,7 +71,7 @@ public final class Options {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         }
-        return new Options(backend, threads, cpuIsa, trustedInput);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
     }
 
     /** Force an instruction set; one this CPU lacks gives a {@link BackendUnavailableException} at the call. */
@@ -63,7 +79,7 @@ public final class Options {
         if (cpuIsa == null) {
             throw new NullPointerException("cpuIsa");
         }
-        return new Options(backend, threads, cpuIsa, trustedInput);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
     }
 
     /**
@@ -71,7 +87,7 @@ public final class Options {
      * unspecified (but memory-safe) results instead of an exception.
      */
     public Options trustedInput(boolean trustedInput) {
-        return new Options(backend, threads, cpuIsa, trustedInput);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
     }
 
     @Override

@@ -32,7 +32,7 @@ import org.bytedeco.javacpp.Pointer;
  * }</pre>
  */
 public final class Tensor {
-    enum Storage { ARRAY, BUFFER, POINTER }
+    enum Storage { ARRAY, BUFFER, POINTER, DEVICE }
 
     private final DType dtype;
     private final long[] shape;
@@ -95,6 +95,30 @@ public final class Tensor {
         return new Tensor(DType.FLOAT64, shape, Storage.POINTER, null, null, data, available(data));
     }
 
+    /**
+     * A tensor in CUDA device memory (for instance from the JavaCPP CUDA presets' {@code cudaMalloc}),
+     * starting at the pointer's position (in elements of {@code dtype}). Zero-copy with
+     * {@link Backend#CUDA}: inputs are read and outputs written on the device, on the stream of
+     * {@link Options#stream}. The CPU cannot read it: {@link #get}, {@link #toFloatArray} and the CPU
+     * backend refuse it. The extent of device memory cannot be checked: the caller vouches for it.
+     */
+    public static Tensor ofDevice(Pointer data, DType dtype, long... shape) {
+        requirePointer(data);
+        Objects.requireNonNull(dtype, "dtype");
+        final long at = data.address() + data.position() * (long) dtype.bytes();
+        final Pointer view = new Pointer() {
+            {
+                address = at;
+            }
+        };
+        return new Tensor(dtype, shape, Storage.DEVICE, null, null, view, -1);
+    }
+
+    /** True if the data is CUDA device memory. */
+    public boolean isDevice() {
+        return storage == Storage.DEVICE;
+    }
+
     /** A new zero-filled tensor backed by a Java array. */
     public static Tensor zeros(DType dtype, long... shape) {
         Objects.requireNonNull(dtype, "dtype");
@@ -149,6 +173,7 @@ public final class Tensor {
 
     /** A new {@code float[]} with every element (converted from float64 if need be). */
     public float[] toFloatArray() {
+        requireHost();
         final int n = arrayLength(size);
         final float[] out = new float[n];
         if (dtype == DType.FLOAT32) {
@@ -168,6 +193,7 @@ public final class Tensor {
 
     /** A new {@code double[]} with every element (widened from float32 if need be). */
     public double[] toDoubleArray() {
+        requireHost();
         final int n = arrayLength(size);
         final double[] out = new double[n];
         if (dtype == DType.FLOAT64) {
@@ -187,6 +213,7 @@ public final class Tensor {
 
     /** The element at {@code index} (one index per dimension), as a double. */
     public double get(long... index) {
+        requireHost();
         if (index.length != shape.length) {
             throw new IllegalArgumentException("expected " + shape.length + " indices, got " + index.length);
         }
@@ -232,6 +259,12 @@ public final class Tensor {
 
     Pointer pointer() {
         return pointer;
+    }
+
+    private void requireHost() {
+        if (storage == Storage.DEVICE) {
+            throw new IllegalStateException("this tensor is CUDA device memory; copy it to the host first (cudaMemcpy)");
+        }
     }
 
     static long elements(long[] shape) {

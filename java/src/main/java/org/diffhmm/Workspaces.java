@@ -54,9 +54,21 @@ final class Workspaces {
         }
     }
 
-    /** A workspace for the options' backend, configured with their threads and instruction set. */
-    static Workspace acquire(Options options) {
-        return acquire(nativeBackend(options.backend()), options);
+    /**
+     * A workspace for the options' backend, configured with their threads, instruction set and
+     * stream. Device tensors among {@code operands} need the CUDA backend.
+     */
+    static Workspace acquire(Options options, Tensor... operands) {
+        final int backend = nativeBackend(options.backend());
+        if (backend != DIFFHMM_BACKEND_CUDA) {
+            for (Tensor t : operands) {
+                if (t != null && t.isDevice()) {
+                    throw new IllegalArgumentException("a tensor in CUDA device memory " + t.describe()
+                            + " needs Backend.CUDA; this call runs on the CPU");
+                }
+            }
+        }
+        return acquire(backend, options);
     }
 
     static Workspace acquire(int backend, Options options) {
@@ -68,6 +80,7 @@ final class Workspaces {
         try {
             Natives.check(diffhmm_workspace_set_num_threads(ws, options.threads()));
             Natives.check(diffhmm_workspace_set_cpu_isa(ws, options.cpuIsa().ordinal()));
+            Natives.check(diffhmm_workspace_set_stream(ws, options.stream()));
         } catch (RuntimeException e) {
             release(ws);
             throw e;

@@ -76,6 +76,7 @@ public final class DiffhmmNative {
     public static native int diffhmm_workspace_destroy(diffhmm_workspace ws);
     public static native int diffhmm_workspace_set_num_threads(diffhmm_workspace ws, int numThreads);
     public static native int diffhmm_workspace_set_cpu_isa(diffhmm_workspace ws, int isa);
+    public static native int diffhmm_workspace_set_stream(diffhmm_workspace ws, Pointer stream);
     public static native int diffhmm_workspace_cpu_isa(@Const diffhmm_workspace ws);
 
     // diffhmm_forward_dense

@@ -1,0 +1,125 @@
+// cuda_test.cpp — the CUDA rung of the ladder: the CUDA backend against the float64 reference on the
+// same problems as the CPU (ragged lengths, N = 1, N not a multiple of 32, N > threads per CTA,
+// unnormalised scores, -inf entries, sequences without a path, both signs of upstream gradient),
+// a batch of 100,000 sequences, device pointers through the C ABI, and errors as statuses. Every
+// test skips (CTest: skipped) where diffhmm_backend_available(CUDA) says CUDA cannot run.
+#include <cstring>
+
+#include "harness.h"
+#include "ladder.h"
+#if DIFFHMM_TESTS_WITH_CUDA
+#include <cuda_runtime.h>
+#endif
+
+namespace {
+
+bool cuda_available(std::string& reason) {
+    if (diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) == DIFFHMM_OK) return true;
+    reason = diffhmm_last_error();
+    return false;
+}
+
+std::vector<double> grads(std::mt19937_64& rng, int64_t B) {
+    std::uniform_real_distribution<double> u(-2.0, 2.0);
+    std::vector<double> g(static_cast<size_t>(B));
+    for (double& v : g) v = u(rng);
+    return g;
+}
+
+}  // namespace
+
+TEST(cuda_matches_reference) {
+    std::string reason;
+    if (!cuda_available(reason)) SKIP(reason);
+    test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
+    std::mt19937_64 rng(91);
+    for (int64_t N : {1, 5, 33, 50, 300}) {
+        test::Options o;
+        o.offset = N % 2 ? 2.5 : -1.0;
+        o.neg_inf_rate = N == 33 ? 0.2 : 0.0;
+        const test::Problem dense = test::random_problem(rng, true, 5, 9, N, 1, o);
+        test::check_against_reference("cuda dense N=" + std::to_string(N), gpu.ws, dense, grads(rng, dense.B));
+        const test::Problem fact = test::random_problem(rng, false, 5, 11, N, 3, o);
+        test::check_against_reference("cuda factorized N=" + std::to_string(N), gpu.ws, fact, grads(rng, fact.B));
+    }
+    // A sequence with no finite path.
+    test::Problem dead = test::random_problem(rng, true, 3, 6, 7, 1);
+    for (int64_t k = 0; k < 49; ++k) dead.potential[(1 * 6 + 2) * 49 + k] = test::kNegInf;
+    test::check_against_reference("cuda no path", gpu.ws, dead, grads(rng, dead.B));
+}
+
+TEST(cuda_large_batch_matches_cpu) {
+    std::string reason;
+    if (!cuda_available(reason)) SKIP(reason);
+    std::mt19937_64 rng(92);
+    const test::Problem p = test::random_problem(rng, false, 100000, 6, 4, 2);
+    const std::vector<double> g = grads(rng, p.B);
+    test::Workspace gpu(DIFFHMM_BACKEND_CUDA), cpu(DIFFHMM_BACKEND_CPU);
+    const test::Results a = test::run_all<double>(gpu.ws, p, g), b = test::run_all<double>(cpu.ws, p, g);
+    EXPECT_CLOSE("B=100000 log_z", a.log_z, b.log_z, 1e-9);
+    EXPECT_CLOSE("B=100000 grad_emit", a.grad_emit, b.grad_emit, 1e-9);
+    EXPECT_CLOSE("B=100000 grad_trans (summed over 500,000 steps)", a.grad_trans, b.grad_trans, 1e-6);
+    CHECK(a.path == b.path);
+}
+
+TEST(cuda_device_pointers_and_errors) {
+    std::string reason;
+    if (!cuda_available(reason)) SKIP(reason);
+#if DIFFHMM_TESTS_WITH_CUDA
+    std::mt19937_64 rng(93);
+    const test::Problem p = test::random_problem(rng, true, 4, 7, 6, 1);
+    const std::vector<float> pot(p.potential.begin(), p.potential.end());
+    const std::vector<float> g{1.0f, -0.5f, 2.0f, 0.25f};
+    test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
+    // Host pointers: the reference answer of this backend.
+    std::vector<float> log_z(4), grad(pot.size());
+    CHECK_OK(diffhmm_forward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), log_z.data()));
+    CHECK_OK(diffhmm_backward_dense(gpu.ws, DIFFHMM_FLOAT32, p.B, p.T, p.N, pot.data(), p.lengths.data(), g.data(),
+                                    grad.data()));
+    // Device pointers for everything, on a stream of the caller's.
+    float *d_pot, *d_log_z, *d_grad, *d_g;
+    int64_t* d_len;
+    cudaStream_t stream;
+    CHECK(cudaStreamCreate(&stream) == cudaSuccess);
+    CHECK(cudaMalloc(&d_pot, pot.size() * 4) == cudaSuccess);
+    CHECK(cudaMalloc(&d_grad, pot.size() * 4) == cudaSuccess);
+    CHECK(cudaMalloc(&d_log_z, 16) == cudaSuccess);
+    CHECK(cudaMalloc(&d_g, 16) == cudaSuccess);
+    CHECK(cudaMalloc(&d_len, 32) == cudaSuccess);
+    cudaMemcpy(d_pot, pot.data(), pot.size() * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(d_g, g.data(), 16, cudaMemcpyHostToDevice);
+    cudaMemcpy(d_len, p.lengths.data(), 32, cudaMemcpyHostToDevice);
+    CHECK_OK(diffhmm_workspace_set_stream(gpu.ws, stream));
+    CHECK_OK(diffhmm_forward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, d_pot, d_len, d_log_z));
+    CHECK_OK(diffhmm_backward_dense(gpu.ws, DIFFHMM_FLOAT32, p.B, p.T, p.N, d_pot, d_len, d_g, d_grad));
+    std::vector<float> log_z2(4), grad2(pot.size());
+    cudaMemcpy(log_z2.data(), d_log_z, 16, cudaMemcpyDeviceToHost);
+    cudaMemcpy(grad2.data(), d_grad, pot.size() * 4, cudaMemcpyDeviceToHost);
+    CHECK(log_z == log_z2);
+    CHECK(grad == grad2);
+    // A NaN in device memory is still named by index; a device pointer on the CPU backend is refused.
+    const float nan = std::nanf("");
+    cudaMemcpy(d_pot + ((0 * p.T + 1) * p.N + 2) * p.N + 3, &nan, 4, cudaMemcpyHostToDevice);
+    CHECK(diffhmm_forward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, d_pot, d_len, d_log_z) ==
+          DIFFHMM_ERROR_INVALID_VALUE);
+    CHECK(std::strstr(diffhmm_last_error(), "potential[0][1][2][3] is NaN") != nullptr);
+    test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+    CHECK(diffhmm_forward_dense(cpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, d_pot, p.lengths.data(), log_z.data()) ==
+          DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(std::strstr(diffhmm_last_error(), "device memory") != nullptr);
+    // Bad lengths in device memory are caught too.
+    const int64_t bad = 99;
+    cudaMemcpy(d_len + 1, &bad, 8, cudaMemcpyHostToDevice);
+    CHECK(diffhmm_forward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, d_pot, d_len, d_log_z) ==
+          DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(std::strstr(diffhmm_last_error(), "lengths[1] = 99") != nullptr);
+    cudaFree(d_pot);
+    cudaFree(d_grad);
+    cudaFree(d_log_z);
+    cudaFree(d_g);
+    cudaFree(d_len);
+    cudaStreamDestroy(stream);
+#else
+    SKIP("the tests were built without the CUDA toolkit");
+#endif
+}
