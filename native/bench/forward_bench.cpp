@@ -5,6 +5,9 @@
 //
 //   diffhmm_bench [--backend cpu|cuda] [--threads n] [--isa 0-3] [--batch 8] [--states 50]
 //                 [--lengths 100,500,...] [--reps 5] [--dtype f32|f64]
+// With --backend cuda the inputs and outputs live in device memory (allocated once, like a training
+// pipeline's tensors), so times are kernel times, not PCIe copies; the device's copy bandwidth is
+// measured first and the effective bandwidth of the potential reads is printed beside it.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +18,9 @@
 #include <vector>
 
 #include "diffhmm/diffhmm.h"
+#if DIFFHMM_BENCH_WITH_CUDA
+#include <cuda_runtime.h>
+#endif
 
 namespace {
 
@@ -34,19 +40,76 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
+// Memory the backend reads and writes: host vectors, or device copies of them for CUDA.
+template <class T>
+struct Operand {
+    std::vector<T> host;
+    void* device = nullptr;
+    T* data() { return device ? static_cast<T*>(device) : host.data(); }
+    void upload(bool on_device) {
+#if DIFFHMM_BENCH_WITH_CUDA
+        if (!on_device) return;
+        if (cudaMalloc(&device, host.size() * sizeof(T)) != cudaSuccess) die("cudaMalloc");
+        cudaMemcpy(device, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice);
+#else
+        if (on_device) die("this benchmark was built without the CUDA toolkit");
+#endif
+    }
+    ~Operand() {
+#if DIFFHMM_BENCH_WITH_CUDA
+        if (device) cudaFree(device);
+#endif
+    }
+};
+
+double copy_bandwidth_gbs() {
+#if DIFFHMM_BENCH_WITH_CUDA
+    const size_t bytes = size_t(1) << 30;
+    void *a = nullptr, *b = nullptr;
+    if (cudaMalloc(&a, bytes) != cudaSuccess || cudaMalloc(&b, bytes) != cudaSuccess) return 0;
+    cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice);
+    cudaDeviceSynchronize();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int r = 0; r < 10; ++r) cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice);
+    cudaDeviceSynchronize();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    cudaFree(a);
+    cudaFree(b);
+    return 2.0 * 10 * double(bytes) / s / 1e9;  // read + write
+#else
+    return 0;
+#endif
+}
+
 template <class T>
 void run(const Args& a, diffhmm_workspace* ws) {
     const int64_t B = a.batch, N = a.states;
+    const bool on_device = a.backend == DIFFHMM_BACKEND_CUDA;
     constexpr int kSets = 2;  // rotated input sets: each is larger than the last-level cache at L >= 500
-    std::printf("| L | forward ms | forward+backward ms | ns per term (fwd) |\n|---|---|---|---|\n");
+    if (on_device) std::printf("device copy bandwidth (read + write): %.0f GB/s\n\n", copy_bandwidth_gbs());
+    std::printf("| L | forward ms | forward+backward ms | ns per term (fwd) | potential read GB/s (fwd) |\n"
+                "|---|---|---|---|---|\n");
     for (int64_t L : a.lengths) {
         std::mt19937 rng(1234);
         std::uniform_real_distribution<float> u(-3.0f, 1.0f);
-        std::vector<std::vector<T>> pot(kSets, std::vector<T>(static_cast<size_t>(B * L * N * N)));
-        for (auto& set : pot) for (T& v : set) v = T(u(rng));
-        std::vector<int64_t> lengths(static_cast<size_t>(B), L);
-        std::vector<T> log_z(static_cast<size_t>(B)), g(static_cast<size_t>(B), T(1));
-        std::vector<T> grad(pot[0].size());
+        std::vector<Operand<T>> pot(kSets);
+        for (auto& set : pot) {
+            set.host.resize(static_cast<size_t>(B * L * N * N));
+            for (T& v : set.host) v = T(u(rng));
+            set.upload(on_device);
+            if (on_device) std::vector<T>().swap(set.host);
+        }
+        Operand<int64_t> lengths;
+        lengths.host.assign(static_cast<size_t>(B), L);
+        lengths.upload(on_device);
+        Operand<T> log_z, g, grad;
+        log_z.host.assign(static_cast<size_t>(B), T(0));
+        g.host.assign(static_cast<size_t>(B), T(1));
+        grad.host.assign(static_cast<size_t>(B * L * N * N), T(0));
+        log_z.upload(on_device);
+        g.upload(on_device);
+        grad.upload(on_device);
+        if (on_device) std::vector<T>().swap(grad.host);
         std::vector<double> fwd, both;
         for (int r = 0; r < a.reps + 1; ++r) {  // first round warms up
             const T* p = pot[r % kSets].data();
@@ -60,7 +123,9 @@ void run(const Args& a, diffhmm_workspace* ws) {
             both.push_back(std::chrono::duration<double, std::milli>(t2 - t0).count());
         }
         const double f = median(fwd), fb = median(both);
-        std::printf("| %lld | %.3f | %.3f | %.3f |\n", (long long)L, f, fb, f * 1e6 / double(B * L * N * N));
+        const double terms = double(B * L * N * N);
+        std::printf("| %lld | %.3f | %.3f | %.3f | %.1f |\n", (long long)L, f, fb, f * 1e6 / terms,
+                    terms * sizeof(T) / (f * 1e-3) / 1e9);
         std::fflush(stdout);
     }
 }
