@@ -124,6 +124,10 @@ DIFFHMM_API const char* diffhmm_last_error(void);
  *  reason in diffhmm_last_error() (e.g. "CUDA not available: no CUDA-capable device is detected"). */
 DIFFHMM_API diffhmm_status diffhmm_backend_available(int backend);
 
+/** CUDA device 0 described ("NVIDIA H100 80GB HBM3, 81079 MiB, sm_90, driver API 13.0"), or why there is
+ *  none. Valid until the next call on this thread. Never NULL. */
+DIFFHMM_API const char* diffhmm_cuda_device(void);
+
 /** The widest CPU instruction set this machine supports (a diffhmm_cpu_isa, never AUTO). */
 DIFFHMM_API int diffhmm_cpu_isa_supported(void);
 

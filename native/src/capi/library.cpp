@@ -43,6 +43,12 @@ diffhmm_status diffhmm_backend_available(int backend) {
     });
 }
 
+const char* diffhmm_cuda_device(void) {
+    static thread_local std::string description;
+    description = cuda::describe_device();
+    return description.c_str();
+}
+
 int diffhmm_cpu_isa_supported(void) { return cpu::detect_isa(); }
 
 int diffhmm_cpu_default_threads(void) { return pool_threads(); }

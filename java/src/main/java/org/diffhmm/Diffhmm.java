@@ -27,6 +27,17 @@ public final class Diffhmm {
         return diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) == DIFFHMM_OK ? "" : Natives.lastError();
     }
 
+    /** CUDA device 0: name, memory, compute capability and driver — or why there is none. */
+    public static String cudaDevice() {
+        Natives.load();
+        return diffhmm_cuda_device().getString();
+    }
+
+    /** Where the native library was loaded from (extracted from the jar into JavaCPP's cache). */
+    public static String nativeLibrary() {
+        return Natives.library();
+    }
+
     /** The backend {@link Backend#AUTO} resolves to on this machine. */
     public static Backend autoBackend() {
         return cudaAvailable() ? Backend.CUDA : Backend.CPU;

@@ -8,6 +8,7 @@ import org.bytedeco.javacpp.Loader;
 /** Loads the native library once and turns native statuses into exceptions. */
 final class Natives {
     private static volatile boolean loaded;
+    private static String library = "";
 
     private Natives() {}
 
@@ -21,13 +22,19 @@ final class Natives {
                 return;
             }
             try {
-                Loader.load(org.diffhmm.internal.DiffhmmNative.class);
+                library = Loader.load(org.diffhmm.internal.DiffhmmNative.class);
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 throw new DiffhmmException(Status.BACKEND_UNAVAILABLE, "the diffhmm native library could not be loaded on "
                         + Loader.getPlatform() + " (this build bundles linux-x86_64): " + e);
             }
             loaded = true;
         }
+    }
+
+    /** Path of the loaded JNI library (libdiffhmm.so sits beside it). */
+    static String library() {
+        load();
+        return library;
     }
 
     static String lastError() {

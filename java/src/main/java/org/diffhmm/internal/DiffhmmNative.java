@@ -69,6 +69,7 @@ public final class DiffhmmNative {
     public static native @Cast("const char*") BytePointer diffhmm_version();
     public static native @Cast("const char*") BytePointer diffhmm_last_error();
     public static native int diffhmm_backend_available(int backend);
+    public static native @Cast("const char*") BytePointer diffhmm_cuda_device();
     public static native int diffhmm_cpu_isa_supported();
     public static native int diffhmm_cpu_default_threads();
 

@@ -1,0 +1,182 @@
+package org.diffhmm.cli;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.diffhmm.models.CloneHmm;
+
+/**
+ * The CLI's input formats, read with errors that name the line and column:
+ * <ul>
+ *   <li>symbols ({@code .txt}): one sequence per line, symbols separated by white space — or, with
+ *       {@code chars}, every character of the line (spaces included) is a symbol;</li>
+ *   <li>real values ({@code .csv}): one step per line, D comma-separated numbers; a blank line ends a
+ *       sequence;</li>
+ *   <li>walks ({@code .json}, clone-structured HMM): {@code {"x": [[symbols…], …], "a": [[actions…], …]}}
+ *       (or one walk: {@code {"x": […], "a": […]}}), with {@code a} one shorter than {@code x} (or as long).</li>
+ * </ul>
+ */
+final class DataFiles {
+    private DataFiles() {}
+
+    /** Symbol sequences as tokens; the vocabulary is built by the caller. */
+    static List<List<String>> symbols(Path file, boolean chars) throws IOException {
+        final List<List<String>> out = new ArrayList<>();
+        final List<String> lines = Files.readAllLines(file);
+        for (String line : lines) {
+            final List<String> seq = new ArrayList<>();
+            if (chars) {
+                for (int k = 0; k < line.length(); k++) {
+                    seq.add(String.valueOf(line.charAt(k)));
+                }
+            } else {
+                for (String token : line.trim().split("\\s+")) {
+                    if (!token.isEmpty()) {
+                        seq.add(token);
+                    }
+                }
+            }
+            if (!seq.isEmpty()) {
+                out.add(seq);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new InputFileException(file.toString(), "no sequences (the file is empty or blank)");
+        }
+        return out;
+    }
+
+    /** Tokens to symbol indices under a vocabulary; unknown symbols are located. */
+    static List<int[]> encode(Path file, List<List<String>> sequences, List<String> vocabulary, boolean chars)
+            throws IOException {
+        final List<int[]> out = new ArrayList<>();
+        final List<String> lines = Files.readAllLines(file);
+        int seqIndex = 0;
+        for (int ln = 0; ln < lines.size() && seqIndex < sequences.size(); ln++) {
+            final String line = lines.get(ln);
+            if (line.isBlank() && !(chars && !line.isEmpty())) {
+                continue;
+            }
+            final List<String> seq = sequences.get(seqIndex++);
+            final int[] x = new int[seq.size()];
+            int column = 0;
+            for (int t = 0; t < x.length; t++) {
+                column = chars ? t : line.indexOf(seq.get(t), column);
+                x[t] = vocabulary.indexOf(seq.get(t));
+                if (x[t] < 0) {
+                    throw new InputFileException(file.toString(), ln + 1, column + 1, "unknown symbol '" + seq.get(t)
+                            + "' (the model knows " + vocabulary.size() + " symbols)");
+                }
+                column += seq.get(t).length();
+            }
+            out.add(x);
+        }
+        return out;
+    }
+
+    static List<double[][]> reals(Path file) throws IOException {
+        final List<String> lines = Files.readAllLines(file);
+        final List<double[][]> out = new ArrayList<>();
+        List<double[]> current = new ArrayList<>();
+        int dims = -1;
+        for (int ln = 0; ln <= lines.size(); ln++) {
+            final String line = ln < lines.size() ? lines.get(ln) : "";
+            if (line.isBlank()) {
+                if (!current.isEmpty()) {
+                    out.add(current.toArray(new double[0][]));
+                    current = new ArrayList<>();
+                }
+                continue;
+            }
+            final String[] cells = line.split(",", -1);
+            if (dims < 0) {
+                dims = cells.length;
+            } else if (cells.length != dims) {
+                throw new InputFileException(file.toString(), ln + 1, 1, "expected " + dims + " comma-separated values (as on the"
+                        + " first line), got " + cells.length);
+            }
+            final double[] step = new double[dims];
+            int column = 0;
+            for (int d = 0; d < dims; d++) {
+                try {
+                    step[d] = Double.parseDouble(cells[d].trim());
+                } catch (NumberFormatException e) {
+                    throw new InputFileException(file.toString(), ln + 1, column + 1, "expected a number, got '"
+                            + cells[d].trim() + "'");
+                }
+                if (!Double.isFinite(step[d])) {
+                    throw new InputFileException(file.toString(), ln + 1, column + 1, "expected a finite number, got '"
+                            + cells[d].trim() + "'");
+                }
+                column += cells[d].length() + 1;
+            }
+            current.add(step);
+        }
+        if (out.isEmpty()) {
+            throw new InputFileException(file.toString(), "no sequences (the file is empty or blank)");
+        }
+        return out;
+    }
+
+    static List<CloneHmm.Walk> walks(Path file) throws IOException {
+        final JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            final JsonLocation at = e.getLocation();
+            throw new InputFileException(file.toString(), at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(),
+                    "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InputFileException(file.toString(), "expected a JSON object with arrays \"x\" (symbols) and \"a\" (actions)");
+        }
+        final JsonNode x = root.path("x"), a = root.path("a");
+        if (!x.isArray() || !a.isArray()) {
+            throw new InputFileException(file.toString(), "expected arrays \"x\" (symbols) and \"a\" (actions)");
+        }
+        final boolean single = x.size() > 0 && x.get(0).isNumber();
+        final List<CloneHmm.Walk> out = new ArrayList<>();
+        final int count = single ? 1 : x.size();
+        if (!single && a.size() != x.size()) {
+            throw new InputFileException(file.toString(), "\"x\" has " + x.size() + " walks but \"a\" has " + a.size());
+        }
+        for (int w = 0; w < count; w++) {
+            final JsonNode xs = single ? x : x.get(w), as = single ? a : a.get(w);
+            final int[] symbols = ints(file, xs, single ? "x" : "x[" + w + "]");
+            final int[] actions = ints(file, as, single ? "a" : "a[" + w + "]");
+            if (actions.length < symbols.length - 1) {
+                throw new InputFileException(file.toString(), (single ? "walk" : "walk " + w) + " has " + symbols.length
+                        + " symbols but " + actions.length + " actions (needs " + (symbols.length - 1) + ")");
+            }
+            if (symbols.length > 0) {
+                out.add(new CloneHmm.Walk(symbols, actions));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new InputFileException(file.toString(), "no walks");
+        }
+        return out;
+    }
+
+    private static int[] ints(Path file, JsonNode array, String name) {
+        if (!array.isArray()) {
+            throw new InputFileException(file.toString(), "\"" + name + "\" must be an array of non-negative integers");
+        }
+        final int[] out = new int[array.size()];
+        for (int k = 0; k < out.length; k++) {
+            final JsonNode v = array.get(k);
+            if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 0) {
+                throw new InputFileException(file.toString(), "\"" + name + "\"[" + k + "] = " + v
+                        + " (expected a non-negative integer)");
+            }
+            out[k] = v.asInt();
+        }
+        return out;
+    }
+}

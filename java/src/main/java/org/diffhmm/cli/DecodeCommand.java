@@ -1,0 +1,145 @@
+package org.diffhmm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.diffhmm.models.CategoricalHmm;
+import org.diffhmm.models.CloneHmm;
+import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Models;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code diffhmm decode}: Viterbi paths or posterior marginals of a file's sequences under a saved model. */
+@Command(name = "decode", description = "Decode sequences under a model saved by 'diffhmm train': the most probable "
+        + "hidden path of each sequence (default) or the posterior state probabilities, as text or JSON. The file "
+        + "format follows the model: .txt symbols (categorical), .csv reals (Gaussian), .json walks (clone-structured).",
+        footerHeading = "%nExamples:%n", footer = {"  diffhmm decode --model diffhmm-out/model.json words.txt",
+                "  diffhmm decode --model model.json signal.csv --posteriors --format json"})
+final class DecodeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "model.json written by 'diffhmm train'")
+    Path modelFile;
+
+    @Parameters(index = "0", description = "sequences to decode")
+    Path file;
+
+    @Option(names = "--posteriors", description = "print P(state | sequence) per step instead of the Viterbi path")
+    boolean posteriors;
+
+    @Option(names = "--format", description = "text or json (default ${DEFAULT-VALUE})", defaultValue = "text")
+    String format;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--format must be text or json, got '" + format + "'");
+        }
+        final String text;
+        try {
+            text = Files.readString(modelFile);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InputFileException(modelFile.toString(), "no such file");
+        }
+        final Object model;
+        final JsonNode root;
+        try {
+            model = Models.fromJson(text);
+            root = new ObjectMapper().readTree(text);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InputFileException(modelFile.toString(), "not a diffhmm model: " + e.getMessage());
+        }
+        final List<int[]> paths;
+        final List<double[][]> posts;
+        if (model instanceof CategoricalHmm) {
+            final CategoricalHmm hmm = (CategoricalHmm) model;
+            final List<String> vocabulary = new ArrayList<>();
+            root.path("vocabulary").forEach(v -> vocabulary.add(v.asText()));
+            if (vocabulary.size() != hmm.symbols()) {
+                throw new InputFileException(modelFile.toString(), "the model has no vocabulary of " + hmm.symbols() + " symbols");
+            }
+            final boolean chars = root.path("chars").asBoolean(false);
+            final List<int[]> data = DataFiles.encode(file, DataFiles.symbols(file, chars), vocabulary, chars);
+            paths = posteriors ? null : hmm.viterbi(data);
+            posts = posteriors ? hmm.posteriors(data) : null;
+        } else if (model instanceof GaussianHmm) {
+            final GaussianHmm hmm = (GaussianHmm) model;
+            final List<double[][]> data = DataFiles.reals(file);
+            if (data.get(0)[0].length != hmm.dims()) {
+                throw new InputFileException(file.toString(), 1, 1, "expected " + hmm.dims() + " values per step (the model's"
+                        + " dimensions), got " + data.get(0)[0].length);
+            }
+            paths = posteriors ? null : hmm.viterbi(data);
+            posts = posteriors ? hmm.posteriors(data) : null;
+        } else {
+            final CloneHmm hmm = (CloneHmm) model;
+            final List<CloneHmm.Walk> data = DataFiles.walks(file);
+            paths = posteriors ? null : hmm.decode(data);
+            posts = posteriors ? hmm.posteriors(data) : null;
+        }
+        print(paths, posts);
+        return 0;
+    }
+
+    private void print(List<int[]> paths, List<double[][]> posts) throws IOException {
+        final PrintWriter w = spec.commandLine().getOut();
+        if (format.equals("json")) {
+            final ObjectMapper json = new ObjectMapper();
+            final ObjectNode root = json.createObjectNode();
+            if (paths != null) {
+                final ArrayNode all = root.putArray("paths");
+                for (int[] p : paths) {
+                    final ArrayNode a = all.addArray();
+                    for (int z : p) {
+                        a.add(z);
+                    }
+                }
+            } else {
+                final ArrayNode all = root.putArray("posteriors");
+                for (double[][] seq : posts) {
+                    final ArrayNode s = all.addArray();
+                    for (double[] step : seq) {
+                        final ArrayNode a = s.addArray();
+                        for (double v : step) {
+                            a.add(v);
+                        }
+                    }
+                }
+            }
+            w.println(json.writeValueAsString(root));
+        } else if (paths != null) {
+            for (int[] p : paths) {
+                final StringBuilder line = new StringBuilder();
+                for (int z : p) {
+                    line.append(line.length() == 0 ? "" : " ").append(z);
+                }
+                w.println(line);
+            }
+        } else {
+            for (int b = 0; b < posts.size(); b++) {
+                w.println("# sequence " + b);
+                for (double[] step : posts.get(b)) {
+                    final StringBuilder line = new StringBuilder();
+                    for (double v : step) {
+                        line.append(line.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.6f", v));
+                    }
+                    w.println(line);
+                }
+            }
+        }
+        w.flush();
+    }
+}
