@@ -69,6 +69,22 @@ __device__ T block_sum(T v, T* scratch) {
     return scratch[0];
 }
 
+// Scores of step 0 (init row + emission) into out[N] by the CTA's threads; returns this thread's
+// maximum and ORs a NaN/+inf into *seen_bad (when checking).
+template <class T>
+__device__ T initial_scores(const Problem<T>& p, int64_t b, T* out, bool* seen_bad) {
+    const T* row = p.initial_row(b);
+    const T* col = p.initial_col(b);
+    T local_max = minus_inf<T>();
+    for (int64_t j = threadIdx.x; j < p.N; j += blockDim.x) {
+        const T c = col ? col[j] : T(0);
+        if (p.check_values) *seen_bad |= invalid(row[j]) || invalid(c);
+        out[j] = row[j] + c;
+        local_max = fmax(local_max, out[j]);
+    }
+    return local_max;
+}
+
 // The tape: scaled log α [B][T][N], offsets [B][T] (float64), log Z [B] (float64).
 template <class T>
 struct Tape {
@@ -94,15 +110,7 @@ __global__ void alpha_kernel(Problem<T> p, Tape<T> tape, int* bad) {
     bool seen_bad = false;
 
     // Step 0: initial scores, re-centred on their maximum.
-    const T* row = p.initial_row(b);
-    const T* col0 = p.initial_col(b);
-    T local_max = minus_inf<T>();
-    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
-        const T c = col0 ? col0[j] : T(0);
-        if (p.check_values) seen_bad |= invalid(row[j]) || invalid(c);
-        la[j] = row[j] + c;
-        local_max = fmax(local_max, la[j]);
-    }
+    T local_max = initial_scores(p, b, la, &seen_bad);
     T m = block_max(local_max, red);
     T shift = m == minus_inf<T>() ? T(0) : m;
     for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {

@@ -24,15 +24,7 @@ __global__ void viterbi_kernel(Problem<T> p, int32_t* back, int64_t* path, T* sc
     }
     int32_t* bp = back + b * p.T * N;
     bool seen_bad = false;
-    const T* row = p.initial_row(b);
-    const T* col0 = p.initial_col(b);
-    T local = minus_inf<T>();
-    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
-        const T c = col0 ? col0[j] : T(0);
-        if (p.check_values) seen_bad |= invalid(row[j]) || invalid(c);
-        cur[j] = row[j] + c;
-        local = fmax(local, cur[j]);
-    }
+    T local = initial_scores(p, b, cur, &seen_bad);
     T m = block_max(local, red);
     T shift = m == minus_inf<T>() ? T(0) : m;
     for (int64_t j = threadIdx.x; j < N; j += blockDim.x) prev[j] = cur[j] - shift;
