@@ -264,9 +264,10 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
             for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
                 write_node(p, out, sink, b, t, j, g * exp_of(la[t * N + j] + log_beta[j] + node_offset));
         }
+        __syncthreads();  // raw[i] comes from lane 0 of another warp; node writes above read log_beta
         T local = minus_inf<T>();
         for (int64_t j = threadIdx.x; j < N; j += blockDim.x) local = fmax(local, raw[j]);
-        const T m = block_max(local, red);  // barrier: raw complete, log_beta no longer read
+        const T m = block_max(local, red);
         const T shift = m == minus_inf<T>() ? T(0) : m;
         for (int64_t j = threadIdx.x; j < N; j += blockDim.x) log_beta[j] = raw[j] - shift;
         d += double(shift);
