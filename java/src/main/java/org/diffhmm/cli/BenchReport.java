@@ -152,8 +152,17 @@ public final class BenchReport {
         }
         md.append("![time against L](").append(out.getFileName()).append(".png)\n");
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(Path.of(out + ".md"), md.toString());
-        plot(t, Path.of(out + ".png"));
+        // Both files appear together or not at all.
+        final Path mdTmp = Path.of(out + ".md.tmp"), pngTmp = Path.of(out + ".tmp.png");
+        try {
+            Files.writeString(mdTmp, md.toString());
+            plot(t, pngTmp);
+            Files.move(pngTmp, Path.of(out + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(mdTmp, Path.of(out + ".md"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(mdTmp);
+            Files.deleteIfExists(pngTmp);
+        }
     }
 
     private static String ms(Double v) {
