@@ -1,14 +1,21 @@
 package org.diffhmm.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.diffhmm.models.CloneHmm;
 
 /**
@@ -124,10 +131,62 @@ final class DataFiles {
         return out;
     }
 
+    private static final Object OBJECT = new Object();  // marks an open object on the path stack
+
+    /** Where every value of a JSON document starts, keyed by JSON pointer ("/x/0/3"). */
+    static Map<String, JsonLocation> locations(Path file) throws IOException {
+        final Map<String, JsonLocation> at = new HashMap<>();
+        final Deque<Object> path = new ArrayDeque<>();  // field names (String) and array indices (int[1])
+        try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
+            for (JsonToken token; (token = p.nextToken()) != null; ) {
+                if (token == JsonToken.FIELD_NAME) {
+                    path.push(p.currentName());
+                    continue;
+                }
+                // (String entries on the stack are field names; OBJECT and int[] are open containers.)
+                if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                    path.pop();
+                    if (!path.isEmpty() && path.peek() instanceof String) {
+                        path.pop();
+                    }
+                    continue;
+                }
+                if (!path.isEmpty() && path.peek() instanceof int[]) {
+                    ((int[]) path.peek())[0]++;
+                }
+                final StringBuilder pointer = new StringBuilder();
+                final Object[] parts = path.toArray();
+                for (int k = parts.length - 1; k >= 0; k--) {
+                    if (parts[k] == OBJECT) {
+                        continue;
+                    }
+                    pointer.append('/').append(parts[k] instanceof int[] ? String.valueOf(((int[]) parts[k])[0] - 1) : parts[k]);
+                }
+                at.put(pointer.toString(), p.currentTokenLocation());
+                if (token == JsonToken.START_ARRAY) {
+                    path.push(new int[] {0});
+                } else if (token == JsonToken.START_OBJECT) {
+                    path.push(OBJECT);
+                } else if (!path.isEmpty() && path.peek() instanceof String) {
+                    path.pop();  // a scalar field value is complete
+                }
+            }
+        }
+        return at;
+    }
+
+    private static InputFileException at(Path file, Map<String, JsonLocation> where, String pointer, String message) {
+        final JsonLocation l = where.get(pointer);
+        return l == null ? new InputFileException(file.toString(), message)
+                : new InputFileException(file.toString(), l.getLineNr(), l.getColumnNr(), message);
+    }
+
     static List<CloneHmm.Walk> walks(Path file) throws IOException {
         final JsonNode root;
+        final Map<String, JsonLocation> where;
         try {
             root = new ObjectMapper().readTree(file.toFile());
+            where = locations(file);
         } catch (JsonProcessingException e) {
             final JsonLocation at = e.getLocation();
             throw new InputFileException(file.toString(), at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(),
@@ -148,11 +207,12 @@ final class DataFiles {
         }
         for (int w = 0; w < count; w++) {
             final JsonNode xs = single ? x : x.get(w), as = single ? a : a.get(w);
-            final int[] symbols = ints(file, xs, single ? "x" : "x[" + w + "]");
-            final int[] actions = ints(file, as, single ? "a" : "a[" + w + "]");
+            final String xp = single ? "/x" : "/x/" + w, ap = single ? "/a" : "/a/" + w;
+            final int[] symbols = ints(file, where, xs, xp);
+            final int[] actions = ints(file, where, as, ap);
             if (actions.length < symbols.length - 1) {
-                throw new InputFileException(file.toString(), (single ? "walk" : "walk " + w) + " has " + symbols.length
-                        + " symbols but " + actions.length + " actions (needs " + (symbols.length - 1) + ")");
+                throw at(file, where, ap, (single ? "walk" : "walk " + w) + " has " + symbols.length + " symbols but "
+                        + actions.length + " actions (expected " + (symbols.length - 1) + ")");
             }
             if (symbols.length > 0) {
                 out.add(new CloneHmm.Walk(symbols, actions));
@@ -164,16 +224,15 @@ final class DataFiles {
         return out;
     }
 
-    private static int[] ints(Path file, JsonNode array, String name) {
+    private static int[] ints(Path file, Map<String, JsonLocation> where, JsonNode array, String pointer) {
         if (!array.isArray()) {
-            throw new InputFileException(file.toString(), "\"" + name + "\" must be an array of non-negative integers");
+            throw at(file, where, pointer, pointer + " must be an array of non-negative integers");
         }
         final int[] out = new int[array.size()];
         for (int k = 0; k < out.length; k++) {
             final JsonNode v = array.get(k);
             if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 0) {
-                throw new InputFileException(file.toString(), "\"" + name + "\"[" + k + "] = " + v
-                        + " (expected a non-negative integer)");
+                throw at(file, where, pointer + "/" + k, pointer + "/" + k + " = " + v + " (expected a non-negative integer)");
             }
             out[k] = v.asInt();
         }
