@@ -5,6 +5,9 @@
 # (machine, commit, JVM, threads, the published numbers beside ours, ratios) plus a PNG plot.
 #   scripts/bench.sh            quick: L = 100, 1000, 3000; short JMH runs; PyTorch published loop up to L = 100
 #   scripts/bench.sh --full     L = 100, 500, 1000, 2000, 3000; PyTorch published loop up to L = 1000
+# On a machine without Maven (the GPU machine) it runs from jars carried in .carry/ (scripts/gpu-carry.sh)
+# with .carry/jre, and keeps the raw JSON in bench/results/<name>.{jmh,torch}.json; render the report
+# on a build machine with: java -cp bench/target/benchmarks.jar org.diffhmm.cli.BenchReport --jmh … --torch … --out …
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -15,21 +18,29 @@ else
   lengths="100,1000,3000"; jmh=(-wi 1 -i 3 -w 1 -r 1); reps=1; loop_max=100
 fi
 
-mvn -B -q install -DskipTests
+java=java
 jar=bench/target/benchmarks.jar
+if command -v mvn >/dev/null; then
+  mvn -B -q install -DskipTests
+else
+  jar=.carry/benchmarks.jar
+  [[ -x .carry/jre/bin/java ]] && java=.carry/jre/bin/java
+  [[ -f "$jar" ]] || { echo "no Maven and no $jar: run scripts/gpu-carry.sh on a build machine and carry .carry" >&2; exit 2; }
+fi
 backends="cpu"
-if java -cp "$jar" org.diffhmm.bench.Probe cuda >/dev/null 2>&1; then backends="cpu,cuda"; fi
+if "$java" -cp "$jar" org.diffhmm.bench.Probe cuda >/dev/null 2>&1; then backends="cpu,cuda"; fi
 
 cpu="$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
 gpu="$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1 || true)"
 host="$( [[ -n "$gpu" ]] && echo "$gpu" | cut -d, -f1 | tr ' ' '-' || echo "cpu-$(nproc)core" )"
 name="${host}-$(date +%Y-%m-%d)"
 work="$(mktemp -d)"
-machine="Machine: ${cpu}, $(nproc) cores$( [[ -n "$gpu" ]] && echo ", GPU ${gpu}" ). $(java -version 2>&1 | head -1).
-diffhmm $(git rev-parse --short HEAD)$(git diff --quiet || echo '+local changes'), $(date -u +%Y-%m-%dT%H:%MZ), CPU backend threads: $(java -cp "$jar" org.diffhmm.bench.Probe threads)."
+commit="$(git rev-parse --short HEAD 2>/dev/null || cat .carry/commit 2>/dev/null || echo unknown)"
+machine="Machine: ${cpu}, $(nproc) cores$( [[ -n "$gpu" ]] && echo ", GPU ${gpu}" ). $("$java" -version 2>&1 | head -1).
+diffhmm ${commit}, $(date -u +%Y-%m-%dT%H:%MZ), CPU backend threads: $("$java" -cp "$jar" org.diffhmm.bench.Probe threads)."
 
 echo "diffhmm: DenseBench on $backends, L = $lengths"
-java -jar "$jar" DenseBench -p backend="$backends" -p length="$lengths" "${jmh[@]}" -rf json -rff "$work/jmh.json"
+"$java" -jar "$jar" DenseBench -p backend="$backends" -p length="$lengths" "${jmh[@]}" -rf json -rff "$work/jmh.json"
 
 if python3 -c 'import torch' 2>/dev/null || /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   py=python3; python3 -c 'import torch' 2>/dev/null || py=/usr/bin/python3
@@ -43,6 +54,12 @@ else
 fi
 
 mkdir -p bench/results
-java -cp "$jar" org.diffhmm.cli.BenchReport --jmh "$work/jmh.json" "${torch[@]}" --machine "$machine" \
-    --out "bench/results/$name"
-cat "bench/results/$name.md"
+cp "$work/jmh.json" "bench/results/$name.jmh.json"
+[[ -f "$work/torch.json" ]] && cp "$work/torch.json" "bench/results/$name.torch.json"
+echo "$machine" >"bench/results/$name.machine.txt"
+if "$java" -cp "$jar" org.diffhmm.cli.BenchReport --jmh "$work/jmh.json" "${torch[@]}" --machine "$machine" \
+    --out "bench/results/$name"; then
+  cat "bench/results/$name.md"
+else
+  echo "report not rendered here (no java.desktop in this JRE?): raw results are in bench/results/$name.*.json" >&2
+fi

@@ -6,11 +6,14 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-mvn -B -q -pl java -am test-compile package -DskipTests
+mvn -B -q install -DskipTests
+mvn -B -q -pl java test-compile
 rm -rf .carry && mkdir -p .carry/lib
 jlink --add-modules java.base,jdk.unsupported,java.logging,java.management \
       --strip-debug --no-header-files --no-man-pages --compress=2 --output .carry/jre
 cp java/target/diffhmm-*-SNAPSHOT.jar .carry/lib/
+cp bench/target/benchmarks.jar .carry/                 # for scripts/bench.sh without Maven
+git rev-parse --short HEAD > .carry/commit            # the GPU machine's copy has no git history
 cp -r java/target/test-classes .carry/test-classes
 mvn -B -q -pl java dependency:copy-dependencies -DincludeScope=test -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
     -DoutputDirectory="$root/.carry/lib"

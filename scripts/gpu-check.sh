@@ -66,7 +66,7 @@ lengths="100,500,1000,2000,3000"; reps=20
 step "6. results"
 device="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '-' )"
 driver="$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1)"
-commit="$(git rev-parse --short HEAD 2>/dev/null || cat .commit 2>/dev/null || echo unknown)"
+commit="$(git rev-parse --short HEAD 2>/dev/null || cat .carry/commit 2>/dev/null || echo unknown)"
 mkdir -p bench/results
 report="bench/results/gpu-${device:-unknown}-$(date +%Y-%m-%d).md"
 {
