@@ -1,5 +1,6 @@
 // errors_test.cpp — bad input gets a status and a message that names the problem; nothing crashes
 // and inputs are never modified.
+#include <cstdlib>
 #include <cstring>
 
 #include "harness.h"
@@ -89,6 +90,12 @@ TEST(errors_name_the_problem) {
         CHECK(diffhmm_workspace_create(DIFFHMM_BACKEND_CUDA, &ws) == DIFFHMM_ERROR_BACKEND_UNAVAILABLE);
         CHECK(ws == nullptr);
     }
+    // The environment switch turns CUDA off wherever it is.
+    setenv("DIFFHMM_DISABLE_CUDA", "1", 1);
+    CHECK(diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) == DIFFHMM_ERROR_BACKEND_UNAVAILABLE);
+    CHECK(mentions("CUDA not available"));
+    unsetenv("DIFFHMM_DISABLE_CUDA");
+
     // A successful call clears the message.
     CHECK_OK(diffhmm_backend_available(DIFFHMM_BACKEND_CPU));
     CHECK(std::strlen(diffhmm_last_error()) == 0);

@@ -3,6 +3,8 @@
 // signal on CPU-only machines.
 #include <cuda_runtime.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "cuda/cuda.h"
@@ -21,7 +23,14 @@ static std::string device_error() {
     return "";
 }
 
+// DIFFHMM_DISABLE_CUDA=1 makes the CUDA backend report itself unavailable (AUTO then uses the CPU).
+static bool disabled_by_environment() {
+    const char* v = std::getenv("DIFFHMM_DISABLE_CUDA");
+    return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
+}
+
 std::string unavailable_reason() {
+    if (disabled_by_environment()) return "CUDA not available: disabled by DIFFHMM_DISABLE_CUDA";
     const std::string error = device_error();
     return error.empty() ? "" : "CUDA not available: " + error;
 }
