@@ -13,7 +13,7 @@ import org.diffhmm.Tensor;
  * The published benchmark shape end to end from Java: B = 8 sequences, N = 50 states, lengths
  * L = 100, 1000, 3000, float32 dense potentials in a direct buffer (zero-copy), on the backend AUTO
  * picks. Prints log Z, a gradient check value and the forward / forward+backward times (median of
- * five runs after a warm-up). Run with {@code scripts/diffhmm} or {@code java -jar diffhmm-*-all.jar}.
+ * five runs after a warm-up). Run with {@code java -cp diffhmm-*-all.jar org.diffhmm.examples.PublishedShape}.
  * For real measurements use the JMH benchmarks (bench/) or the native timer (diffhmm_bench).
  */
 public final class PublishedShape {
