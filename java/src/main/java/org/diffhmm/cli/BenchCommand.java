@@ -59,6 +59,7 @@ final class BenchCommand implements Callable<Integer> {
                 final double[] ms = time(options, length, reps);
                 final String name = "diffhmm " + backend.name().toLowerCase() + " ";
                 table.put(name + "forward", length, ms[0]);
+                table.put(name + "backward", length, ms[2]);
                 table.put(name + "forwardBackward", length, ms[1]);
                 w.printf("%s L=%d: forward %.3f ms, forward+backward %.3f ms%n", backend, length, ms[0], ms[1]);
                 w.flush();
@@ -76,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Median forward and forward+backward times (ms) of the published shape at one length. */
+    /** Median forward, forward+backward and backward-alone times (ms) of the published shape at one length. */
     static double[] time(Options options, int length, int reps) {
         final int batch = 8, states = 50;
         final long n = (long) batch * length * states * states;
@@ -96,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
             Arrays.fill(lens, length);
             final double[] g = new double[batch];
             Arrays.fill(g, 1.0);
-            final double[] fwd = new double[reps], both = new double[reps];
+            final double[] fwd = new double[reps], both = new double[reps], back = new double[reps];
             for (int r = -1; r < reps; r++) {
                 final long t0 = System.nanoTime();
                 try (HmmForward.Result result = HmmForward.apply(options, inputs[(r + 2) % 2], lens, null)) {
@@ -106,12 +107,14 @@ final class BenchCommand implements Callable<Integer> {
                     if (r >= 0) {
                         fwd[r] = (t1 - t0) / 1e6;
                         both[r] = (t2 - t0) / 1e6;
+                        back[r] = (t2 - t1) / 1e6;
                     }
                 }
             }
             Arrays.sort(fwd);
             Arrays.sort(both);
-            return new double[] {fwd[reps / 2], both[reps / 2]};
+            Arrays.sort(back);
+            return new double[] {fwd[reps / 2], both[reps / 2], back[reps / 2]};
         } finally {
             for (FloatPointer p : data) {
                 if (p != null) {
