@@ -37,8 +37,8 @@ struct Kernels {
     void (*node_marginals)(const T* log_alpha, const T* log_beta, T offset, T g, T* out, int64_t N);
 };
 
-// Scratch backward_rows needs for `rows` rows: three arrays padded to the widest vector (16 lanes).
-constexpr int64_t kRowsScratch(int64_t rows) { return 3 * (rows + 16); }
+// Scratch backward_rows needs for `rows` rows: two arrays padded to the widest vector (16 lanes).
+constexpr int64_t kRowsScratch(int64_t rows) { return 2 * (rows + 16); }
 
 template <class T>
 const Kernels<T>& kernels(int isa);

@@ -7,8 +7,8 @@
 // every source row i (rows are contiguous in j, so each load is one cache line at W·sizeof(T) = 64 B).
 // The forward makes two passes: the exact column maximum (which also checks for NaN/+inf), then the
 // sum of exp(score - max) — one exp per term, no overflow for any finite scores.
-// Backward: per source row, the row maximum first, so the edge factor g·exp(α + max + offset) is
-// known before the exps of the row are taken and each edge value is written exactly once.
+// Backward: per source row, one pass: the shift log α_prev + offset makes every exp an edge marginal
+// (<= 1), so β's row sum and the gradient come from the same exps (see backward_rows).
 
 #include "cpu/simd.h"
 
@@ -170,6 +170,13 @@ bool viterbi_step(const T* prev, const T* mat, const T* col, T* out, int32_t* ba
     });
 }
 
+// One β step for rows [i0, i1). The edge marginal is xi[i][j] = exp(b_i + v[i][j]) with
+// b_i = log_alpha_prev[i] + offset, and xi <= 1, so b_i is a shift that can never overflow: one pass
+// per row computes every exp, the row sum (for β: log β_raw[i] = log Σ_j xi[i][j] − b_i) and the
+// gradient g·xi — no separate pass for the row maximum. Terms dropped by the exp's flush (< 1e-37 in
+// float32) are below 1e-37 of Z: they change no gradient, and a β they would define only ever
+// multiplies an α that is as negligible. A row with α_prev = −inf (no path reaches it) gets xi = 0
+// and β = −inf.
 // Along a row (j in [0, N)): full blocks, then — when W does not divide N — a last block ending at
 // N that overlaps the previous one; `fresh` masks the lanes it adds, so sums count every column
 // once. Rows narrower than W use partial loads.
@@ -182,76 +189,60 @@ void backward_rows(const T* mat, const T* w, const T* log_alpha_prev, T offset, 
     using I = typename S::I;
     constexpr int W = S::W;
     const int64_t rows = i1 - i0;
-    // Three per-row arrays, padded to whole vectors with neutral values so that the per-step
-    // vector loops below never need partial loads: α_prev, the row maxima, the factors / sums.
+    // Per-row arrays padded to whole vectors with neutral values, so the vector loops below need no
+    // partial loads: the shifts b_i and the row sums.
     const int64_t padded = (rows + W - 1) / W * W;
-    T* alpha = scratch;
-    T* row_max = scratch + padded;
-    T* factor = scratch + 2 * padded;
+    T* shift = scratch;
+    T* sums = scratch + padded;
     for (int64_t r = 0; r < padded; ++r) {
-        alpha[r] = r < rows ? log_alpha_prev[i0 + r] : neg_inf<T>();
-        row_max[r] = T(0);
-        factor[r] = T(1);
+        shift[r] = r < rows ? log_alpha_prev[i0 + r] + offset : T(0);
+        sums[r] = T(1);
     }
     const bool narrow = N < W;
     const int64_t full_end = narrow ? 0 : N / W * W;
     const bool overlap = !narrow && full_end < N;
     const int64_t tail = narrow ? 0 : N - W;
     const I fresh = S::iota() >= S::splat_int(W - (N - full_end));  // lanes of the tail block not yet seen
-    auto tail_scores = [&](const T* row) {
-        return narrow ? load_partial(row, N, neg_inf<T>()) + load_partial(w, N, T(0))
-                      : S::load(row + tail) + S::load(w + tail);
-    };
-
-    // Pass 1: the maximum of every row (overlapping lanes do not change a maximum).
-    for (int64_t r = 0; r < rows; ++r) {
-        const T* row = mat + (i0 + r) * N;
-        V max = S::splat(neg_inf<T>());
-        for (int64_t jb = 0; jb < full_end; jb += W) max = S::max(max, S::load(row + jb) + S::load(w + jb));
-        if (narrow || overlap) max = S::max(max, tail_scores(row));
-        row_max[r] = hmax<T>(max);
-    }
-    // The edge factors of all rows at once (vector exp; a row max of -inf gives factor 0).
-    for (int64_t r = 0; r < padded; r += W) {
-        const V x = S::load(alpha + r) + S::load(row_max + r) + S::splat(offset);
-        S::store(factor + r, S::splat(g) * S::exp(x));
-    }
-    // Pass 2: exps of every row, their sum (for β) and the edge values g·ξ.
+    const V gv = S::splat(g);
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t i = i0 + r;
         const T* row = mat + i * N;
-        const T m = row_max[r];
-        const V shift = S::splat(m == neg_inf<T>() ? T(0) : m);
-        const V f = S::splat(factor[r]);
+        const V b = S::splat(shift[r]);  // -inf for an unreachable row: every xi is exp(-inf) = 0
         V sum = S::splat(0);
         for (int64_t jb = 0; jb < full_end; jb += W) {
-            const V e = S::exp(S::load(row + jb) + S::load(w + jb) - shift);
+            const V e = S::exp(S::load(row + jb) + S::load(w + jb) + b);
             sum += e;
             if (out == EdgeOut::store) {
-                S::store(edge_store + i * N + jb, f * e);
+                S::store(edge_store + i * N + jb, gv * e);
             } else if (out == EdgeOut::accumulate) {
-                const V fe = f * e;
-                for (int k = 0; k < W; ++k) edge_acc[i * N + jb + k] += double(fe[k]);
+                const V ge = gv * e;
+                for (int k = 0; k < W; ++k) edge_acc[i * N + jb + k] += double(ge[k]);
             }
         }
         if (narrow || overlap) {
-            V e = S::exp(tail_scores(row) - shift);
+            const V v = narrow ? load_partial(row, N, neg_inf<T>()) + load_partial(w, N, T(0))
+                               : S::load(row + tail) + S::load(w + tail);
+            V e = S::exp(v + b);
             if (overlap) e = fresh ? e : S::splat(0);
             sum += e;
-            const V fe = f * e;
+            const V ge = gv * e;
             const int64_t first = narrow ? 0 : full_end;  // first column this block adds
             if (out == EdgeOut::store) {
-                if (narrow) store_partial<T>(edge_store + i * N, fe, N);
-                else for (int64_t j = first; j < N; ++j) edge_store[i * N + j] = fe[j - tail];
+                if (narrow) store_partial<T>(edge_store + i * N, ge, N);
+                else for (int64_t j = first; j < N; ++j) edge_store[i * N + j] = ge[j - tail];
             } else if (out == EdgeOut::accumulate) {
-                for (int64_t j = first; j < N; ++j) edge_acc[i * N + j] += double(fe[j - (narrow ? 0 : tail)]);
+                for (int64_t j = first; j < N; ++j) edge_acc[i * N + j] += double(ge[j - (narrow ? 0 : tail)]);
             }
         }
-        factor[r] = hsum<T>(sum);
+        sums[r] = hsum<T>(sum);
     }
-    // log β (raw, not yet normalised) = max + log(sum); max = -inf gives -inf.
-    for (int64_t r = 0; r < padded; r += W) S::store(alpha + r, S::load(row_max + r) + S::log(S::load(factor + r)));
-    for (int64_t r = 0; r < rows; ++r) log_beta_raw[i0 + r] = alpha[r];
+    // log β (raw, not yet normalised) = log(sum) − b; a zero sum (unreachable row) gives −inf.
+    for (int64_t r = 0; r < padded; r += W) {
+        const V s = S::load(sums + r);
+        const V lb = S::log(s) - S::load(shift + r);
+        S::store(sums + r, s > S::splat(0) ? lb : S::splat(neg_inf<T>()));
+    }
+    for (int64_t r = 0; r < rows; ++r) log_beta_raw[i0 + r] = sums[r];
 }
 
 template <class T>
