@@ -3,8 +3,9 @@
 //   alpha_kernel: scaled forward messages (docs/formulas.md §3) into a tape, and log Z.
 //                 Thread j owns destination state j (strided when N > blockDim); loop over i reads
 //                 row i of the step matrix coalesced across threads.
-//   beta_kernel:  the β sweep with the gradient written inside it. A warp owns a source row i
-//                 (strided); lanes walk j, so rows are read and gradient rows written coalesced.
+//   beta_kernel:  the β sweep with the gradient written inside it, one pass per row. A warp owns a
+//                 source row i (strided); lanes walk j, so rows are read and gradient rows written
+//                 coalesced.
 // Reference: cpu/sweep.h (same recursions, same scaling); tests: native/tests/cuda_test.cpp.
 #pragma once
 
@@ -242,22 +243,20 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
         T* dense_row = sink == Sink::dense_grad ? out.grad_potential + (b * p.T + t) * N * N : nullptr;
         T* trans_block = sink == Sink::factorized_grad && out.grad_trans ? out.grad_trans + p.trans_of(b, t) * N * N
                                                                           : nullptr;
+        // One pass per row: with the shift log α_prev[i] + offset every exp is an edge marginal
+        // (<= 1), giving the gradient and β's row sum together (docs/formulas.md §3).
         for (int64_t i = warp; i < N; i += warps) {
             const T* r = mat + i * N;
-            T m = minus_inf<T>();
-            for (int64_t j = lane; j < N; j += 32) m = fmax(m, r[j] + w[j]);
-            m = warp_max(m);
-            const T factor = g * exp_of(la[(t - 1) * N + i] + m + edge_offset);  // m = -inf gives 0
-            const T shift = m == minus_inf<T>() ? T(0) : m;
+            const T shift = la[(t - 1) * N + i] + edge_offset;  // -inf for a row no path reaches
             T sum = 0;
             for (int64_t j = lane; j < N; j += 32) {
-                const T e = exp_of(r[j] + w[j] - shift);
+                const T e = exp_of(r[j] + w[j] + shift);
                 sum += e;
-                if (dense_row) dense_row[i * N + j] = factor * e;
-                else if (trans_block) atomicAdd(&trans_block[i * N + j], factor * e);
+                if (dense_row) dense_row[i * N + j] = g * e;
+                else if (trans_block) atomicAdd(&trans_block[i * N + j], g * e);
             }
             sum = warp_sum(sum);
-            if (lane == 0) raw[i] = m + log_of(sum);
+            if (lane == 0) raw[i] = sum > T(0) ? log_of(sum) - shift : minus_inf<T>();
         }
         if (sink != Sink::dense_grad) {
             const T node_offset = T(off[t] + d - log_z);
