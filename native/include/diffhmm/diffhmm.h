@@ -190,6 +190,15 @@ DIFFHMM_API diffhmm_status diffhmm_marginals_dense(
     diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
     const void* potential, const int64_t* lengths, void* log_z, void* gamma);
 
+/** num_samples paths per sequence drawn from the posterior P(z | x) by forward filtering, backward
+ *  sampling: paths[B][num_samples][T] (state indices; -1 at padding and, for a sequence without a
+ *  finite path, everywhere). Random numbers come from a counter-based generator keyed by
+ *  (seed, b, sample, t): the same seed gives the same paths whatever the thread count. Does not touch
+ *  the saved forward state. */
+DIFFHMM_API diffhmm_status diffhmm_sample_dense(
+    diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
+    const void* potential, const int64_t* lengths, int64_t num_samples, uint64_t seed, int64_t* paths);
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Factorized potentials: init [N] or [B][N], trans [K][N][N] (+ trans_index [B][T]), emit [B][T][N] */
 /* ---------------------------------------------------------------------------------------------- */
@@ -224,6 +233,13 @@ DIFFHMM_API diffhmm_status diffhmm_marginals_factorized(
     int64_t num_trans, const void* init, int init_batched, const void* trans,
     const int64_t* trans_index, const void* emit, const int64_t* lengths, void* log_z,
     void* gamma);
+
+/** Posterior samples for the factorized form (see diffhmm_sample_dense). */
+DIFFHMM_API diffhmm_status diffhmm_sample_factorized(
+    diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
+    int64_t num_trans, const void* init, int init_batched, const void* trans,
+    const int64_t* trans_index, const void* emit, const int64_t* lengths, int64_t num_samples,
+    uint64_t seed, int64_t* paths);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -103,11 +103,23 @@ void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
     }
 }
 
+template <class T>
+void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t num_samples, uint64_t seed, int64_t* paths) {
+    if (num_samples < 0) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "num_samples must be >= 0, got " + std::to_string(num_samples));
+    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{paths, "paths"}});
+    switch (ws.backend) {
+        case DIFFHMM_BACKEND_CPU: cpu::sample(ws, p, num_samples, seed, paths); break;
+        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::sample(p, num_samples, seed, paths); break;
+        default: cuda::sample(ws, p, num_samples, seed, paths);
+    }
+}
+
 #define DIFFHMM_INSTANTIATE(T)                                                                 \
     template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                       \
     template void backward<T>(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&); \
     template void viterbi<T>(diffhmm_workspace&, const Problem<T>&, int64_t*, T*);             \
-    template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);
+    template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);                 \
+    template void sample<T>(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*);
 DIFFHMM_INSTANTIATE(float)
 DIFFHMM_INSTANTIATE(double)
 #undef DIFFHMM_INSTANTIATE

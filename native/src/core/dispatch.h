@@ -22,4 +22,7 @@ void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score
 template <class T>
 void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma);
 
+template <class T>
+void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t num_samples, uint64_t seed, int64_t* paths);
+
 }  // namespace diffhmm

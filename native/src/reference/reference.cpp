@@ -1,9 +1,12 @@
 // reference.cpp — see reference.h. Formulas: docs/formulas.md §1–2.
 #include "reference/reference.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
+
+#include "core/random.h"
 
 namespace diffhmm {
 namespace reference {
@@ -156,11 +159,50 @@ void marginals(const Problem<T>& p, T* log_z, T* gamma) {
     }
 }
 
+template <class T>
+void sample(const Problem<T>& p, int64_t S, uint64_t seed, int64_t* paths) {
+    const int64_t N = p.N;
+    std::vector<double> w(static_cast<size_t>(N));
+    // Draws i with probability proportional to exp(x[i]); -1 if every x[i] is -inf.
+    auto draw = [&](const std::vector<T>& x, double u) -> int64_t {
+        const T m = *std::max_element(x.begin(), x.end());
+        if (m == minus_inf<T>()) return -1;
+        double total = 0;
+        for (int64_t i = 0; i < N; ++i) total += (w[i] = std::exp(double(x[i] - m)));
+        double target = u * total;
+        int64_t last = -1;
+        for (int64_t i = 0; i < N; ++i) {
+            if (w[i] <= 0) continue;
+            last = i;
+            if ((target -= w[i]) < 0) return i;
+        }
+        return last;
+    };
+    std::vector<T> x(static_cast<size_t>(N));
+    for (int64_t b = 0; b < p.B; ++b) {
+        const int64_t L = p.length(b);
+        for (int64_t e = 0; e < S * p.T; ++e) paths[b * S * p.T + e] = -1;
+        const Messages<T> m = messages(p, b);
+        if (L == 0 || m.log_z == minus_inf<T>()) continue;
+        for (int64_t s = 0; s < S; ++s) {
+            int64_t* path = paths + (b * S + s) * p.T;
+            int64_t z = draw(m.log_alpha[L - 1], uniform01(seed, b, s, L - 1));
+            path[L - 1] = z;
+            for (int64_t t = L - 1; t >= 1 && z >= 0; --t) {
+                for (int64_t i = 0; i < N; ++i) x[i] = m.log_alpha[t - 1][i] + score(p, b, t, i, z);
+                z = draw(x, uniform01(seed, b, s, t - 1));
+                path[t - 1] = z;
+            }
+        }
+    }
+}
+
 #define DIFFHMM_INSTANTIATE(T)                                                      \
     template void forward<T>(const Problem<T>&, T*);                                \
     template void backward<T>(const Problem<T>&, const T*, const Grads<T>&);        \
     template void viterbi<T>(const Problem<T>&, int64_t*, T*);                      \
-    template void marginals<T>(const Problem<T>&, T*, T*);
+    template void marginals<T>(const Problem<T>&, T*, T*);                          \
+    template void sample<T>(const Problem<T>&, int64_t, uint64_t, int64_t*);
 DIFFHMM_INSTANTIATE(float)
 DIFFHMM_INSTANTIATE(double)
 #undef DIFFHMM_INSTANTIATE

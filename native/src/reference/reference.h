@@ -24,5 +24,9 @@ void viterbi(const Problem<T>& p, int64_t* path, T* score);
 template <class T>
 void marginals(const Problem<T>& p, T* log_z, T* gamma);
 
+// Forward filtering, backward sampling from the unscaled messages (random numbers: core/random.h).
+template <class T>
+void sample(const Problem<T>& p, int64_t num_samples, uint64_t seed, int64_t* paths);
+
 }  // namespace reference
 }  // namespace diffhmm
