@@ -156,6 +156,50 @@ public final class HmmForward {
         }
     }
 
+    /**
+     * {@code numSamples} hidden paths per sequence drawn from the posterior {@code P(z | x)} by forward
+     * filtering, backward sampling. The same seed gives the same paths whatever the thread count.
+     */
+    public static Samples sample(Tensor potential, long[] lengths, int numSamples, long seed) {
+        return sample(Options.DEFAULT, potential, lengths, numSamples, seed);
+    }
+
+    public static Samples sample(Options options, Tensor potential, long[] lengths, int numSamples, long seed) {
+        Objects.requireNonNull(options, "options");
+        final Dense d = Dense.of(potential, lengths, null);
+        checkSamples(numSamples);
+        final long[] paths = new long[Math.toIntExact(d.B * numSamples * d.T)];
+        final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
+        try (Operands ops = new Operands(potential.dtype(), potential)) {
+            final int f = flags(options);
+            final int dt = dtype(potential.dtype());
+            final int status;
+            switch (ops.mode) {
+                case FLOAT_ARRAYS:
+                    status = diffhmm_sample_dense(ws, dt, f, d.B, d.T, d.N, (float[]) Operands.array(potential), d.lengths,
+                            numSamples, seed, paths);
+                    break;
+                case DOUBLE_ARRAYS:
+                    status = diffhmm_sample_dense(ws, dt, f, d.B, d.T, d.N, (double[]) Operands.array(potential), d.lengths,
+                            numSamples, seed, paths);
+                    break;
+                default:
+                    final LongPointer p = new LongPointer(Math.max(1, paths.length));
+                    try {
+                        status = diffhmm_sample_dense(ws, dt, f, d.B, d.T, d.N, ops.in(potential), ops.longs(d.lengths),
+                                numSamples, seed, p);
+                        p.get(paths);
+                    } finally {
+                        p.close();
+                    }
+            }
+            Natives.check(status);
+            return new Samples(d.B, numSamples, d.T, paths);
+        } finally {
+            Workspaces.release(ws);
+        }
+    }
+
     // ----------------------------------------------------------------------------------------------
     // Factorized
     // ----------------------------------------------------------------------------------------------
@@ -258,6 +302,52 @@ public final class HmmForward {
             Natives.check(status);
             ops.finish();
             return new Marginals(gamma, Operands.read(logZ, (int) h.batch()));
+        } finally {
+            Workspaces.release(ws);
+        }
+    }
+
+    /** Posterior samples for factorized potentials (see {@link #sample(Tensor, long[], int, long)}). */
+    public static Samples sample(Factorized potentials, long[] lengths, int numSamples, long seed) {
+        return sample(Options.DEFAULT, potentials, lengths, numSamples, seed);
+    }
+
+    public static Samples sample(Options options, Factorized h, long[] lengths, int numSamples, long seed) {
+        Objects.requireNonNull(options, "options");
+        final long[] len = checkFactorized(h, lengths);
+        checkSamples(numSamples);
+        final long[] paths = new long[Math.toIntExact(h.batch() * numSamples * h.steps())];
+        final Workspaces.Workspace ws = Workspaces.acquire(options, h.init(), h.trans(), h.emit());
+        try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
+            final int f = flags(options);
+            final int dt = dtype(h.dtype());
+            final int ib = h.initBatched() ? 1 : 0;
+            final long[] idx = h.transIndexView();
+            final int status;
+            switch (ops.mode) {
+                case FLOAT_ARRAYS:
+                    status = diffhmm_sample_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
+                            (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
+                            (float[]) Operands.array(h.emit()), len, numSamples, seed, paths);
+                    break;
+                case DOUBLE_ARRAYS:
+                    status = diffhmm_sample_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
+                            (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
+                            (double[]) Operands.array(h.emit()), len, numSamples, seed, paths);
+                    break;
+                default:
+                    final LongPointer p = new LongPointer(Math.max(1, paths.length));
+                    try {
+                        status = diffhmm_sample_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
+                                ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()), ops.longs(len),
+                                numSamples, seed, p);
+                        p.get(paths);
+                    } finally {
+                        p.close();
+                    }
+            }
+            Natives.check(status);
+            return new Samples(h.batch(), numSamples, h.steps(), paths);
         } finally {
             Workspaces.release(ws);
         }
@@ -493,6 +583,44 @@ public final class HmmForward {
         }
     }
 
+    /**
+     * Posterior samples: {@code paths [B][S][T]} row-major (state indices; -1 at padding and, for a
+     * sequence without a finite path, everywhere).
+     */
+    public static final class Samples {
+        private final long batch, samples, steps;
+        private final long[] paths;
+
+        Samples(long batch, long samples, long steps, long[] paths) {
+            this.batch = batch;
+            this.samples = samples;
+            this.steps = steps;
+            this.paths = paths;
+        }
+
+        /** Number of samples per sequence. */
+        public long samples() {
+            return samples;
+        }
+
+        /** All samples, {@code [B][S][T]} row-major (a copy). */
+        public long[] paths() {
+            return paths.clone();
+        }
+
+        /** Sample s of sequence b over its real steps (empty if the sequence has no finite path). */
+        public long[] path(int b, int s) {
+            Objects.checkIndex(b, (int) batch);
+            Objects.checkIndex(s, (int) samples);
+            final int start = (int) ((b * samples + s) * steps);
+            int length = 0;
+            while (length < steps && paths[start + length] >= 0) {
+                length++;
+            }
+            return Arrays.copyOfRange(paths, start, start + length);
+        }
+    }
+
     /** Node marginals {@code gamma [B][T][N]} (0 at padding) and log Z. */
     public static final class Marginals {
         private final Tensor gamma;
@@ -579,6 +707,12 @@ public final class HmmForward {
                             + lengths[b] + " (the mask must be the prefix mask implied by lengths)");
                 }
             }
+        }
+    }
+
+    static void checkSamples(int numSamples) {
+        if (numSamples < 0) {
+            throw new IllegalArgumentException("numSamples must be >= 0, got " + numSamples);
         }
     }
 
