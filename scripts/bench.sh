@@ -41,6 +41,10 @@ diffhmm ${commit}, $(date -u +%Y-%m-%dT%H:%MZ), CPU backend threads: $("$java" -
 
 echo "diffhmm: DenseBench on $backends, L = $lengths"
 "$java" -jar "$jar" DenseBench -p backend="$backends" -p length="$lengths" "${jmh[@]}" -rf json -rff "$work/jmh.json"
+echo "diffhmm: FactorizedBench (N = 50 and 256; large batch B = 1024, N = 64, L = 1000)"
+"$java" -jar "$jar" FactorizedBench -p backend="$backends" "${jmh[@]}" -rf json -rff "$work/jmh-factorized.json"
+"$java" -jar "$jar" FactorizedBench -p backend="$backends" -p batch=1024 -p states=64 -p length=1000 "${jmh[@]}" \
+    -rf json -rff "$work/jmh-large.json"
 
 if python3 -c 'import torch' 2>/dev/null || /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   py=python3; python3 -c 'import torch' 2>/dev/null || py=/usr/bin/python3
@@ -55,9 +59,12 @@ fi
 
 mkdir -p bench/results
 cp "$work/jmh.json" "bench/results/$name.jmh.json"
+cp "$work/jmh-factorized.json" "bench/results/$name.jmh-factorized.json"
+cp "$work/jmh-large.json" "bench/results/$name.jmh-large.json"
 [[ -f "$work/torch.json" ]] && cp "$work/torch.json" "bench/results/$name.torch.json"
 echo "$machine" >"bench/results/$name.machine.txt"
-if "$java" -cp "$jar" org.diffhmm.cli.BenchReport --jmh "$work/jmh.json" "${torch[@]}" --machine "$machine" \
+if "$java" -cp "$jar" org.diffhmm.cli.BenchReport --jmh "$work/jmh.json,$work/jmh-factorized.json,$work/jmh-large.json" \
+    "${torch[@]}" --machine "$machine" \
     --out "bench/results/$name"; then
   cat "bench/results/$name.md"
 else

@@ -170,6 +170,16 @@ bool viterbi_step(const T* prev, const T* mat, const T* col, T* out, int32_t* ba
     });
 }
 
+// acc[0..W) += v, in float64 (the sums run over every step of every sequence), W lanes at a time.
+template <class T>
+inline void accumulate(double* acc, typename Simd<T>::V v) {
+    typedef double D __attribute__((vector_size(Simd<T>::W * sizeof(double))));
+    D a;
+    std::memcpy(&a, acc, sizeof a);
+    a += __builtin_convertvector(v, D);
+    std::memcpy(acc, &a, sizeof a);
+}
+
 // One β step for rows [i0, i1). The edge marginal is xi[i][j] = exp(b_i + v[i][j]) with
 // b_i = log_alpha_prev[i] + offset, and xi <= 1, so b_i is a shift that can never overflow: one pass
 // per row computes every exp, the row sum (for β: log β_raw[i] = log Σ_j xi[i][j] − b_i) and the
@@ -215,8 +225,7 @@ void backward_rows(const T* mat, const T* w, const T* log_alpha_prev, T offset, 
             if (out == EdgeOut::store) {
                 S::store(edge_store + i * N + jb, gv * e);
             } else if (out == EdgeOut::accumulate) {
-                const V ge = gv * e;
-                for (int k = 0; k < W; ++k) edge_acc[i * N + jb + k] += double(ge[k]);
+                accumulate<T>(edge_acc + i * N + jb, gv * e);
             }
         }
         if (narrow || overlap) {

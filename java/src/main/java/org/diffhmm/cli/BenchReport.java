@@ -48,7 +48,10 @@ public final class BenchReport {
             System.exit(2);
         }
         final Path out = Path.of(a.get("--out"));
-        final Table table = readJmh(Path.of(a.get("--jmh")));
+        final Table table = new Table();
+        for (String file : a.get("--jmh").split(",")) {
+            readJmh(Path.of(file), table);
+        }
         if (a.containsKey("--torch")) {
             readTorch(Path.of(a.get("--torch")), table);
         }
@@ -59,6 +62,8 @@ public final class BenchReport {
     /** Times in ms keyed by series name ("diffhmm cpu forward", "PyTorch linear forwardBackward", ...), then by L. */
     public static final class Table {
         final Map<String, Map<Integer, Double>> series = new LinkedHashMap<>();
+        /** FactorizedBench rows: backend, dtype, B, N, L, operation, ms. */
+        final List<String[]> factorized = new ArrayList<>();
 
         public void put(String name, int length, double ms) {
             series.computeIfAbsent(name, k -> new TreeMap<>()).put(length, ms);
@@ -70,12 +75,19 @@ public final class BenchReport {
         }
     }
 
-    /** The DenseBench rows of the published shape from a JMH JSON result file. */
-    static Table readJmh(Path jmh) throws IOException {
+    /** The DenseBench rows of the published shape, and every FactorizedBench row, of a JMH JSON file. */
+    static void readJmh(Path jmh, Table table) throws IOException {
         final ObjectMapper json = new ObjectMapper();
-        final Table table = new Table();
         for (JsonNode run : json.readTree(jmh.toFile())) {
             final String benchmark = run.path("benchmark").asText();
+            if (benchmark.contains("FactorizedBench")) {
+                final JsonNode p = run.path("params");
+                table.factorized.add(new String[] {p.path("backend").asText(), p.path("dtype").asText(),
+                        p.path("batch").asText(), p.path("states").asText(), p.path("length").asText(),
+                        benchmark.substring(benchmark.lastIndexOf('.') + 1),
+                        String.valueOf(run.path("primaryMetric").path("score").asDouble())});
+                continue;
+            }
             if (!benchmark.contains("DenseBench")) {
                 continue;
             }
@@ -87,7 +99,6 @@ public final class BenchReport {
             table.put("diffhmm " + p.path("backend").asText() + " " + op, p.path("length").asInt(),
                     run.path("primaryMetric").path("score").asDouble());
         }
-        return table;
     }
 
     /** Adds the PyTorch peers' rows (torch_peers.py --json). */
@@ -147,6 +158,19 @@ public final class BenchReport {
                         pub == null ? "—" : ms(pub[0]) + " / " + ms(pub[2]), ms(lin), ms(scan),
                         ms(loop), pub == null || f == null || b == null ? "—" : ratio(pub[0], f) + ", " + ratio(pub[2], b),
                         lin == null || fb == null ? "—" : ratio(lin, fb), loop == null || fb == null ? "—" : ratio(loop, fb)));
+            }
+            md.append('\n');
+        }
+        if (!t.factorized.isEmpty()) {
+            md.append("## Factorized potentials (shared init and transitions, emissions [B][L][N])\n\n");
+            md.append("| backend | dtype | B | N | L | operation | ms | sequences/s | emission GB/s |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|\n");
+            for (String[] r : t.factorized) {
+                final double ms = Double.parseDouble(r[6]);
+                final long b = Long.parseLong(r[2]), n = Long.parseLong(r[3]), l = Long.parseLong(r[4]);
+                final int bytes = r[1].equals("float64") ? 8 : 4;
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %s | %s | %.0f | %.1f |%n", r[0], r[1], b, n,
+                        l, r[5], ms(ms), b / (ms / 1e3), (double) b * l * n * bytes / (ms / 1e3) / 1e9));
             }
             md.append('\n');
         }
