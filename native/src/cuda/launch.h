@@ -112,9 +112,6 @@ void validate_device_indices(const Problem<T>& p) {
 namespace diffhmm {
 namespace cuda {
 
-template <class T>
-struct Tape;  // sweep.cuh
-
 // The grid of one CTA per sequence.
 inline unsigned grid_for(int64_t B) {
     if (B > 2147483647) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "batch larger than 2^31 - 1 sequences");

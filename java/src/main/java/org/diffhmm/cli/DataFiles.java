@@ -16,6 +16,8 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.diffhmm.models.CloneHmm;
 
 /**
@@ -32,21 +34,26 @@ import org.diffhmm.models.CloneHmm;
 final class DataFiles {
     private DataFiles() {}
 
-    /** Symbol sequences as tokens; the vocabulary is built by the caller. */
-    static List<List<String>> symbols(Path file, boolean chars) throws IOException {
-        final List<List<String>> out = new ArrayList<>();
+    private static final Pattern SYMBOL = Pattern.compile("\\S+");
+
+    /** A symbol as written in the file, with its 1-based position for error messages. */
+    record Token(String text, int line, int column) {}
+
+    /** Symbol sequences as located tokens, one sequence per non-empty line. */
+    static List<List<Token>> symbols(Path file, boolean chars) throws IOException {
+        final List<List<Token>> out = new ArrayList<>();
         final List<String> lines = Files.readAllLines(file);
-        for (String line : lines) {
-            final List<String> seq = new ArrayList<>();
+        for (int ln = 0; ln < lines.size(); ln++) {
+            final String line = lines.get(ln);
+            final List<Token> seq = new ArrayList<>();
             if (chars) {
                 for (int k = 0; k < line.length(); k++) {
-                    seq.add(String.valueOf(line.charAt(k)));
+                    seq.add(new Token(String.valueOf(line.charAt(k)), ln + 1, k + 1));
                 }
             } else {
-                for (String token : line.trim().split("\\s+")) {
-                    if (!token.isEmpty()) {
-                        seq.add(token);
-                    }
+                final Matcher m = SYMBOL.matcher(line);
+                while (m.find()) {
+                    seq.add(new Token(m.group(), ln + 1, m.start() + 1));
                 }
             }
             if (!seq.isEmpty()) {
@@ -59,28 +66,18 @@ final class DataFiles {
         return out;
     }
 
-    /** Tokens to symbol indices under a vocabulary; unknown symbols are located. */
-    static List<int[]> encode(Path file, List<List<String>> sequences, List<String> vocabulary, boolean chars)
-            throws IOException {
+    /** Tokens to symbol indices under a vocabulary; an unknown symbol is reported where it stands. */
+    static List<int[]> encode(Path file, List<List<Token>> sequences, List<String> vocabulary) {
         final List<int[]> out = new ArrayList<>();
-        final List<String> lines = Files.readAllLines(file);
-        int seqIndex = 0;
-        for (int ln = 0; ln < lines.size() && seqIndex < sequences.size(); ln++) {
-            final String line = lines.get(ln);
-            if (line.isBlank() && !(chars && !line.isEmpty())) {
-                continue;
-            }
-            final List<String> seq = sequences.get(seqIndex++);
+        for (List<Token> seq : sequences) {
             final int[] x = new int[seq.size()];
-            int column = 0;
             for (int t = 0; t < x.length; t++) {
-                column = chars ? t : line.indexOf(seq.get(t), column);
-                x[t] = vocabulary.indexOf(seq.get(t));
+                final Token token = seq.get(t);
+                x[t] = vocabulary.indexOf(token.text());
                 if (x[t] < 0) {
-                    throw new InputFileException(file.toString(), ln + 1, column + 1, "unknown symbol '" + seq.get(t)
-                            + "' (the model knows " + vocabulary.size() + " symbols)");
+                    throw new InputFileException(file.toString(), token.line(), token.column(), "unknown symbol '"
+                            + token.text() + "' (the model knows " + vocabulary.size() + " symbols)");
                 }
-                column += seq.get(t).length();
             }
             out.add(x);
         }

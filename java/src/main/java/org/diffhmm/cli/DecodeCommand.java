@@ -72,7 +72,7 @@ final class DecodeCommand implements Callable<Integer> {
                 throw new InputFileException(modelFile.toString(), "the model has no vocabulary of " + hmm.symbols() + " symbols");
             }
             final boolean chars = root.path("chars").asBoolean(false);
-            final List<int[]> data = DataFiles.encode(file, DataFiles.symbols(file, chars), vocabulary, chars);
+            final List<int[]> data = DataFiles.encode(file, DataFiles.symbols(file, chars), vocabulary);
             paths = posteriors ? null : hmm.viterbi(data);
             posts = posteriors ? hmm.posteriors(data) : null;
         } else if (model instanceof GaussianHmm) {

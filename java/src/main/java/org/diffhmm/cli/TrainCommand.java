@@ -118,24 +118,19 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int trainSymbols() throws Exception {
-        final List<List<String>> tokens;
-        final List<String> vocabulary;
+        final List<String> vocabulary = new ArrayList<>();
         final List<int[]> data;
         if (file == null) {
-            vocabulary = new ArrayList<>();
             for (char c : TextExperiment.ALPHABET.toCharArray()) {
                 vocabulary.add(String.valueOf(c));
             }
             data = TextExperiment.corpus();
         } else {
-            tokens = DataFiles.symbols(file, chars);
-            vocabulary = new ArrayList<>(new LinkedHashSet<String>() {
-                private static final long serialVersionUID = 1L;
-                {
-                    tokens.forEach(this::addAll);
-                }
-            });
-            data = DataFiles.encode(file, tokens, vocabulary, chars);
+            final List<List<DataFiles.Token>> tokens = DataFiles.symbols(file, chars);
+            final LinkedHashSet<String> seen = new LinkedHashSet<>();
+            tokens.forEach(seq -> seq.forEach(token -> seen.add(token.text())));
+            vocabulary.addAll(seen);
+            data = DataFiles.encode(file, tokens, vocabulary);
         }
         final CategoricalHmm model = CategoricalHmm.random(states, vocabulary.size(), new SplittableRandom(seed));
         final CategoricalHmm em = CategoricalHmm.random(states, vocabulary.size(), new SplittableRandom(seed));

@@ -45,10 +45,6 @@ public final class LossCurve {
         return heldOut.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    public double lastTrain() {
-        return train.get(train.size() - 1);
-    }
-
     public String toCsv() {
         final StringBuilder s = new StringBuilder("epoch,train_loss,held_out_loss\n");
         for (int e = 0; e < train.size(); e++) {
