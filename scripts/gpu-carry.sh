@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # scripts/gpu-carry.sh — run on the build machine (JDK + Maven) to prepare what scripts/gpu-check.sh
 # needs for the Java GPU tests on a GPU machine that has no Java or Maven: a jlink'd JRE, the library
-# jar with its bundled native code, the test classes, and the test dependencies, all under .carry/
+# core jar (diffhmm-core) with its bundled native code, the test classes, and the test dependencies, all under .carry/
 # (ignored by git; ~60 MB). Pass .carry to the device tool's `carry`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mvn -B -q install -DskipTests
-mvn -B -q -pl java test-compile
+mvn -B -q -pl java/core test-compile
 rm -rf .carry && mkdir -p .carry/lib
 jlink --add-modules java.base,jdk.unsupported,java.logging,java.management \
       --strip-debug --no-header-files --no-man-pages --compress=2 --output .carry/jre
-cp java/target/diffhmm-*-SNAPSHOT.jar .carry/lib/
+cp java/core/target/diffhmm-core-*-SNAPSHOT.jar .carry/lib/
 cp bench/target/benchmarks.jar .carry/                 # for scripts/bench.sh without Maven
 git rev-parse --short HEAD > .carry/commit            # the GPU machine's copy has no git history
-cp -r java/target/test-classes .carry/test-classes
-mvn -B -q -pl java dependency:copy-dependencies -DincludeScope=test -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
+cp -r java/core/target/test-classes .carry/test-classes
+mvn -B -q -pl java/core dependency:copy-dependencies -DincludeScope=test -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
     -DoutputDirectory="$root/.carry/lib"
 mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 \
       -DoutputDirectory="$root/.carry"

@@ -1,0 +1,288 @@
+package org.diffhmm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.diffhmm.models.CategoricalHmm;
+import org.diffhmm.models.CloneHmm;
+import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Models;
+import org.diffhmm.train.Em;
+import org.diffhmm.train.Progress;
+import org.diffhmm.train.EmModel;
+import org.diffhmm.train.LossCurve;
+import org.diffhmm.train.Model;
+import org.diffhmm.train.Optimizer;
+import org.diffhmm.train.Schedule;
+import org.diffhmm.train.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code diffhmm train}: fits a model to a file (or, with none, to the bundled English text) by Adam,
+ * SGD or EM, and writes the model (JSON), the loss curve (PNG and CSV) and a summary. Outputs are
+ * written to temporary files and moved into place only when the run succeeds.
+ */
+@Command(name = "train", description = "Train an HMM on a file of sequences (or, given none, on the bundled English "
+        + "text). Formats: .txt one sequence per line of symbols (categorical), .csv one step per line of "
+        + "comma-separated reals with blank lines between sequences (Gaussian), .json {\"x\": [[...]], \"a\": [[...]]} "
+        + "walks for the clone-structured HMM.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  diffhmm train                                   vowels vs consonants on the bundled text",
+                "  diffhmm train words.txt --states 5 --method em", "  diffhmm train signal.csv --states 3 --compare-em",
+                "  diffhmm train walks.json --clones 20 --pseudocount 0.1 --method em"})
+final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", description = "training data (.txt, .csv or .json); none: the bundled text")
+    Path file;
+
+    @Option(names = "--states", description = "hidden states (categorical and Gaussian; default 2)", defaultValue = "2")
+    int states;
+
+    @Option(names = "--clones", description = "clones per symbol (clone-structured HMM; default ${DEFAULT-VALUE})",
+            defaultValue = "10")
+    int clones;
+
+    @Option(names = "--pseudocount", description = "clone-structured HMM: pseudocount of EM and the objective "
+            + "(default ${DEFAULT-VALUE})", defaultValue = "0.1")
+    double pseudocount;
+
+    @Option(names = "--chars", description = ".txt: every character is a symbol (default for the bundled text)")
+    boolean chars;
+
+    @Option(names = "--method", description = "adam, sgd or em (default ${DEFAULT-VALUE})", defaultValue = "adam")
+    String method;
+
+    @Option(names = "--epochs", description = "epochs (gradient) or maximum iterations (EM) (default ${DEFAULT-VALUE})",
+            defaultValue = "300")
+    int epochs;
+
+    @Option(names = "--lr", description = "learning rate (default ${DEFAULT-VALUE}; cosine decay)", defaultValue = "0.1")
+    double learningRate;
+
+    @Option(names = "--batch-size", description = "sequences per minibatch (0 = all; default ${DEFAULT-VALUE})",
+            defaultValue = "0")
+    int batchSize;
+
+    @Option(names = "--clip", description = "gradient norm clip (0 = off; default ${DEFAULT-VALUE})", defaultValue = "0")
+    double clip;
+
+    @Option(names = "--held-out", description = "fraction of sequences held out for early stopping (default "
+            + "${DEFAULT-VALUE})", defaultValue = "0")
+    double heldOut;
+
+    @Option(names = "--patience", description = "early-stopping patience in epochs (default ${DEFAULT-VALUE})",
+            defaultValue = "20")
+    int patience;
+
+    @Option(names = "--seed", description = "random seed (default ${DEFAULT-VALUE})", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--compare-em", description = "also fit by EM from the same start and report its figure")
+    boolean compareEm;
+
+    @Option(names = "--out", description = "output folder (default ${DEFAULT-VALUE})", defaultValue = "diffhmm-out")
+    Path out;
+
+    @Option(names = "--quiet", description = "no progress bar or log lines")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!List.of("adam", "sgd", "em").contains(method)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--method must be adam, sgd or em, got '" + method + "'");
+        }
+        final String kind = file == null ? "txt" : extension(file);
+        switch (kind) {
+            case "txt": return trainSymbols();
+            case "csv": return trainReals();
+            case "json": return trainWalks();
+            default: throw new InputFileException(file.toString(), "unknown format '." + kind + "' (expected .txt, .csv or .json)");
+        }
+    }
+
+    private int trainSymbols() throws Exception {
+        final List<String> vocabulary = new ArrayList<>();
+        final List<int[]> data;
+        if (file == null) {
+            for (char c : BundledText.ALPHABET.toCharArray()) {
+                vocabulary.add(String.valueOf(c));
+            }
+            data = BundledText.corpus();
+        } else {
+            final List<List<DataFiles.Token>> tokens = DataFiles.symbols(file, chars);
+            final LinkedHashSet<String> seen = new LinkedHashSet<>();
+            tokens.forEach(seq -> seq.forEach(token -> seen.add(token.text())));
+            vocabulary.addAll(seen);
+            data = DataFiles.encode(file, tokens, vocabulary);
+        }
+        final CategoricalHmm model = CategoricalHmm.random(states, vocabulary.size(), new SplittableRandom(seed));
+        final CategoricalHmm em = CategoricalHmm.random(states, vocabulary.size(), new SplittableRandom(seed));
+        return fit(model, em, data, vocabulary, "categorical HMM, " + states + " states, " + vocabulary.size() + " symbols");
+    }
+
+    private int trainReals() throws Exception {
+        final List<double[][]> data = DataFiles.reals(file);
+        final int dims = data.get(0)[0].length;
+        double sum = 0, sumSq = 0;
+        long n = 0;
+        for (double[][] s : data) {
+            for (double[] step : s) {
+                sum += step[0];
+                sumSq += step[0] * step[0];
+                n++;
+            }
+        }
+        final double mean = sum / n, spread = Math.sqrt(Math.max(1e-12, sumSq / n - mean * mean));
+        final GaussianHmm model = GaussianHmm.random(states, dims, mean, spread, new SplittableRandom(seed));
+        final GaussianHmm em = GaussianHmm.random(states, dims, mean, spread, new SplittableRandom(seed));
+        return fit(model, em, data, null, "Gaussian HMM, " + states + " states, " + dims + " dimension(s)");
+    }
+
+    private int trainWalks() throws Exception {
+        final List<CloneHmm.Walk> data = DataFiles.walks(file);
+        int symbols = 0, actions = 1;
+        for (CloneHmm.Walk w : data) {
+            for (int x : w.symbols()) {
+                symbols = Math.max(symbols, x + 1);
+            }
+            for (int t = 0; t + 1 < w.length(); t++) {
+                actions = Math.max(actions, w.actions()[t] + 1);
+            }
+        }
+        final int[] perSymbol = new int[symbols];
+        java.util.Arrays.fill(perSymbol, clones);
+        final CloneHmm model = CloneHmm.random(perSymbol, actions, pseudocount, new SplittableRandom(seed));
+        final CloneHmm em = new CloneHmm(perSymbol, actions, model.parameters(), pseudocount);
+        return fit(model, em, data, null, "clone-structured HMM, " + symbols + " symbols × " + clones + " clones, "
+                + actions + " actions");
+    }
+
+    private <S, M extends Model<S> & EmModel<S>> int fit(M model, M emModel, List<S> all, List<String> vocabulary,
+                                                        String description) throws Exception {
+        final PrintWriter w = spec.commandLine().getOut();
+        emModel.setParameters(model.parameters());
+        final List<S> shuffled = new ArrayList<>(all);
+        Collections.shuffle(shuffled, new java.util.Random(seed));
+        final int held = (int) Math.round(heldOut * shuffled.size());
+        final List<S> train = shuffled.subList(held, shuffled.size()), test = shuffled.subList(0, held);
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("--held-out " + heldOut + " leaves no training sequences");
+        }
+        w.printf("%s; %d training sequences (%d steps)%s; method %s%n", description, train.size(), model.steps(train),
+                held > 0 ? ", " + held + " held out" : "", method);
+        w.flush();
+        final LossCurve curve;
+        if (method.equals("em")) {
+            curve = Em.fit(model, train, epochs, 1e-9, quiet ? (task, total) -> Progress.none() : ProgressBars::auto);
+        } else {
+            curve = Trainer.builder().epochs(epochs).batchSize(batchSize).clipNorm(clip).patience(held > 0 ? patience : 0)
+                    .schedule(Schedule.cosine(learningRate, 0.05)).seed(seed).progress(quiet ? (task, total) -> Progress.none() : ProgressBars::auto)
+                    .optimizer(method.equals("sgd") ? () -> Optimizer.sgd(0.9) : Optimizer::adam).build()
+                    .fit(model, train, test).curve();
+        }
+        final long steps = model.steps(train);
+        final double objective = model.objective(train).value() / steps;
+        final StringBuilder summary = new StringBuilder();
+        summary.append(String.format(Locale.ROOT, "%s%ntrained by %s: %d %s%n", description, method, curve.size(),
+                method.equals("em") ? "iterations" : "epochs"));
+        summary.append(String.format(Locale.ROOT, "objective per step (log-likelihood%s): %.6f nats, %.4f bits per step%n",
+                model instanceof CloneHmm ? " + pseudocount prior" : "", objective, -objective / Math.log(2)));
+        if (model instanceof CloneHmm) {
+            @SuppressWarnings("unchecked")
+            final List<CloneHmm.Walk> walks = (List<CloneHmm.Walk>) (List<?>) train;
+            summary.append(String.format(Locale.ROOT, "log-likelihood: %.4f bits per step%n",
+                    ((CloneHmm) model).bitsPerStep(walks)));
+        }
+        if (!test.isEmpty()) {
+            summary.append(String.format(Locale.ROOT, "held-out objective per step: %.6f nats%n",
+                    model.objective(test).value() / model.steps(test)));
+        }
+        if (compareEm && !method.equals("em")) {
+            final LossCurve emCurve = Em.fit(emModel, train, Math.max(epochs, 500), 1e-9, false);
+            summary.append(String.format(Locale.ROOT, "EM from the same start: objective per step %.6f nats (%d iterations)%n",
+                    emModel.objective(train).value() / steps, emCurve.size()));
+        }
+        if (model instanceof CategoricalHmm && vocabulary != null) {
+            summary.append(groups((CategoricalHmm) model, vocabulary));
+        }
+        writeOutputs(model, vocabulary, curve, summary.toString());
+        w.print(summary);
+        w.printf("wrote %s (model.json, loss.png, loss.csv, summary.txt)%n", out);
+        return 0;
+    }
+
+    /** Which symbols each state favours (the state under which a symbol is most probable). */
+    private static String groups(CategoricalHmm model, List<String> vocabulary) {
+        final double[] logB = model.logEmissions();
+        final int n = model.states(), m = model.symbols();
+        final StringBuilder s = new StringBuilder();
+        for (int j = 0; j < n; j++) {
+            final StringBuilder members = new StringBuilder();
+            for (int x = 0; x < m; x++) {
+                int best = 0;
+                for (int k = 1; k < n; k++) {
+                    if (logB[k * m + x] > logB[best * m + x]) {
+                        best = k;
+                    }
+                }
+                if (best == j) {
+                    members.append(vocabulary.get(x).equals(" ") ? "_" : vocabulary.get(x)).append(' ');
+                }
+            }
+            s.append(String.format("state %d favours: %s%n", j, members.toString().trim()));
+        }
+        return s.toString();
+    }
+
+    private void writeOutputs(Object model, List<String> vocabulary, LossCurve curve, String summary) throws Exception {
+        Files.createDirectories(out);
+        final Path tmp = Files.createTempDirectory(out, ".train-");
+        try {
+            final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            final ObjectNode root = (ObjectNode) json.readTree(Models.toJson(model));
+            if (vocabulary != null) {
+                final ArrayNode v = root.putArray("vocabulary");
+                vocabulary.forEach(v::add);
+                root.put("chars", chars || file == null);  // how decode splits lines into symbols
+            }
+            Files.writeString(tmp.resolve("model.json"), json.writeValueAsString(root));
+            LossPlot.savePng(tmp.resolve("loss.png"), "diffhmm train", curve);
+            Files.writeString(tmp.resolve("loss.csv"), curve.toCsv());
+            Files.writeString(tmp.resolve("summary.txt"), summary);
+            for (String name : List.of("model.json", "loss.png", "loss.csv", "summary.txt")) {
+                Files.move(tmp.resolve(name), out.resolve(name), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            try (var left = Files.list(tmp)) {
+                for (Path p : (Iterable<Path>) left::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static String extension(Path file) {
+        final String name = file.getFileName().toString();
+        final int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+}

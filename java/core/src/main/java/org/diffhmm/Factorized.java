@@ -1,0 +1,207 @@
+package org.diffhmm;
+
+import java.util.Objects;
+
+/**
+ * Factorized potentials — the form HMM models use, which never materialises {@code [B][T][N][N]}:
+ * <pre>
+ *   potential[b][0][0][j] = init[b][j] + emit[b][0][j]
+ *   potential[b][t][i][j] = trans[k][i][j] + emit[b][t][j],   k = transIndex[b][t],  t >= 1
+ * </pre>
+ * <ul>
+ *   <li>{@code init} — {@code [N]} shared by the batch, or {@code [B][N]} per sequence;</li>
+ *   <li>{@code trans} — {@code [N][N]} (one matrix) or {@code [K][N][N]};</li>
+ *   <li>{@code transIndex} — {@code [B*T]} row-major, entry {@code [b][t]} selects the matrix used
+ *       between steps t-1 and t (entry t = 0 and padded entries are ignored); may be null when
+ *       K = 1. This is how action-conditioned and input-output HMMs are expressed;</li>
+ *   <li>{@code emit} — {@code [B][T][N]} emission log-likelihoods from any model.</li>
+ * </ul>
+ * All scores are natural logs; {@code -inf} marks impossible starts, transitions or emissions.
+ * The three tensors must share one dtype. Immutable and thread-safe; it views the caller's memory.
+ *
+ * <pre>{@code
+ * Factorized hmm = Factorized.of(Tensor.of(logInit, N), Tensor.of(logTrans, N, N), null,
+ *                                Tensor.of(logEmit, B, T, N));
+ * }</pre>
+ */
+public final class Factorized {
+    private final Tensor init;
+    private final Tensor trans;
+    private final long[] transIndex;
+    private final Tensor emit;
+    private final long batch, steps, states, numTrans;
+
+    private Factorized(Tensor init, Tensor trans, long[] transIndex, Tensor emit) {
+        this.init = init;
+        this.trans = trans;
+        this.transIndex = transIndex;
+        this.emit = emit;
+        if (emit.rank() != 3) {
+            throw new IllegalArgumentException("emit must have shape [B][T][N], got " + emit.describe());
+        }
+        batch = emit.dim(0);
+        steps = emit.dim(1);
+        states = emit.dim(2);
+        if (states < 1) {
+            throw new IllegalArgumentException("emit must have N >= 1 states, got " + emit.describe());
+        }
+        if (trans.rank() == 2) {
+            numTrans = 1;
+        } else if (trans.rank() == 3) {
+            numTrans = trans.dim(0);
+        } else {
+            throw new IllegalArgumentException("trans must have shape [N][N] or [K][N][N], got " + trans.describe());
+        }
+        if (trans.dim(trans.rank() - 1) != states || trans.dim(trans.rank() - 2) != states || numTrans < 1) {
+            throw new IllegalArgumentException("trans must be [K][" + states + "][" + states + "] to match emit's N = "
+                    + states + ", got " + trans.describe());
+        }
+        final boolean shared = init.rank() == 1 && init.dim(0) == states;
+        final boolean batched = init.rank() == 2 && init.dim(0) == batch && init.dim(1) == states;
+        if (!shared && !batched) {
+            throw new IllegalArgumentException("init must be [" + states + "] or [" + batch + "][" + states
+                    + "] to match emit, got " + init.describe());
+        }
+        if (init.dtype() != emit.dtype() || trans.dtype() != emit.dtype()) {
+            throw new IllegalArgumentException("init, trans and emit must share one dtype, got " + init.dtype() + ", "
+                    + trans.dtype() + ", " + emit.dtype());
+        }
+        if (transIndex == null && numTrans != 1) {
+            throw new IllegalArgumentException("transIndex is null but trans holds K = " + numTrans
+                    + " matrices (it may be null only when K = 1)");
+        }
+        if (transIndex != null && transIndex.length != batch * steps) {
+            throw new IllegalArgumentException("transIndex must have B*T = " + batch * steps + " entries, got "
+                    + transIndex.length);
+        }
+    }
+
+    /**
+     * Factorized potentials over the caller's tensors (not copied; {@code transIndex} is copied).
+     * Checks shapes and dtypes here; index values are checked against the lengths at each call.
+     *
+     * @param init       initial log-scores, {@code [N]} or {@code [B][N]}
+     * @param trans      transition log-scores, {@code [N][N]} or {@code [K][N][N]}
+     * @param transIndex {@code [B*T]} matrix index per step (row-major {@code [b][t]}), or null when K = 1
+     * @param emit       emission log-likelihoods, {@code [B][T][N]}
+     * @return the factorized potentials
+     * @throws NullPointerException     if {@code init}, {@code trans} or {@code emit} is null
+     * @throws IllegalArgumentException if shapes or dtypes disagree (the message names them)
+     */
+    public static Factorized of(Tensor init, Tensor trans, long[] transIndex, Tensor emit) {
+        Objects.requireNonNull(init, "init");
+        Objects.requireNonNull(trans, "trans");
+        Objects.requireNonNull(emit, "emit");
+        return new Factorized(init, trans, transIndex == null ? null : transIndex.clone(), emit);
+    }
+
+    /**
+     * The initial log-scores.
+     *
+     * @return {@code [N]} or {@code [B][N]}
+     */
+    public Tensor init() {
+        return init;
+    }
+
+    /**
+     * The transition log-scores.
+     *
+     * @return {@code [N][N]} or {@code [K][N][N]}
+     */
+    public Tensor trans() {
+        return trans;
+    }
+
+    /**
+     * The per-step matrix index.
+     *
+     * @return a copy, {@code [B*T]}, or null when there is one matrix
+     */
+    public long[] transIndex() {
+        return transIndex == null ? null : transIndex.clone();
+    }
+
+    /**
+     * The emission log-likelihoods.
+     *
+     * @return {@code [B][T][N]}
+     */
+    public Tensor emit() {
+        return emit;
+    }
+
+    /**
+     * The dtype of all three tensors.
+     *
+     * @return FLOAT32 or FLOAT64
+     */
+    public DType dtype() {
+        return emit.dtype();
+    }
+
+    /**
+     * B, the number of sequences.
+     *
+     * @return B
+     */
+    public long batch() {
+        return batch;
+    }
+
+    /**
+     * T, the padded length of the sequences.
+     *
+     * @return T
+     */
+    public long steps() {
+        return steps;
+    }
+
+    /**
+     * N, the number of hidden states.
+     *
+     * @return N
+     */
+    public long states() {
+        return states;
+    }
+
+    /**
+     * K, the number of transition matrices.
+     *
+     * @return K (1 for a {@code [N][N]} trans)
+     */
+    public long numTrans() {
+        return numTrans;
+    }
+
+    /**
+     * Whether each sequence has its own initial scores.
+     *
+     * @return true if init is {@code [B][N]}
+     */
+    public boolean initBatched() {
+        return init.rank() == 2;
+    }
+
+    long[] transIndexView() {
+        return transIndex;
+    }
+
+    /** Index values within [0, K) wherever lengths say they are read. */
+    void checkTransIndex(long[] lengths) {
+        if (transIndex == null) {
+            return;
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int t = 1; t < lengths[b]; t++) {
+                final long k = transIndex[(int) (b * steps + t)];
+                if (k < 0 || k >= numTrans) {
+                    throw new IllegalArgumentException("transIndex[" + b + "][" + t + "] = " + k + " is outside [0, K = "
+                            + numTrans + ")");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package org.diffhmm;
+
+/**
+ * How {@link HmmForward} runs: backend, CPU threads, CPU instruction set, and whether to skip the
+ * NaN/+inf scan of inputs. Immutable; {@link #DEFAULT} is AUTO backend, all cores, the widest
+ * instruction set, inputs checked.
+ *
+ * <pre>{@code
+ * Options cpu1 = Options.DEFAULT.backend(Backend.CPU).threads(1);
+ * }</pre>
+ */
+public final class Options {
+    /** AUTO backend, all hardware threads, widest CPU instruction set, inputs checked. */
+    public static final Options DEFAULT = new Options(Backend.AUTO, 0, CpuIsa.AUTO, false, null);
+
+    private final Backend backend;
+    private final int threads;
+    private final CpuIsa cpuIsa;
+    private final boolean trustedInput;
+    private final org.bytedeco.javacpp.Pointer stream;
+
+    private Options(Backend backend, int threads, CpuIsa cpuIsa, boolean trustedInput,
+                    org.bytedeco.javacpp.Pointer stream) {
+        this.backend = backend;
+        this.threads = threads;
+        this.cpuIsa = cpuIsa;
+        this.trustedInput = trustedInput;
+        this.stream = stream;
+    }
+
+    /**
+     * The CUDA stream work is queued on.
+     *
+     * @return a {@code cudaStream_t} (e.g. the CUDA presets' {@code CUstream_st}), or null for the default stream
+     */
+    public org.bytedeco.javacpp.Pointer stream() {
+        return stream;
+    }
+
+    /**
+     * CUDA backend: queue work on this stream (null: the default stream), so calls order with the
+     * caller's own kernels. Calls still return when their results are in place. Ignored by the CPU.
+     *
+     * @param stream a {@code cudaStream_t} on the device of the call's data, or null
+     * @return options with this stream
+     */
+    public Options stream(org.bytedeco.javacpp.Pointer stream) {
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+    }
+
+    /**
+     * Where calls run.
+     *
+     * @return the backend ({@link Backend#AUTO} by default)
+     */
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * CPU threads per call.
+     *
+     * @return the limit; 0 means all hardware threads
+     */
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * The CPU instruction set of the inner loops.
+     *
+     * @return the forced instruction set, or {@link CpuIsa#AUTO}
+     */
+    public CpuIsa cpuIsa() {
+        return cpuIsa;
+    }
+
+    /**
+     * Whether the NaN/+inf scan of the scores is skipped.
+     *
+     * @return true if the caller vouches for its scores
+     */
+    public boolean trustedInput() {
+        return trustedInput;
+    }
+
+    /**
+     * Run on this backend.
+     *
+     * @param backend CPU, CUDA or AUTO
+     * @return options with this backend
+     * @throws NullPointerException if {@code backend} is null
+     */
+    public Options backend(Backend backend) {
+        if (backend == null) {
+            throw new NullPointerException("backend");
+        }
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+    }
+
+    /**
+     * Use at most this many CPU threads per call. Results do not depend on it (bit for bit).
+     *
+     * @param threads the limit, or 0 for all hardware threads
+     * @return options with this limit
+     * @throws IllegalArgumentException if {@code threads} is negative
+     */
+    public Options threads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        }
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+    }
+
+    /**
+     * Force an instruction set (for tests and comparisons).
+     *
+     * @param cpuIsa the instruction set; one this CPU lacks gives a {@link BackendUnavailableException} at the call
+     * @return options with this instruction set
+     * @throws NullPointerException if {@code cpuIsa} is null
+     */
+    public Options cpuIsa(CpuIsa cpuIsa) {
+        if (cpuIsa == null) {
+            throw new NullPointerException("cpuIsa");
+        }
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+    }
+
+    /**
+     * Skip the NaN/+inf scan: the caller vouches for the scores. Invalid values then give
+     * unspecified (but memory-safe) results instead of an exception.
+     *
+     * @param trustedInput true to skip the scan
+     * @return options with this choice
+     */
+    public Options trustedInput(boolean trustedInput) {
+        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+    }
+
+    @Override
+    public String toString() {
+        return "Options[backend=" + backend + ", threads=" + (threads == 0 ? "all" : threads) + ", cpuIsa=" + cpuIsa
+                + ", trustedInput=" + trustedInput + "]";
+    }
+}

@@ -1,0 +1,150 @@
+package org.diffhmm.models;
+
+import java.util.SplittableRandom;
+
+/**
+ * A softmax-parameterised Markov chain over N hidden states: initial logits {@code [N]} and
+ * transition logits {@code [N][N]} ({@code π = softmax(initLogits)}, {@code A[i] =
+ * softmax(transLogits[i])}). The hidden half of every HMM here; {@link HmmLayer} exposes it alone
+ * for callers that bring their own emissions. Mutable; not thread-safe.
+ */
+public final class Chain {
+    private final int states;
+    final double[] initLogits;
+    final double[] transLogits;
+
+    Chain(int states, double[] initLogits, double[] transLogits) {
+        if (states < 1) {
+            throw new IllegalArgumentException("states must be >= 1, got " + states);
+        }
+        if (initLogits.length != states || transLogits.length != states * states) {
+            throw new IllegalArgumentException("expected " + states + " initial and " + states * states
+                    + " transition logits, got " + initLogits.length + " and " + transLogits.length);
+        }
+        this.states = states;
+        this.initLogits = initLogits.clone();
+        this.transLogits = transLogits.clone();
+    }
+
+    /**
+     * A chain with logits drawn from N(0, scale²): a random, non-degenerate starting point.
+     *
+     * @param states N, at least 1
+     * @param scale  the standard deviation of the logits
+     * @param rng    the random source
+     * @return the chain
+     */
+    public static Chain random(int states, double scale, SplittableRandom rng) {
+        final double[] init = new double[states], trans = new double[states * states];
+        for (int k = 0; k < init.length; k++) {
+            init[k] = scale * Gaussians.standard(rng);
+        }
+        for (int k = 0; k < trans.length; k++) {
+            trans[k] = scale * Gaussians.standard(rng);
+        }
+        return new Chain(states, init, trans);
+    }
+
+    /**
+     * A chain with the given probabilities. Zeros are structural (a logit of -inf).
+     *
+     * @param init  {@code [N]} initial probabilities, each in {@code [0, 1]}, summing to 1 (within 1e-9)
+     * @param trans {@code [N][N]} transition probabilities, each row like {@code init}
+     * @return the chain
+     * @throws IllegalArgumentException if a probability is negative or not finite, a row does not sum
+     *                                  to 1, or the rows are ragged (the message names the entry)
+     */
+    public static Chain of(double[] init, double[][] trans) {
+        java.util.Objects.requireNonNull(init, "init");
+        java.util.Objects.requireNonNull(trans, "trans");
+        final int n = init.length;
+        if (n < 1) {
+            throw new IllegalArgumentException("init must have at least one state");
+        }
+        if (trans.length != n) {
+            throw new IllegalArgumentException("trans must have " + n + " rows to match init, got " + trans.length);
+        }
+        requireDistribution(init, "init");
+        for (int i = 0; i < n; i++) {
+            if (trans[i] == null || trans[i].length != n) {
+                throw new IllegalArgumentException("trans[" + i + "] must have " + n + " entries, got "
+                        + (trans[i] == null ? "null" : trans[i].length));
+            }
+            requireDistribution(trans[i], "trans[" + i + "]");
+        }
+        final double[] logInit = new double[n], logTrans = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            logInit[i] = Math.log(init[i]);
+            for (int j = 0; j < n; j++) {
+                logTrans[i * n + j] = Math.log(trans[i][j]);
+            }
+        }
+        return new Chain(n, logInit, logTrans);
+    }
+
+    private static void requireDistribution(double[] p, String name) {
+        double sum = 0;
+        for (int j = 0; j < p.length; j++) {
+            if (!(p[j] >= 0 && p[j] <= 1)) {
+                throw new IllegalArgumentException(name + "[" + j + "] = " + p[j] + " is not a probability in [0, 1]");
+            }
+            sum += p[j];
+        }
+        if (Math.abs(sum - 1) > 1e-9) {
+            throw new IllegalArgumentException(name + " sums to " + sum + ", not 1");
+        }
+    }
+
+    /**
+     * The number of hidden states.
+     *
+     * @return N
+     */
+    public int states() {
+        return states;
+    }
+
+    /**
+     * The initial log-probabilities.
+     *
+     * @return {@code log π}, {@code [N]}
+     */
+    public double[] logInit() {
+        return Softmax.logProbabilities(initLogits, 1, states);
+    }
+
+    /**
+     * The transition log-probabilities.
+     *
+     * @return {@code log A}, {@code [N][N]} row-major
+     */
+    public double[] logTrans() {
+        return Softmax.logProbabilities(transLogits, states, states);
+    }
+
+    int parameterCount() {
+        return states + states * states;
+    }
+
+    void copyParameters(double[] out, int offset) {
+        System.arraycopy(initLogits, 0, out, offset, states);
+        System.arraycopy(transLogits, 0, out, offset + states, states * states);
+    }
+
+    void setParameters(double[] in, int offset) {
+        System.arraycopy(in, offset, initLogits, 0, states);
+        System.arraycopy(in, offset + states, transLogits, 0, states * states);
+    }
+
+    /** Adds the gradient of the log-likelihood given expected initial and transition counts. */
+    void addGradient(double[] initCounts, double[] transCounts, double[] out, int offset) {
+        Softmax.addGradient(logInit(), initCounts, 1, states, out, offset);
+        Softmax.addGradient(logTrans(), transCounts, states, states, out, offset + states);
+    }
+
+    /** The M-step: π ∝ initial counts, A[i] ∝ transition counts (+ pseudocount). */
+    void maximise(double[] initCounts, double[] transCounts, double pseudocount) {
+        System.arraycopy(Softmax.fromCounts(initCounts, 1, states, pseudocount), 0, initLogits, 0, states);
+        System.arraycopy(Softmax.fromCounts(transCounts, states, states, pseudocount), 0, transLogits, 0, states * states);
+    }
+}

@@ -1,0 +1,203 @@
+package org.diffhmm.models;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * An HMM with diagonal Gaussian emissions in D dimensions (D = 1 for scalar data):
+ * {@code log p(x | z = j) = Σ_d [−½ log 2π − logStd[j][d] − ½ ((x_d − mean[j][d]) / std[j][d])²]}.
+ * A sequence is {@code double[T][D]}. Parameters: the chain's logits, then means {@code [N][D]},
+ * then log standard deviations {@code [N][D]} (unconstrained, so gradient steps keep σ > 0).
+ * See {@link EmissionHmm} for what it offers.
+ */
+public final class GaussianHmm extends EmissionHmm<double[][]> {
+    private static final double MIN_VARIANCE = 1e-6;
+    private final int dims;
+    private final double[] means;
+    private final double[] logStds;
+
+    /**
+     * A model with the given parameters (copied).
+     *
+     * @param chain   the hidden chain (shared, not copied: its logits are this model's)
+     * @param dims    D, at least 1
+     * @param means   {@code [N][D]} row-major
+     * @param logStds {@code [N][D]} row-major, natural log of the standard deviations
+     * @throws IllegalArgumentException if the sizes disagree
+     */
+    public GaussianHmm(Chain chain, int dims, double[] means, double[] logStds) {
+        super(chain);
+        final int n = chain.states() * dims;
+        if (dims < 1 || means.length != n || logStds.length != n) {
+            throw new IllegalArgumentException("expected " + chain.states() + "×" + dims + " means and log-stds");
+        }
+        this.dims = dims;
+        this.means = means.clone();
+        this.logStds = logStds.clone();
+    }
+
+    /**
+     * A model with means drawn from N(center, spread²), unit standard deviations and random chain logits.
+     *
+     * @param states N, at least 1
+     * @param dims   D, at least 1
+     * @param center where the data lie (e.g. their mean)
+     * @param spread how far apart the means start (e.g. the data's standard deviation)
+     * @param rng    the random source
+     * @return the model
+     */
+    public static GaussianHmm random(int states, int dims, double center, double spread, SplittableRandom rng) {
+        final double[] means = new double[states * dims];
+        for (int k = 0; k < means.length; k++) {
+            means[k] = center + spread * Gaussians.standard(rng);
+        }
+        return new GaussianHmm(Chain.random(states, 0.5, rng), dims, means, new double[states * dims]);
+    }
+
+    /**
+     * The dimension of one observation.
+     *
+     * @return D
+     */
+    public int dims() {
+        return dims;
+    }
+
+    /**
+     * The means.
+     *
+     * @return a copy, {@code [N][D]} row-major
+     */
+    public double[] means() {
+        return means.clone();
+    }
+
+    /**
+     * The log standard deviations.
+     *
+     * @return a copy, {@code [N][D]} row-major
+     */
+    public double[] logStds() {
+        return logStds.clone();
+    }
+
+    @Override
+    int length(double[][] sequence) {
+        return sequence.length;
+    }
+
+    @Override
+    int emissionParameterCount() {
+        return 2 * means.length;
+    }
+
+    @Override
+    void copyEmissionParameters(double[] out, int offset) {
+        System.arraycopy(means, 0, out, offset, means.length);
+        System.arraycopy(logStds, 0, out, offset + means.length, logStds.length);
+    }
+
+    @Override
+    void setEmissionParameters(double[] in, int offset) {
+        System.arraycopy(in, offset, means, 0, means.length);
+        System.arraycopy(in, offset + means.length, logStds, 0, logStds.length);
+    }
+
+    @Override
+    void logLikelihoods(List<double[][]> batch, int steps, double[] emit) {
+        final int n = states();
+        for (int b = 0; b < batch.size(); b++) {
+            final double[][] x = batch.get(b);
+            for (int t = 0; t < x.length; t++) {
+                if (x[t].length != dims) {
+                    throw new IllegalArgumentException("sequence " + b + " step " + t + " has " + x[t].length
+                            + " dimensions, the model " + dims);
+                }
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int d = 0; d < dims; d++) {
+                        final double z = (x[t][d] - means[j * dims + d]) * Math.exp(-logStds[j * dims + d]);
+                        s -= Gaussians.HALF_LOG_TWO_PI + logStds[j * dims + d] + 0.5 * z * z;
+                    }
+                    emit[(b * steps + t) * n + j] = s;
+                }
+            }
+        }
+    }
+
+    @Override
+    void addEmissionGradient(List<double[][]> batch, int steps, double[] gradEmit, double[] out, int offset) {
+        final int n = states();
+        for (int b = 0; b < batch.size(); b++) {
+            final double[][] x = batch.get(b);
+            for (int t = 0; t < x.length; t++) {
+                for (int j = 0; j < n; j++) {
+                    final double g = gradEmit[(b * steps + t) * n + j];
+                    for (int d = 0; d < dims; d++) {
+                        final int k = j * dims + d;
+                        final double invStd = Math.exp(-logStds[k]);
+                        final double z = (x[t][d] - means[k]) * invStd;
+                        out[offset + k] += g * z * invStd;                      // ∂/∂mean
+                        out[offset + means.length + k] += g * (z * z - 1);      // ∂/∂log std
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    void maximiseEmissions(List<double[][]> batch, int steps, double[] gamma) {
+        final int n = states();
+        final double[] weight = new double[n], sum = new double[n * dims], sumSq = new double[n * dims];
+        for (int b = 0; b < batch.size(); b++) {
+            final double[][] x = batch.get(b);
+            for (int t = 0; t < x.length; t++) {
+                for (int j = 0; j < n; j++) {
+                    final double w = gamma[(b * steps + t) * n + j];
+                    weight[j] += w;
+                    for (int d = 0; d < dims; d++) {
+                        sum[j * dims + d] += w * x[t][d];
+                        sumSq[j * dims + d] += w * x[t][d] * x[t][d];
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            if (weight[j] <= 1e-12) {
+                continue;  // an unused state keeps its parameters
+            }
+            for (int d = 0; d < dims; d++) {
+                final int k = j * dims + d;
+                means[k] = sum[k] / weight[j];
+                final double variance = Math.max(MIN_VARIANCE, sumSq[k] / weight[j] - means[k] * means[k]);
+                logStds[k] = 0.5 * Math.log(variance);
+            }
+        }
+    }
+
+    @Override
+    double[][] sampleEmissions(int[] path, SplittableRandom rng) {
+        final double[][] x = new double[path.length][dims];
+        for (int t = 0; t < path.length; t++) {
+            for (int d = 0; d < dims; d++) {
+                final int k = path[t] * dims + d;
+                x[t][d] = means[k] + Math.exp(logStds[k]) * Gaussians.standard(rng);
+            }
+        }
+        return x;
+    }
+
+    @Override
+    void writeEmissions(ObjectNode json) {
+        json.put("dims", dims);
+        final ArrayNode m = json.putArray("means"), s = json.putArray("logStds");
+        for (double v : means) {
+            m.add(v);
+        }
+        for (double v : logStds) {
+            s.add(v);
+        }
+    }
+}

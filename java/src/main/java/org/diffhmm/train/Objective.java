@@ -1,7 +1,0 @@
-package org.diffhmm.train;
-
-/**
- * The value of a model's objective on a batch (a sum over sequences, to be maximised) and its
- * gradient with respect to the model's parameter vector.
- */
-public record Objective(double value, double[] gradient) {}
