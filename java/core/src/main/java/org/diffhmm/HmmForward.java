@@ -83,6 +83,20 @@ public final class HmmForward {
     }
 
     /**
+     * The forward pass with explicit options, without a mask.
+     *
+     * @param options   backend, threads, instruction set, input scan
+     * @param potential {@code [B][T][N][N]} log-scores (see the class documentation)
+     * @param lengths   {@code [B]} real steps per sequence, each in {@code [0, T]}
+     * @return log Z of every sequence, with the saved state for {@link Result#backward}; close it
+     * @throws IllegalArgumentException if shapes, lengths or options are inconsistent (the message says which)
+     * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
+     */
+    public static Result apply(Options options, Tensor potential, long[] lengths) {
+        return apply(options, potential, lengths, null);
+    }
+
+    /**
      * The forward pass with explicit options.
      *
      * @param options   backend, threads, instruction set, input scan
