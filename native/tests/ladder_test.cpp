@@ -112,6 +112,57 @@ TEST(cpu_matches_reference_across_states) {
     }
 }
 
+// Worst |Σ_j v[t][j] - want| over the steps of one sequence, and where it is.
+std::pair<double, int64_t> worst_step_sum(const std::vector<double>& v, int64_t T, int64_t width, double want) {
+    std::pair<double, int64_t> worst{0.0, -1};
+    for (int64_t t = 0; t < T; ++t) {
+        double s = 0.0;
+        for (int64_t k = 0; k < width; ++k) s += v[size_t(t * width + k)];
+        if (std::abs(s - want) > worst.first) worst = {std::abs(s - want), t};
+    }
+    return worst;
+}
+
+TEST(float32_marginals_stay_normalised_at_a_million_steps) {
+    // Each step's marginals are normalised by that step's own α·β sum, so float32 rounding does
+    // not accumulate along the sequence (one global log Z let Σ_j γ_t drift by ~2e-2 at 10⁶ steps,
+    // growing towards t = 0). Targets (DESIGN §1.3): Σ_j γ_t = 1 within 1e-6 at every step, every
+    // entry within 2e-6 of float64.
+    std::mt19937_64 rng(67);
+    test::Options o;
+    o.ragged = false;
+    const int64_t T = 1000000, N = 8;
+    const Problem p = test::random_problem(rng, false, 1, T, N, 1, o);
+    test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+    const Results want = test::run_all<double>(cpu.ws, p, {1.0});
+    const Results got = test::run_all<float>(cpu.ws, p, {1.0});
+    const auto sum = worst_step_sum(got.gamma, T, N, 1.0);
+    CHECK_MSG(sum.first <= 1e-6, "float32 |sum_j gamma_t - 1| = " << sum.first << " at t = " << sum.second);
+    const auto emit = worst_step_sum(got.grad_emit, T, N, 1.0);
+    CHECK_MSG(emit.first <= 1e-6, "float32 |sum_j grad_emit_t - 1| = " << emit.first << " at t = " << emit.second);
+    double entry = 0.0;
+    int64_t at = -1;
+    for (size_t k = 0; k < got.gamma.size(); ++k) {
+        if (std::abs(got.gamma[k] - want.gamma[k]) > entry) entry = std::abs(got.gamma[k] - want.gamma[k]), at = int64_t(k);
+    }
+    CHECK_MSG(entry <= 2e-6, "float32 gamma differs from float64 by " << entry << " at [t][j] = [" << at / N << "]["
+                                                                      << at % N << "]");
+}
+
+TEST(float32_edge_marginals_stay_normalised_on_long_dense_sequences) {
+    // The dense gradient of one step is g·ξ_t: its N² entries sum to g at every step.
+    std::mt19937_64 rng(71);
+    test::Options o;
+    o.ragged = false;
+    const int64_t T = 200000, N = 8;
+    const Problem p = test::random_problem(rng, true, 1, T, N, 1, o);
+    test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+    const double g = -2.5;
+    const Results got = test::run_all<float>(cpu.ws, p, {g});
+    const auto edges = worst_step_sum(got.grad_potential, T, N * N, g);
+    CHECK_MSG(edges.first <= 1e-6 * std::abs(g), "float32 |sum_ij grad_t - g| = " << edges.first << " at t = " << edges.second);
+}
+
 TEST(float32_stays_accurate_on_long_sequences) {
     // Scaled messages keep float32 marginals accurate where unscaled log-space values would reach
     // |log α| ~ 1e5 and lose every digit of a probability (float32 spacing there is ~0.01).

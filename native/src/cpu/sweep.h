@@ -155,6 +155,28 @@ void alpha_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const AlphaVi
     }
 }
 
+// A step's own normaliser. Exactly, Σ_j α_t(j) β_t(j) = Z at every step t; in float32 the scaled
+// α and β of a long sequence carry rounding that a single global log Z turns into a drift of
+// Σ_j γ_t away from 1 (2e-2 at 10⁶ steps, growing towards t = 0). So each step is normalised by its
+// own sum: `raw` receives γ_t under the global log Z (N vectorised exps), and the returned
+// log Z_t = log Z + log Σ_j raw[j] replaces log Z for that step's edges and nodes. Each step's
+// marginals then sum to 1 (its gradient to g) up to that step's own float rounding.
+template <class T>
+double step_log_z(const Kernels<T>& k, const T* log_alpha, const T* log_beta, double offset, double log_z, T* raw,
+                  int64_t N) {
+    k.node_marginals(log_alpha, log_beta, T(offset - log_z), T(1), raw, N);
+    double sum = 0.0;
+    for (int64_t j = 0; j < N; ++j) sum += double(raw[j]);
+    return sum > 0.0 && sum < std::numeric_limits<double>::infinity() ? log_z + std::log(sum) : log_z;
+}
+
+// Scales the raw marginals of step_log_z to g · γ_t.
+template <class T>
+void scale_nodes(T* raw, double log_z, double log_z_t, T g, int64_t N) {
+    const double scale = double(g) * std::exp(log_z - log_z_t);
+    for (int64_t j = 0; j < N; ++j) raw[j] = T(double(raw[j]) * scale);
+}
+
 // Per-slot scratch of the β sweep, in units of T: w, log_beta, log_beta_raw, node (4N), then the
 // backward_rows scratch.
 inline int64_t beta_scratch_per_slot(int64_t N) { return 4 * N + kRowsScratch(N); }
@@ -196,7 +218,9 @@ void beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
             const T* mat = p.matrix(b, t);
             const T* col = p.column(b, t);
             for (int64_t j = 0; j < N; ++j) w[j] = log_beta[j] + (col ? col[j] : T(0));
-            const T edge_offset = T(off[t - 1] + d - log_z);
+            // This step's own normaliser in place of log Z (see step_log_z); node_tmp keeps raw γ_t.
+            const double log_z_t = step_log_z(k, la + t * N, log_beta, off[t] + d, log_z, node_tmp, N);
+            const T edge_offset = T(off[t - 1] + d - log_z_t);
             T* store = sink.edge_store(b, t);
             double* acc = sink.edge_acc(b, t, slot);  // rows of one step never overlap across chunks
             const EdgeOut edge_out = sink.edge_out();
@@ -205,13 +229,14 @@ void beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
                                 log_beta_raw, scratch + s * per_slot + 4 * N, N, i0, i1);
             });
             if (sink.wants_nodes()) {
-                k.node_marginals(la + t * N, log_beta, T(off[t] + d - log_z), g, node_tmp, N);
+                scale_nodes(node_tmp, log_z, log_z_t, g, N);
                 sink.node(b, t, node_tmp, slot);
             }
             std::copy(log_beta_raw, log_beta_raw + N, log_beta);
             d += normalize(log_beta, N);
         }
-        k.node_marginals(la, log_beta, T(off[0] + d - log_z), g, node_tmp, N);
+        const double log_z_0 = step_log_z(k, la, log_beta, off[0] + d, log_z, node_tmp, N);
+        scale_nodes(node_tmp, log_z, log_z_0, g, N);
         sink.node(b, 0, node_tmp, slot);
         sink.finish_sequence(b, L);
     });
