@@ -146,7 +146,7 @@ public final class HmmForward {
     public static ViterbiResult viterbi(Options options, Tensor potential, long[] lengths) {
         Objects.requireNonNull(options, "options");
         final Dense d = Dense.of(potential, lengths, null);
-        final long[] path = new long[Math.toIntExact(d.B * d.T)];
+        final long[] path = new long[entries("Viterbi paths", "B*T", "split the batch", d.B, d.T)];
         final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
         try (Operands ops = new Operands(potential.dtype(), potential)) {
             final Object score = ops.vector(new double[(int) d.B]);
@@ -265,7 +265,8 @@ public final class HmmForward {
         Objects.requireNonNull(options, "options");
         final Dense d = Dense.of(potential, lengths, null);
         checkSamples(numSamples);
-        final long[] paths = new long[Math.toIntExact(d.B * numSamples * d.T)];
+        final long[] paths = new long[entries("posterior samples", "B*numSamples*T",
+                "draw fewer samples per call or split the batch", d.B, numSamples, d.T)];
         final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
         try (Operands ops = new Operands(potential.dtype(), potential)) {
             final int f = flags(options);
@@ -363,7 +364,7 @@ public final class HmmForward {
     public static ViterbiResult viterbi(Options options, Factorized h, long[] lengths) {
         Objects.requireNonNull(options, "options");
         final long[] len = checkFactorized(h, lengths);
-        final long[] path = new long[Math.toIntExact(h.batch() * h.steps())];
+        final long[] path = new long[entries("Viterbi paths", "B*T", "split the batch", h.batch(), h.steps())];
         final Workspaces.Workspace ws = Workspaces.acquire(options, h.init(), h.trans(), h.emit());
         try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
             final Object score = ops.vector(new double[(int) h.batch()]);
@@ -491,7 +492,8 @@ public final class HmmForward {
         Objects.requireNonNull(options, "options");
         final long[] len = checkFactorized(h, lengths);
         checkSamples(numSamples);
-        final long[] paths = new long[Math.toIntExact(h.batch() * numSamples * h.steps())];
+        final long[] paths = new long[entries("posterior samples", "B*numSamples*T",
+                "draw fewer samples per call or split the batch", h.batch(), numSamples, h.steps())];
         final Workspaces.Workspace ws = Workspaces.acquire(options, h.init(), h.trans(), h.emit());
         try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
             final int f = flags(options);
@@ -587,9 +589,10 @@ public final class HmmForward {
         public synchronized void backward(double[] gradLogZ, Tensor gradPotential) {
             final Workspaces.Workspace w = open();
             final Dense d = problem;
-            checkGradLogZ(gradLogZ, d.B);
+            checkGradLogZ(gradLogZ, d.B, d.potential.dtype());
             Objects.requireNonNull(gradPotential, "gradPotential");
             requireLike(gradPotential, d.potential, "gradPotential");
+            requireOutput(gradPotential, "gradPotential", d.potential, "potential");
             try (Operands ops = new Operands(d.potential.dtype(), d.potential, gradPotential)) {
                 final Object g = ops.vector(gradLogZ);
                 final int dt = dtype(d.potential.dtype());
@@ -686,15 +689,20 @@ public final class HmmForward {
             if (ws == null) {
                 throw new IllegalStateException("this FactorizedResult is closed: its forward state is gone");
             }
-            checkGradLogZ(gradLogZ, h.batch());
+            checkGradLogZ(gradLogZ, h.batch(), h.dtype());
             if (gradInit != null) {
                 requireLike(gradInit, h.init(), "gradInit");
+                requireOutput(gradInit, "gradInit", h.init(), "init", h.trans(), "trans", h.emit(), "emit");
             }
             if (gradTrans != null) {
                 requireLike(gradTrans, h.trans(), "gradTrans");
+                requireOutput(gradTrans, "gradTrans", h.init(), "init", h.trans(), "trans", h.emit(), "emit", gradInit,
+                        "gradInit");
             }
             if (gradEmit != null) {
                 requireLike(gradEmit, h.emit(), "gradEmit");
+                requireOutput(gradEmit, "gradEmit", h.init(), "init", h.trans(), "trans", h.emit(), "emit", gradInit,
+                        "gradInit", gradTrans, "gradTrans");
             }
             try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit(), gradInit, gradTrans, gradEmit)) {
                 final Object g = ops.vector(gradLogZ);
@@ -977,9 +985,58 @@ public final class HmmForward {
         }
     }
 
+    /** The largest Java array the JVM allocates. */
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** The length of a Java result array of {@code factors} entries, or an exception that says why it cannot be one. */
+    static int entries(String what, String formula, String remedy, long... factors) {
+        long n = 1;
+        try {
+            for (long f : factors) {
+                n = Math.multiplyExact(n, f);
+            }
+        } catch (ArithmeticException e) {
+            n = Long.MAX_VALUE;
+        }
+        if (n > MAX_ARRAY) {
+            throw new IllegalArgumentException(what + " need " + formula + " = " + (n == Long.MAX_VALUE ? "more than 2^63"
+                    : Long.toString(n)) + " entries, more than one Java array holds (" + MAX_ARRAY + "): " + remedy);
+        }
+        return (int) n;
+    }
+
     static void checkSamples(int numSamples) {
         if (numSamples < 0) {
             throw new IllegalArgumentException("numSamples must be >= 0, got " + numSamples);
+        }
+    }
+
+    /**
+     * An output the native code will write: not read-only, and sharing no memory with the call's
+     * inputs or other outputs (pairs of tensor and name; null tensors are skipped).
+     */
+    static void requireOutput(Tensor out, String name, Object... others) {
+        if (out.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is a read-only buffer; the gradient is written into it");
+        }
+        for (int k = 0; k < others.length; k += 2) {
+            final Tensor other = (Tensor) others[k];
+            if (other != null && out.overlaps(other)) {
+                throw new IllegalArgumentException(name + " shares memory with " + others[k + 1]
+                        + "; outputs need storage of their own (the forward state re-reads the inputs)");
+            }
+        }
+    }
+
+    static void checkGradLogZ(double[] gradLogZ, long batch, DType dtype) {
+        checkGradLogZ(gradLogZ, batch);
+        if (dtype == DType.FLOAT32) {
+            for (int b = 0; b < gradLogZ.length; b++) {
+                if (Math.abs(gradLogZ[b]) > Float.MAX_VALUE) {
+                    throw new IllegalArgumentException("gradLogZ[" + b + "] = " + gradLogZ[b] + " is outside the float32 range "
+                            + "(|g| <= " + Float.MAX_VALUE + ") of this float32 problem");
+                }
+            }
         }
     }
 

@@ -360,6 +360,36 @@ public final class Tensor {
         return "(" + dtype + ", shape " + Arrays.toString(shape) + ", " + storage.name().toLowerCase() + ")";
     }
 
+    /** True for a read-only NIO buffer (outputs must be writable). */
+    boolean isReadOnly() {
+        return storage == Storage.BUFFER && buffer.isReadOnly();
+    }
+
+    /**
+     * True if this tensor and {@code other} share any element of memory: the same Java array, or
+     * overlapping address ranges of direct buffers, host pointers or device pointers.
+     */
+    boolean overlaps(Tensor other) {
+        if (storage == Storage.ARRAY || other.storage == Storage.ARRAY) {
+            return array != null && array == other.array;
+        }
+        if ((storage == Storage.DEVICE) != (other.storage == Storage.DEVICE)) {
+            return false;  // host and device address spaces are apart
+        }
+        final long a = address(), b = other.address();
+        return size > 0 && other.size > 0 && a < b + other.size * other.dtype.bytes() && b < a + size * dtype.bytes();
+    }
+
+    /** The address of the first element (buffers, pointers and device memory). */
+    private long address() {
+        if (storage == Storage.BUFFER) {
+            // slice(): a buffer whose element 0 is this tensor's first, so no position to interpret
+            final Buffer view = buffer instanceof FloatBuffer ? ((FloatBuffer) buffer).slice() : ((DoubleBuffer) buffer).slice();
+            return new Pointer(view).address();
+        }
+        return pointer.address() + pointer.position() * pointer.sizeof();
+    }
+
     Storage storage() {
         return storage;
     }
