@@ -156,6 +156,11 @@ DIFFHMM_API diffhmm_status diffhmm_workspace_set_cpu_isa(diffhmm_workspace* ws, 
  *  still return only when their results are in the caller's memory. */
 DIFFHMM_API diffhmm_status diffhmm_workspace_set_stream(diffhmm_workspace* ws, void* stream);
 
+/** Bytes of memory the workspace holds now: its host buffers plus, for a CUDA workspace, its device
+ *  buffers. Buffers grow to the largest problem run on the workspace and are kept for reuse; the
+ *  Java API counts them to bound the memory held by results that were never closed. 0 for NULL. */
+DIFFHMM_API int64_t diffhmm_workspace_bytes(const diffhmm_workspace* ws);
+
 /** The instruction set the workspace's CPU calls actually use (never AUTO). */
 DIFFHMM_API int diffhmm_workspace_cpu_isa(const diffhmm_workspace* ws);
 

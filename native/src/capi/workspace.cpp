@@ -27,6 +27,15 @@ diffhmm_status diffhmm_workspace_create(int backend, diffhmm_workspace** out) {
     });
 }
 
+int64_t diffhmm_workspace_bytes(const diffhmm_workspace* ws) {
+    if (ws == nullptr) return 0;
+    const size_t host = ws->tape_alpha.log_alpha.capacity() + ws->tape_alpha.offset.capacity() +
+                        ws->tape_alpha.log_z.capacity() + ws->aux_alpha.log_alpha.capacity() +
+                        ws->aux_alpha.offset.capacity() + ws->aux_alpha.log_z.capacity() + ws->back.capacity() +
+                        ws->scratch.capacity() + ws->accum.capacity();
+    return int64_t(host + cuda::device_bytes(ws->cuda));
+}
+
 diffhmm_status diffhmm_workspace_destroy(diffhmm_workspace* ws) {
     return capi::guarded([&] { delete ws; });
 }

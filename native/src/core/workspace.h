@@ -34,6 +34,7 @@ namespace diffhmm {
 namespace cuda {
 struct State;                 // device memory and stream of a workspace (cuda/state.h)
 void destroy(State* state);   // safe with null; defined in cuda/ (or its stub)
+size_t device_bytes(const State* state);  // device memory the state holds; 0 for null
 }  // namespace cuda
 }  // namespace diffhmm
 

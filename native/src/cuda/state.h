@@ -34,6 +34,7 @@ public:
     void* get(size_t bytes);
     template <class T>
     T* as(size_t count) { return static_cast<T*>(get(count * sizeof(T))); }
+    size_t capacity() const { return capacity_; }
 
 private:
     void* data_ = nullptr;

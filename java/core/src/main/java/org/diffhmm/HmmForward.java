@@ -2,6 +2,7 @@ package org.diffhmm;
 
 import static org.diffhmm.internal.DiffhmmNative.*;
 
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bytedeco.javacpp.LongPointer;
@@ -110,6 +111,7 @@ public final class HmmForward {
     public static Result apply(Options options, Tensor potential, long[] lengths, boolean[] mask) {
         Objects.requireNonNull(options, "options");
         final Dense shape = Dense.of(potential, lengths, mask);
+        Leases.reserve();
         final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
         try {
             final double[] logZ = forwardDense(ws, flags(options), shape);
@@ -328,6 +330,7 @@ public final class HmmForward {
     public static FactorizedResult apply(Options options, Factorized potentials, long[] lengths) {
         Objects.requireNonNull(options, "options");
         final long[] len = checkFactorized(potentials, lengths);
+        Leases.reserve();
         final Workspaces.Workspace ws = Workspaces.acquire(options, potentials.init(), potentials.trans(), potentials.emit());
         try {
             final double[] logZ = forwardFactorized(ws, flags(options), potentials, len);
@@ -542,11 +545,13 @@ public final class HmmForward {
      */
     public static final class Result implements AutoCloseable {
         private Workspaces.Workspace ws;
+        private Leases.Handle lease;
         private final Dense problem;
         private final double[] logZ;
 
         private Result(Workspaces.Workspace ws, Dense problem, double[] logZ) {
             this.ws = ws;
+            this.lease = Leases.hold(this, ws, "HmmForward.Result");
             this.problem = problem;
             this.logZ = logZ;
         }
@@ -587,39 +592,45 @@ public final class HmmForward {
          * @throws IllegalStateException    if this result is closed
          */
         public synchronized void backward(double[] gradLogZ, Tensor gradPotential) {
-            final Workspaces.Workspace w = open();
-            final Dense d = problem;
-            checkGradLogZ(gradLogZ, d.B, d.potential.dtype());
-            Objects.requireNonNull(gradPotential, "gradPotential");
-            requireLike(gradPotential, d.potential, "gradPotential");
-            requireOutput(gradPotential, "gradPotential", d.potential, "potential");
-            try (Operands ops = new Operands(d.potential.dtype(), d.potential, gradPotential)) {
-                final Object g = ops.vector(gradLogZ);
-                final int dt = dtype(d.potential.dtype());
-                final int status;
-                switch (ops.mode) {
-                    case FLOAT_ARRAYS:
-                        status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, (float[]) Operands.array(d.potential),
-                                d.lengths, (float[]) g, gradPotential.floatArray());
-                        break;
-                    case DOUBLE_ARRAYS:
-                        status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, (double[]) Operands.array(d.potential),
-                                d.lengths, (double[]) g, gradPotential.doubleArray());
-                        break;
-                    default:
-                        status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, ops.in(d.potential), ops.longs(d.lengths),
-                                (Pointer) g, ops.out(gradPotential));
+            try {
+                final Workspaces.Workspace w = open();
+                final Dense d = problem;
+                checkGradLogZ(gradLogZ, d.B, d.potential.dtype());
+                Objects.requireNonNull(gradPotential, "gradPotential");
+                requireLike(gradPotential, d.potential, "gradPotential");
+                requireOutput(gradPotential, "gradPotential", d.potential, "potential");
+                try (Operands ops = new Operands(d.potential.dtype(), d.potential, gradPotential)) {
+                    final Object g = ops.vector(gradLogZ);
+                    final int dt = dtype(d.potential.dtype());
+                    final int status;
+                    switch (ops.mode) {
+                        case FLOAT_ARRAYS:
+                            status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, (float[]) Operands.array(d.potential),
+                                    d.lengths, (float[]) g, gradPotential.floatArray());
+                            break;
+                        case DOUBLE_ARRAYS:
+                            status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, (double[]) Operands.array(d.potential),
+                                    d.lengths, (double[]) g, gradPotential.doubleArray());
+                            break;
+                        default:
+                            status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, ops.in(d.potential), ops.longs(d.lengths),
+                                    (Pointer) g, ops.out(gradPotential));
+                    }
+                    Natives.check(status);
+                    ops.finish();
                 }
-                Natives.check(status);
-                ops.finish();
+            } finally {
+                // The native call above must not race the cleaner of an unreachable-looking result.
+                Reference.reachabilityFence(this);
             }
         }
 
         /** Returns the native workspace to the pool; later calls on this result throw. Idempotent. */
         @Override
         public synchronized void close() {
-            if (ws != null) {
-                Workspaces.release(ws);
+            if (lease != null) {
+                lease.close();  // gives the workspace back
+                lease = null;
                 ws = null;
             }
         }
@@ -640,12 +651,14 @@ public final class HmmForward {
      */
     public static final class FactorizedResult implements AutoCloseable {
         private Workspaces.Workspace ws;
+        private Leases.Handle lease;
         private final Factorized h;
         private final long[] lengths;
         private final double[] logZ;
 
         private FactorizedResult(Workspaces.Workspace ws, Factorized h, long[] lengths, double[] logZ) {
             this.ws = ws;
+            this.lease = Leases.hold(this, ws, "HmmForward.FactorizedResult");
             this.h = h;
             this.lengths = lengths;
             this.logZ = logZ;
@@ -686,59 +699,65 @@ public final class HmmForward {
          * @throws IllegalStateException    if this result is closed
          */
         public synchronized void backward(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
-            if (ws == null) {
-                throw new IllegalStateException("this FactorizedResult is closed: its forward state is gone");
-            }
-            checkGradLogZ(gradLogZ, h.batch(), h.dtype());
-            if (gradInit != null) {
-                requireLike(gradInit, h.init(), "gradInit");
-                requireOutput(gradInit, "gradInit", h.init(), "init", h.trans(), "trans", h.emit(), "emit");
-            }
-            if (gradTrans != null) {
-                requireLike(gradTrans, h.trans(), "gradTrans");
-                requireOutput(gradTrans, "gradTrans", h.init(), "init", h.trans(), "trans", h.emit(), "emit", gradInit,
-                        "gradInit");
-            }
-            if (gradEmit != null) {
-                requireLike(gradEmit, h.emit(), "gradEmit");
-                requireOutput(gradEmit, "gradEmit", h.init(), "init", h.trans(), "trans", h.emit(), "emit", gradInit,
-                        "gradInit", gradTrans, "gradTrans");
-            }
-            try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit(), gradInit, gradTrans, gradEmit)) {
-                final Object g = ops.vector(gradLogZ);
-                final int dt = dtype(h.dtype());
-                final int ib = h.initBatched() ? 1 : 0;
-                final long[] idx = h.transIndexView();
-                final int status;
-                switch (ops.mode) {
-                    case FLOAT_ARRAYS:
-                        status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
-                                (float[]) Operands.array(h.emit()), lengths, (float[]) g,
-                                (float[]) Operands.array(gradInit), (float[]) Operands.array(gradTrans),
-                                (float[]) Operands.array(gradEmit));
-                        break;
-                    case DOUBLE_ARRAYS:
-                        status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
-                                (double[]) Operands.array(h.emit()), lengths, (double[]) g,
-                                (double[]) Operands.array(gradInit), (double[]) Operands.array(gradTrans),
-                                (double[]) Operands.array(gradEmit));
-                        break;
-                    default:
-                        status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()),
-                                ops.longs(lengths), (Pointer) g, ops.out(gradInit), ops.out(gradTrans), ops.out(gradEmit));
+            try {
+                if (ws == null) {
+                    throw new IllegalStateException("this FactorizedResult is closed: its forward state is gone");
                 }
-                Natives.check(status);
-                ops.finish();
+                checkGradLogZ(gradLogZ, h.batch(), h.dtype());
+                if (gradInit != null) {
+                    requireLike(gradInit, h.init(), "gradInit");
+                    requireOutput(gradInit, "gradInit", h.init(), "init", h.trans(), "trans", h.emit(), "emit");
+                }
+                if (gradTrans != null) {
+                    requireLike(gradTrans, h.trans(), "gradTrans");
+                    requireOutput(gradTrans, "gradTrans", h.init(), "init", h.trans(), "trans", h.emit(), "emit", gradInit,
+                            "gradInit");
+                }
+                if (gradEmit != null) {
+                    requireLike(gradEmit, h.emit(), "gradEmit");
+                    requireOutput(gradEmit, "gradEmit", h.init(), "init", h.trans(), "trans", h.emit(), "emit", gradInit,
+                            "gradInit", gradTrans, "gradTrans");
+                }
+                try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit(), gradInit, gradTrans, gradEmit)) {
+                    final Object g = ops.vector(gradLogZ);
+                    final int dt = dtype(h.dtype());
+                    final int ib = h.initBatched() ? 1 : 0;
+                    final long[] idx = h.transIndexView();
+                    final int status;
+                    switch (ops.mode) {
+                        case FLOAT_ARRAYS:
+                            status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
+                                    (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
+                                    (float[]) Operands.array(h.emit()), lengths, (float[]) g,
+                                    (float[]) Operands.array(gradInit), (float[]) Operands.array(gradTrans),
+                                    (float[]) Operands.array(gradEmit));
+                            break;
+                        case DOUBLE_ARRAYS:
+                            status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
+                                    (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
+                                    (double[]) Operands.array(h.emit()), lengths, (double[]) g,
+                                    (double[]) Operands.array(gradInit), (double[]) Operands.array(gradTrans),
+                                    (double[]) Operands.array(gradEmit));
+                            break;
+                        default:
+                            status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
+                                    ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()),
+                                    ops.longs(lengths), (Pointer) g, ops.out(gradInit), ops.out(gradTrans), ops.out(gradEmit));
+                    }
+                    Natives.check(status);
+                    ops.finish();
+                }
+            } finally {
+                // The native call above must not race the cleaner of an unreachable-looking result.
+                Reference.reachabilityFence(this);
             }
         }
 
         @Override
         public synchronized void close() {
-            if (ws != null) {
-                Workspaces.release(ws);
+            if (lease != null) {
+                lease.close();  // gives the workspace back
+                lease = null;
                 ws = null;
             }
         }
