@@ -30,7 +30,9 @@ import org.diffhmm.train.Objective;
  * batch is one small transition matrix, selected per step by {@code transIndex} (docs/models.md §3).
  *
  * <p><b>Objective.</b> {@code lnL + pc · Σ_{a,i,j} ln T[a][i][j]} (pc = pseudocount; with pc = 0 it
- * is the log-likelihood). Soft EM with pseudocount maximises it ({@code T = (C + pc) / rowsum});
+ * is the log-likelihood). Soft EM with pseudocount maximises it ({@code T = (C + pc) / rowsum}; with
+ * pc = 0 a row {@code T[a][i]} that no expected count reaches stays all zero, its logits -inf, as in
+ * the reference CSCG code: walks that would need it get probability 0, never a uniform guess);
  * {@link #hardEmStep} counts the Viterbi path instead; gradient training uses
  * {@code ∂/∂θ = C − T·rowsum(C) + pc·(1 − N·T)}. Parameters: θ {@code [A][N][N]} row-major.
  * Mutable; not thread-safe.

@@ -67,8 +67,9 @@ public final class Softmax {
 
     /**
      * The M-step of a table: logits = log((C + pseudocount) / rowsum(C + pseudocount)). With
-     * pseudocount 0, a count of 0 gives a logit of -inf (a structural zero); a row without any count
-     * at all becomes uniform.
+     * pseudocount 0, a count of 0 gives a logit of -inf (a structural zero), and a row without any
+     * count stays all -inf (a state the data never left keeps no outgoing probability — the
+     * reference CHMM's semantics; nothing is invented for what was never seen).
      *
      * @param counts      expected counts, {@code [rows][cols]} row-major, each at least 0
      * @param rows        the number of rows
@@ -84,7 +85,8 @@ public final class Softmax {
                 total += counts[r * cols + c] + pseudocount;
             }
             for (int c = 0; c < cols; c++) {
-                logits[r * cols + c] = total > 0 ? Math.log((counts[r * cols + c] + pseudocount) / total) : -Math.log(cols);
+                logits[r * cols + c] = total > 0 ? Math.log((counts[r * cols + c] + pseudocount) / total)
+                        : Double.NEGATIVE_INFINITY;
             }
         }
         return logits;
