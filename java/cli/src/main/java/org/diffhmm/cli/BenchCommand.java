@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * here, timed in-process (median of repetitions, two input sets alternating), written with
  * {@link BenchReport} like {@code scripts/bench.sh} (which adds JMH and the PyTorch peers).
  */
-@Command(name = "bench", description = "Time forward and forward+backward of the published shape (B = 8, N = 50, "
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time forward and forward+backward of the published shape (B = 8, N = 50, "
         + "float32 dense, L = 100…3000) on every available backend; print the table beside the published numbers "
         + "and write markdown and a PNG plot.",
         footerHeading = "%nExamples:%n", footer = {"  diffhmm bench", "  diffhmm bench --full --out bench/results"})
@@ -43,10 +43,19 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "diffhmm-bench")
     Path out;
 
+    /** Longest length --lengths accepts. */
+    static final int MAX_LENGTH = 20000;
+
     @Override
     public Integer call() throws Exception {
         final PrintWriter w = spec.commandLine().getOut();
         final int[] ls = lengths != null ? lengths : full ? new int[] {100, 500, 1000, 2000, 3000} : new int[] {100, 1000, 3000};
+        for (int length : ls) {
+            // Three inputs of B·L·N² float32 each: 30 MB per 1000 steps; 20000 steps is 2.4 GB.
+            Usage.require(spec, length >= 1 && length <= MAX_LENGTH, "--lengths must each be in [1, " + MAX_LENGTH + "], got "
+                    + length);
+        }
+        Usage.require(spec, !out.toString().isBlank(), "--out must name a folder, got ''");
         final int reps = full ? 7 : 3;
         final List<Backend> backends = new ArrayList<>(List.of(Backend.CPU));
         if (Diffhmm.cudaAvailable()) {

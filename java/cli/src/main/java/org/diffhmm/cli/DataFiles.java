@@ -1,24 +1,16 @@
 package org.diffhmm.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.diffhmm.models.CloneHmm;
+import org.diffhmm.models.FileFormatException;
+import org.diffhmm.models.TextFiles;
 
 /**
  * The CLI's input formats, read with errors that name the line and column:
@@ -42,7 +34,7 @@ final class DataFiles {
     /** Symbol sequences as located tokens, one sequence per non-empty line. */
     static List<List<Token>> symbols(Path file, boolean chars) throws IOException {
         final List<List<Token>> out = new ArrayList<>();
-        final List<String> lines = Files.readAllLines(file);
+        final List<String> lines = lines(file);
         for (int ln = 0; ln < lines.size(); ln++) {
             final String line = lines.get(ln);
             final List<Token> seq = new ArrayList<>();
@@ -85,7 +77,7 @@ final class DataFiles {
     }
 
     static List<double[][]> reals(Path file) throws IOException {
-        final List<String> lines = Files.readAllLines(file);
+        final List<String> lines = lines(file);
         final List<double[][]> out = new ArrayList<>();
         List<double[]> current = new ArrayList<>();
         int dims = -1;
@@ -128,111 +120,32 @@ final class DataFiles {
         return out;
     }
 
-    private static final Object OBJECT = new Object();  // marks an open object on the path stack
-
-    /** Where every value of a JSON document starts, keyed by JSON pointer ("/x/0/3"). */
-    static Map<String, JsonLocation> locations(Path file) throws IOException {
-        final Map<String, JsonLocation> at = new HashMap<>();
-        final Deque<Object> path = new ArrayDeque<>();  // field names (String) and array indices (int[1])
-        try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
-            for (JsonToken token; (token = p.nextToken()) != null; ) {
-                if (token == JsonToken.FIELD_NAME) {
-                    path.push(p.currentName());
-                    continue;
-                }
-                // (String entries on the stack are field names; OBJECT and int[] are open containers.)
-                if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
-                    path.pop();
-                    if (!path.isEmpty() && path.peek() instanceof String) {
-                        path.pop();
-                    }
-                    continue;
-                }
-                if (!path.isEmpty() && path.peek() instanceof int[]) {
-                    ((int[]) path.peek())[0]++;
-                }
-                final StringBuilder pointer = new StringBuilder();
-                final Object[] parts = path.toArray();
-                for (int k = parts.length - 1; k >= 0; k--) {
-                    if (parts[k] == OBJECT) {
-                        continue;
-                    }
-                    pointer.append('/').append(parts[k] instanceof int[] ? String.valueOf(((int[]) parts[k])[0] - 1) : parts[k]);
-                }
-                at.put(pointer.toString(), p.currentTokenLocation());
-                if (token == JsonToken.START_ARRAY) {
-                    path.push(new int[] {0});
-                } else if (token == JsonToken.START_OBJECT) {
-                    path.push(OBJECT);
-                } else if (!path.isEmpty() && path.peek() instanceof String) {
-                    path.pop();  // a scalar field value is complete
-                }
-            }
-        }
-        return at;
-    }
-
-    private static InputFileException at(Path file, Map<String, JsonLocation> where, String pointer, String message) {
-        final JsonLocation l = where.get(pointer);
-        return l == null ? new InputFileException(file.toString(), message)
-                : new InputFileException(file.toString(), l.getLineNr(), l.getColumnNr(), message);
-    }
-
-    static List<CloneHmm.Walk> walks(Path file) throws IOException {
-        final JsonNode root;
-        final Map<String, JsonLocation> where;
+    /** Walks for the clone-structured HMM, ids below {@code symbols} and {@code actions} ({@link CloneHmm#readWalks}). */
+    static List<CloneHmm.Walk> walks(Path file, int symbols, int actions) throws IOException {
         try {
-            root = new ObjectMapper().readTree(file.toFile());
-            where = locations(file);
-        } catch (JsonProcessingException e) {
-            final JsonLocation at = e.getLocation();
-            throw new InputFileException(file.toString(), at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(),
-                    "not valid JSON: " + e.getOriginalMessage());
+            return CloneHmm.readWalks(file, symbols, actions);
+        } catch (FileFormatException e) {
+            throw located(file, e);
+        } catch (NoSuchFileException e) {
+            throw new InputFileException(file.toString(), "no such file");
         }
-        if (root == null || !root.isObject()) {
-            throw new InputFileException(file.toString(), "expected a JSON object with arrays \"x\" (symbols) and \"a\" (actions)");
-        }
-        final JsonNode x = root.path("x"), a = root.path("a");
-        if (!x.isArray() || !a.isArray()) {
-            throw new InputFileException(file.toString(), "expected arrays \"x\" (symbols) and \"a\" (actions)");
-        }
-        final boolean single = x.size() > 0 && x.get(0).isNumber();
-        final List<CloneHmm.Walk> out = new ArrayList<>();
-        final int count = single ? 1 : x.size();
-        if (!single && a.size() != x.size()) {
-            throw new InputFileException(file.toString(), "\"x\" has " + x.size() + " walks but \"a\" has " + a.size());
-        }
-        for (int w = 0; w < count; w++) {
-            final JsonNode xs = single ? x : x.get(w), as = single ? a : a.get(w);
-            final String xp = single ? "/x" : "/x/" + w, ap = single ? "/a" : "/a/" + w;
-            final int[] symbols = ints(file, where, xs, xp);
-            final int[] actions = ints(file, where, as, ap);
-            if (actions.length < symbols.length - 1) {
-                throw at(file, where, ap, (single ? "walk" : "walk " + w) + " has " + symbols.length + " symbols but "
-                        + actions.length + " actions (expected " + (symbols.length - 1) + ")");
-            }
-            if (symbols.length > 0) {
-                out.add(new CloneHmm.Walk(symbols, actions));
-            }
-        }
-        if (out.isEmpty()) {
-            throw new InputFileException(file.toString(), "no walks");
-        }
-        return out;
     }
 
-    private static int[] ints(Path file, Map<String, JsonLocation> where, JsonNode array, String pointer) {
-        if (!array.isArray()) {
-            throw at(file, where, pointer, pointer + " must be an array of non-negative integers");
+    /** A text file's lines (UTF-8; a byte that is not is reported with its line and column). */
+    static List<String> lines(Path file) throws IOException {
+        try {
+            return TextFiles.readUtf8(file).lines().collect(java.util.stream.Collectors.toList());
+        } catch (FileFormatException e) {
+            throw located(file, e);
+        } catch (NoSuchFileException e) {
+            throw new InputFileException(file.toString(), "no such file");
+        } catch (AccessDeniedException e) {
+            throw new InputFileException(file.toString(), "cannot be read (permission denied)");
         }
-        final int[] out = new int[array.size()];
-        for (int k = 0; k < out.length; k++) {
-            final JsonNode v = array.get(k);
-            if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 0) {
-                throw at(file, where, pointer + "/" + k, pointer + "/" + k + " = " + v + " (expected a non-negative integer)");
-            }
-            out[k] = v.asInt();
-        }
-        return out;
+    }
+
+    static InputFileException located(Path file, FileFormatException e) {
+        return e.line() > 0 ? new InputFileException(file.toString(), e.line(), e.column(), e.problem())
+                : new InputFileException(file.toString(), e.problem());
     }
 }

@@ -17,12 +17,13 @@ import org.diffhmm.models.CloneHmm;
 import org.diffhmm.models.GaussianHmm;
 import org.diffhmm.models.Models;
 import picocli.CommandLine;
+import org.diffhmm.models.FileFormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code diffhmm decode}: Viterbi paths or posterior marginals of a file's sequences under a saved model. */
-@Command(name = "decode", description = "Decode sequences under a model saved by 'diffhmm train': the most probable "
+@Command(name = "decode", mixinStandardHelpOptions = true, description = "Decode sequences under a model saved by 'diffhmm train': the most probable "
         + "hidden path of each sequence (default) or the posterior state probabilities, as text or JSON. The file "
         + "format follows the model: .txt symbols (categorical), .csv reals (Gaussian), .json walks (clone-structured).",
         footerHeading = "%nExamples:%n", footer = {"  diffhmm decode --model diffhmm-out/model.json words.txt",
@@ -48,19 +49,15 @@ final class DecodeCommand implements Callable<Integer> {
         if (!format.equals("text") && !format.equals("json")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--format must be text or json, got '" + format + "'");
         }
-        final String text;
-        try {
-            text = Files.readString(modelFile);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new InputFileException(modelFile.toString(), "no such file");
-        }
         final Object model;
         final JsonNode root;
         try {
-            model = Models.fromJson(text);
-            root = new ObjectMapper().readTree(text);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new InputFileException(modelFile.toString(), "not a diffhmm model: " + e.getMessage());
+            model = Models.load(modelFile);
+            root = new ObjectMapper().readTree(modelFile.toFile());
+        } catch (FileFormatException e) {
+            throw DataFiles.located(modelFile, e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InputFileException(modelFile.toString(), "no such file");
         }
         final List<int[]> paths;
         final List<double[][]> posts;
@@ -86,7 +83,7 @@ final class DecodeCommand implements Callable<Integer> {
             posts = posteriors ? hmm.posteriors(data) : null;
         } else {
             final CloneHmm hmm = (CloneHmm) model;
-            final List<CloneHmm.Walk> data = DataFiles.walks(file);
+            final List<CloneHmm.Walk> data = DataFiles.walks(file, hmm.symbols(), hmm.actions());
             paths = posteriors ? null : hmm.decode(data);
             posts = posteriors ? hmm.posteriors(data) : null;
         }

@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code diffhmm info}: version, backends, GPU or the reason there is none, library location, threads. */
-@Command(name = "info", description = "Show the version, the available backends (with the GPU's name, memory and "
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show the version, the available backends (with the GPU's name, memory and "
         + "driver, or why CUDA is unavailable), where the native library was loaded from, and the CPU threads.")
 final class InfoCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -36,7 +36,15 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int code;
+        try {
+            code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        } catch (OutOfMemoryError e) {
+            System.err.println("diffhmm: out of memory (" + e.getMessage() + "); give Java more (JAVA_TOOL_OPTIONS=-Xmx...) "
+                    + "or use smaller inputs");
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** Runs the command line with the given streams; returns the exit code. */
@@ -44,16 +52,29 @@ public final class Main implements Runnable {
         final CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        // Usage errors: one line naming the option, and where to find help (exit code 2).
+        cli.setParameterExceptionHandler((e, args1) -> {
+            final CommandLine c = e.getCommandLine();
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            return c.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        // Failures while running: one line, never a stack trace (exit code 3 for input files, else 1).
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InputFileException) {
                 commandLine.getErr().println("diffhmm: " + e.getMessage());
                 return INPUT_ERROR;
             }
-            if (e instanceof IllegalArgumentException || e instanceof DiffhmmException || e instanceof java.io.IOException) {
+            if (e instanceof IllegalArgumentException || e instanceof DiffhmmException || e instanceof IllegalStateException) {
                 commandLine.getErr().println("diffhmm: " + e.getMessage());
                 return 1;
             }
-            throw e;
+            if (e instanceof java.io.IOException) {
+                commandLine.getErr().println("diffhmm: " + e.getClass().getSimpleName() + ": " + Usage.reason(e));
+                return 1;
+            }
+            commandLine.getErr().println("diffhmm: internal error, please report it: " + e);
+            return 1;
         });
         return cli.execute(args);
     }

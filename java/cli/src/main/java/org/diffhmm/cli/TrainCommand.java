@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -37,7 +36,7 @@ import picocli.CommandLine.Parameters;
  * SGD or EM, and writes the model (JSON), the loss curve (PNG and CSV) and a summary. Outputs are
  * written to temporary files and moved into place only when the run succeeds.
  */
-@Command(name = "train", description = "Train an HMM on a file of sequences (or, given none, on the bundled English "
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train an HMM on a file of sequences (or, given none, on the bundled English "
         + "text). Formats: .txt one sequence per line of symbols (categorical), .csv one step per line of "
         + "comma-separated reals with blank lines between sequences (Gaussian), .json {\"x\": [[...]], \"a\": [[...]]} "
         + "walks for the clone-structured HMM.",
@@ -103,17 +102,54 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar or log lines")
     boolean quiet;
 
+    /** Largest number of hidden states (categorical, Gaussian) and of clones per symbol. */
+    static final int MAX_STATES = 1024, MAX_CLONES = 4096;
+    /** Largest table a model may need (its transition or emission entries): 2^27 doubles, 1 GiB. */
+    static final long MAX_TABLE = 1L << 27;
+
+    private Outputs outputs;
+
     @Override
     public Integer call() throws Exception {
-        if (!List.of("adam", "sgd", "em").contains(method)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--method must be adam, sgd or em, got '" + method + "'");
-        }
+        checkOptions();
         final String kind = file == null ? "txt" : extension(file);
-        switch (kind) {
-            case "txt": return trainSymbols();
-            case "csv": return trainReals();
-            case "json": return trainWalks();
-            default: throw new InputFileException(file.toString(), "unknown format '." + kind + "' (expected .txt, .csv or .json)");
+        if (!List.of("txt", "csv", "json").contains(kind)) {
+            throw new InputFileException(file.toString(), "unknown format '." + kind + "' (expected .txt, .csv or .json)");
+        }
+        try (Outputs o = openOutputs()) {  // before training: an unwritable --out is reported at once
+            outputs = o;
+            switch (kind) {
+                case "txt": return trainSymbols();
+                case "csv": return trainReals();
+                default: return trainWalks();
+            }
+        }
+    }
+
+    /** Every option in range, or a one-line usage error naming it (exit code 2). */
+    private void checkOptions() {
+        Usage.require(spec, List.of("adam", "sgd", "em").contains(method), "--method must be adam, sgd or em, got '"
+                + method + "'");
+        Usage.require(spec, states >= 1 && states <= MAX_STATES, "--states must be in [1, " + MAX_STATES + "], got " + states);
+        Usage.require(spec, clones >= 1 && clones <= MAX_CLONES, "--clones must be in [1, " + MAX_CLONES + "], got " + clones);
+        Usage.require(spec, pseudocount >= 0 && Double.isFinite(pseudocount),
+                "--pseudocount must be a finite number >= 0, got " + pseudocount);
+        Usage.require(spec, epochs >= 1 && epochs <= 1_000_000, "--epochs must be in [1, 1000000], got " + epochs);
+        Usage.require(spec, learningRate > 0 && Double.isFinite(learningRate),
+                "--lr must be a finite number > 0, got " + learningRate);
+        Usage.require(spec, batchSize >= 0, "--batch-size must be >= 0 (0: all sequences), got " + batchSize);
+        Usage.require(spec, clip >= 0 && Double.isFinite(clip), "--clip must be a finite number >= 0 (0: off), got " + clip);
+        Usage.require(spec, heldOut >= 0 && heldOut < 1, "--held-out must be a fraction in [0, 1), got " + heldOut);
+        Usage.require(spec, patience >= 0, "--patience must be >= 0, got " + patience);
+        Usage.require(spec, !out.toString().isBlank(), "--out must name a folder, got ''");
+    }
+
+    private Outputs openOutputs() {
+        try {
+            return new Outputs(out);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--out " + out + " cannot be written: "
+                    + Usage.reason(e));
         }
     }
 
@@ -127,6 +163,12 @@ final class TrainCommand implements Callable<Integer> {
             data = BundledText.corpus();
         } else {
             final List<List<DataFiles.Token>> tokens = DataFiles.symbols(file, chars);
+            final long distinct = tokens.stream().flatMap(List::stream).map(DataFiles.Token::text).distinct().count();
+            if (distinct * states > MAX_TABLE) {
+                throw new InputFileException(file.toString(), distinct + " distinct symbols with --states " + states
+                        + " need an emission table of " + distinct * states + " entries, more than " + MAX_TABLE
+                        + " (is this a text of symbols?)");
+            }
             final LinkedHashSet<String> seen = new LinkedHashSet<>();
             tokens.forEach(seq -> seq.forEach(token -> seen.add(token.text())));
             vocabulary.addAll(seen);
@@ -156,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int trainWalks() throws Exception {
-        final List<CloneHmm.Walk> data = DataFiles.walks(file);
+        final List<CloneHmm.Walk> data = DataFiles.walks(file, CloneHmm.MAX_SYMBOL + 1, CloneHmm.MAX_ACTION + 1);
         int symbols = 0, actions = 1;
         for (CloneHmm.Walk w : data) {
             for (int x : w.symbols()) {
@@ -165,6 +207,13 @@ final class TrainCommand implements Callable<Integer> {
             for (int t = 0; t + 1 < w.length(); t++) {
                 actions = Math.max(actions, w.actions()[t] + 1);
             }
+        }
+        final long n = (long) symbols * clones;
+        if (actions * n * n > MAX_TABLE) {
+            throw new InputFileException(file.toString(), "symbol ids up to " + (symbols - 1) + " with --clones " + clones
+                    + " make N = " + n + " states and " + actions + " actions: the transition table would need A·N² = "
+                    + actions * n * n + " entries, more than " + MAX_TABLE + " (lower --clones, or number the symbols "
+                    + "0..K-1 densely)");
         }
         final int[] perSymbol = new int[symbols];
         java.util.Arrays.fill(perSymbol, clones);
@@ -251,33 +300,20 @@ final class TrainCommand implements Callable<Integer> {
         return s.toString();
     }
 
+    /** The outputs, staged and then moved into --out together (see {@link Outputs}). */
     private void writeOutputs(Object model, List<String> vocabulary, LossCurve curve, String summary) throws Exception {
-        Files.createDirectories(out);
-        final Path tmp = Files.createTempDirectory(out, ".train-");
-        try {
-            final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            final ObjectNode root = (ObjectNode) json.readTree(Models.toJson(model));
-            if (vocabulary != null) {
-                final ArrayNode v = root.putArray("vocabulary");
-                vocabulary.forEach(v::add);
-                root.put("chars", chars || file == null);  // how decode splits lines into symbols
-            }
-            Files.writeString(tmp.resolve("model.json"), json.writeValueAsString(root));
-            LossPlot.savePng(tmp.resolve("loss.png"), "diffhmm train", curve);
-            Files.writeString(tmp.resolve("loss.csv"), curve.toCsv());
-            Files.writeString(tmp.resolve("summary.txt"), summary);
-            for (String name : List.of("model.json", "loss.png", "loss.csv", "summary.txt")) {
-                Files.move(tmp.resolve(name), out.resolve(name), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-            }
-        } finally {
-            try (var left = Files.list(tmp)) {
-                for (Path p : (Iterable<Path>) left::iterator) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(tmp);
+        final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        final ObjectNode root = (ObjectNode) json.readTree(Models.toJson(model));
+        if (vocabulary != null) {
+            final ArrayNode v = root.putArray("vocabulary");
+            vocabulary.forEach(v::add);
+            root.put("chars", chars || file == null);  // how decode splits lines into symbols
         }
+        Files.writeString(outputs.file("model.json"), json.writeValueAsString(root));
+        LossPlot.savePng(outputs.file("loss.png"), "diffhmm train", curve);
+        Files.writeString(outputs.file("loss.csv"), curve.toCsv());
+        Files.writeString(outputs.file("summary.txt"), summary);
+        outputs.commit(List.of("model.json", "loss.png", "loss.csv", "summary.txt"));
     }
 
     static String extension(Path file) {

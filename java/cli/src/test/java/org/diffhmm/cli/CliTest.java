@@ -137,7 +137,7 @@ class CliTest {
                 {"bad.csv", "1.0,2.0\n3.0,x\n", "bad.csv:2:5: expected a number, got 'x'"},
                 {"ragged.csv", "1.0,2.0\n3.0\n", "ragged.csv:2:1: expected 2 comma-separated values"},
                 {"broken.json", "{\"x\": [[0, 1]\n  \"a\": []}", "broken.json:2:"},
-                {"short.json", "{\"x\": [0, 1, 0], \"a\": [1]}", "short.json:1:23: walk has 3 symbols but 1 actions (expected 2)"},
+                {"short.json", "{\"x\": [0, 1, 0], \"a\": [1]}", "short.json:1:23: /a has 1 actions for 3 symbols (expected 2, one between consecutive steps)"},
                 {"negative.json", "{\"x\": [[0, 1],\n       [1, -1, 0]],\n \"a\": [[0], [1, 1]]}", "negative.json:2:12: /x/1/1 = -1"},
                 {"data.bin", "0 1", "unknown format '.bin'"}};
         for (String[] c : cases) {

@@ -75,54 +75,93 @@ public final class Models {
     }
 
     /**
-     * Loads a model saved by {@link #save}.
+     * Loads a model saved by {@link #save}, checked as {@link #fromJson} does.
      *
      * @param file a JSON model file
      * @return a {@link CategoricalHmm}, {@link GaussianHmm} or {@link CloneHmm}
-     * @throws IOException if the file cannot be read or is not a valid model (the message says why)
+     * @throws FileFormatException if the file is not a valid model (with the line and column)
+     * @throws IOException         if the file cannot be read
      */
     public static Object load(Path file) throws IOException {
-        return fromJson(Files.readString(file));
+        return fromJson(TextFiles.readUtf8(file));
     }
 
     /**
-     * Reads a model from JSON text.
+     * Reads a model from JSON text, checking every field: the format and version, the type, sizes
+     * within bounds and consistent with each other, every parameter a finite number (logits may also
+     * be the string {@code "-Infinity"}, a structural zero), no duplicate keys.
      *
      * @param text a document written by {@link #toJson}
      * @return a {@link CategoricalHmm}, {@link GaussianHmm} or {@link CloneHmm}
-     * @throws IOException if the text is not a valid model (the message says why)
+     * @throws FileFormatException if the text is not a valid model; the exception names the line and
+     *                             column and what is wrong
      */
-    public static Object fromJson(String text) throws IOException {
-        final JsonNode root = JSON.readTree(text);
-        if (!"diffhmm-model".equals(root.path("format").asText())) {
-            throw new IOException("not a diffhmm model file (missing \"format\": \"diffhmm-model\")");
+    public static Object fromJson(String text) throws FileFormatException {
+        final LocatedJson json = LocatedJson.parse(text);
+        if (!json.root.isObject()) {
+            throw json.fail("", "expected a JSON object (a diffhmm model file)");
         }
-        final String type = root.path("type").asText();
-        switch (type) {
-            case "categorical": {
-                final Chain chain = chain(root);
-                return new CategoricalHmm(chain, root.path("symbols").asInt(), doubles(root, "emissionLogits"));
-            }
-            case "gaussian": {
-                final Chain chain = chain(root);
-                return new GaussianHmm(chain, root.path("dims").asInt(), doubles(root, "means"), doubles(root, "logStds"));
-            }
-            case "clone": {
-                final JsonNode c = root.path("clones");
-                final int[] clones = new int[c.size()];
-                for (int k = 0; k < clones.length; k++) {
-                    clones[k] = c.get(k).asInt();
+        final JsonNode format = json.root.get("format");
+        if (format == null || !"diffhmm-model".equals(format.asText())) {
+            throw json.fail("/format", "not a diffhmm model file (expected \"format\": \"diffhmm-model\")");
+        }
+        final JsonNode version = json.field("version");
+        if (!version.isIntegralNumber() || version.asLong() != VERSION) {
+            throw json.fail("/version", "model file version " + version + " is not supported (this diffhmm reads version "
+                    + VERSION + ")");
+        }
+        final JsonNode type = json.field("type");
+        try {
+            switch (type.asText()) {
+                case "categorical": {
+                    final Chain chain = chain(json);
+                    final int symbols = json.integer(json.field("symbols"), "/symbols", 1, MAX_ENTRIES / chain.states());
+                    return new CategoricalHmm(chain, symbols, json.numbers("emissionLogits", (long) chain.states() * symbols, true));
                 }
-                return new CloneHmm(clones, root.path("actions").asInt(), doubles(root, "logits"),
-                        root.path("pseudocount").asDouble());
+                case "gaussian": {
+                    final Chain chain = chain(json);
+                    final int dims = json.integer(json.field("dims"), "/dims", 1, MAX_ENTRIES / chain.states());
+                    final long n = (long) chain.states() * dims;
+                    return new GaussianHmm(chain, dims, json.numbers("means", n, false), json.numbers("logStds", n, false));
+                }
+                case "clone": {
+                    final JsonNode c = json.field("clones");
+                    if (!c.isArray() || c.size() < 1) {
+                        throw json.fail("/clones", "/clones must be a non-empty array of clone counts");
+                    }
+                    final int[] clones = new int[c.size()];
+                    long states = 0;
+                    for (int k = 0; k < clones.length; k++) {
+                        clones[k] = json.integer(c.get(k), "/clones/" + k, 1, MAX_STATES);
+                        states += clones[k];
+                    }
+                    if (states > MAX_STATES) {
+                        throw json.fail("/clones", "the clones add up to " + states + " states, more than " + MAX_STATES);
+                    }
+                    final int actions = json.integer(json.field("actions"), "/actions", 1, MAX_ENTRIES / (states * states));
+                    final double pseudocount = json.number(json.field("pseudocount"), "/pseudocount", false);
+                    if (pseudocount < 0) {
+                        throw json.fail("/pseudocount", "/pseudocount = " + pseudocount + " (expected >= 0)");
+                    }
+                    return new CloneHmm(clones, actions, json.numbers("logits", actions * states * states, true), pseudocount);
+                }
+                default:
+                    throw json.fail("/type", "unknown model type " + type + " (expected \"categorical\", \"gaussian\" or \"clone\")");
             }
-            default:
-                throw new IOException("unknown model type \"" + type + "\"");
+        } catch (IllegalArgumentException e) {  // a constraint of the model's own constructor
+            throw json.fail("", e.getMessage());
         }
     }
 
-    private static Chain chain(JsonNode root) throws IOException {
-        return new Chain(root.path("states").asInt(), doubles(root, "initLogits"), doubles(root, "transLogits"));
+    /** The model file version this code writes and reads. */
+    private static final int VERSION = 1;
+    /** Bounds that keep a model's tables within one Java array (and a sane size). */
+    private static final long MAX_ENTRIES = 1L << 27, MAX_STATES = 1L << 16;
+
+    private static Chain chain(LocatedJson json) throws FileFormatException {
+        final int states = json.integer(json.field("states"), "/states", 1, (long) Math.sqrt(MAX_ENTRIES));
+        return new Chain(states, json.numbers("initLogits", states, true),
+                json.numbers("transLogits", (long) states * states, true));
     }
 
     private static void array(ArrayNode node, double[] values) {
@@ -131,16 +170,4 @@ public final class Models {
         }
     }
 
-    private static double[] doubles(JsonNode root, String field) throws IOException {
-        final JsonNode a = root.path(field);
-        if (!a.isArray()) {
-            throw new IOException("field \"" + field + "\" is missing or not an array");
-        }
-        final double[] out = new double[a.size()];
-        for (int k = 0; k < out.length; k++) {
-            final JsonNode v = a.get(k);
-            out[k] = v.isTextual() ? Double.parseDouble(v.asText()) : v.asDouble();
-        }
-        return out;
-    }
 }
