@@ -10,6 +10,16 @@ if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
   set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
 endif()
 
+# DIFFHMM_SANITIZE: a comma-free list of sanitizers for every target, e.g. "address;undefined"
+# (scripts/sanitize.sh builds the native tests in Debug with AddressSanitizer and UBSan; CI runs it).
+set(DIFFHMM_SANITIZE "" CACHE STRING "Sanitizers to build with (e.g. address;undefined)")
+if(DIFFHMM_SANITIZE)
+  list(JOIN DIFFHMM_SANITIZE "," sanitizers)
+  add_compile_options($<$<COMPILE_LANGUAGE:C,CXX>:-fsanitize=${sanitizers}> $<$<COMPILE_LANGUAGE:C,CXX>:-fno-omit-frame-pointer>
+                      $<$<COMPILE_LANGUAGE:C,CXX>:-fno-sanitize-recover=all>)
+  add_link_options(-fsanitize=${sanitizers})
+endif()
+
 function(diffhmm_compile_options target)
   target_compile_options(${target} PRIVATE
     $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unused-parameter -fno-math-errno -fno-trapping-math>

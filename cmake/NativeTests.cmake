@@ -2,7 +2,10 @@
 # CTest registration: one CTest test per test case, so `ctest` lists each by name.
 function(diffhmm_add_native_tests library)
   file(GLOB test_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tests/*.cpp)
-  add_executable(diffhmm_tests ${test_sources})
+  # header_c.c: the public header compiled as C11 with every warning an error.
+  set(header_c ${CMAKE_CURRENT_SOURCE_DIR}/tests/header_c.c)
+  set_source_files_properties(${header_c} PROPERTIES COMPILE_OPTIONS "-std=c11;-Wall;-Wextra;-Wpedantic;-Werror")
+  add_executable(diffhmm_tests ${test_sources} ${header_c})
   target_link_libraries(diffhmm_tests PRIVATE ${library})
   target_include_directories(diffhmm_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/tests)
   diffhmm_compile_options(diffhmm_tests)

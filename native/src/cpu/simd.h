@@ -1,7 +1,9 @@
 // simd.h — portable fixed-width vectors (GCC/Clang vector extensions) with the exp and log the
-// sweeps need. Included only by step_kernels.inl, inside an anonymous namespace, by translation
-// units compiled for one instruction set each (DIFFHMM_VBYTES = 16 for SSE2, 32 for AVX2, 64 for
-// AVX-512), so every ISA gets its own copy with internal linkage and nothing leaks between them.
+// sweeps need. Included only by step_kernels.inl, by translation units compiled for one instruction
+// set each (DIFFHMM_VBYTES = 16 for SSE2, 32 for AVX2, 64 for AVX-512). Everything below the system
+// headers is in an anonymous namespace, so every ISA gets its own copy with internal linkage and
+// nothing leaks between them (were Simd<float>::splat a weak global symbol, the linker would keep
+// one ISA's body for all: a Debug build then runs AVX-512 code in the SSE2 kernels).
 //
 // exp: Cody–Waite reduction x = n·ln2 + r, |r| <= ln2/2, polynomial for e^r, 2^n by adding n to
 // the exponent bits (n comes out of the low bits of a "magic" round-to-nearest). Inputs below the
@@ -21,6 +23,8 @@
 #ifndef DIFFHMM_VBYTES
 #error "DIFFHMM_VBYTES must be defined by the including translation unit"
 #endif
+
+namespace {
 
 template <class T>
 struct Simd;
@@ -207,3 +211,5 @@ T hmax(typename Simd<T>::V v) { return Halves<T, DIFFHMM_VBYTES>::max(v); }
 
 template <class T>
 T hsum(typename Simd<T>::V v) { return Halves<T, DIFFHMM_VBYTES>::sum(v); }
+
+}  // namespace
