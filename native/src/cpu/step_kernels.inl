@@ -3,12 +3,13 @@
 // (anonymous namespace) so the copies compiled for different ISAs never mix at link time; do not
 // call std:: templates from here for the same reason.
 //
-// Forward / Viterbi: a block of W destination columns lives in registers while the loop runs over
-// every source row i (rows are contiguous in j, so each load is one cache line at W·sizeof(T) = 64 B).
-// The forward makes two passes: the exact column maximum (which also checks for NaN/+inf), then the
-// sum of exp(score - max) — one exp per term, no overflow for any finite scores.
+// Forward / Viterbi: one step kernel over a semiring (LogSumExp, MaxPlus below). A block of W
+// destination columns lives in registers while the loop runs over every source row i (rows are
+// contiguous in j, so each load is one cache line at W·sizeof(T) = 64 B).
 // Backward: per source row, one pass: the shift log α_prev + offset makes every exp an edge marginal
 // (<= 1), so β's row sum and the gradient come from the same exps (see backward_rows).
+
+#include <cstddef>
 
 #include "cpu/simd.h"
 
@@ -27,50 +28,125 @@ bool any_lane(typename Simd<T>::I m) {
     return false;
 }
 
+// One step of a message recursion, written once and parameterised by its semiring (a small struct
+// of vector operations on per-column accumulators):
+//   LogSumExp — out[j] = col[j] + logsumexp_i(prev[i] + mat[i][j]): two passes over the rows, the
+//               exact column maximum (which also checks for NaN/+inf), then Σ exp(score − max) — one
+//               exp per term, no overflow for any finite scores;
+//   MaxPlus   — out[j] = col[j] + max_i(prev[i] + mat[i][j]) and back[j] = the lowest maximising i:
+//               one pass (strict >, so ties keep the lowest i).
+// A semiring provides: struct Acc (per block of W columns), init(), first(acc, s, i) for every
+// term, and — when kTwoPass — begin_second(acc) and second(acc, s) over the rows whose prev is
+// finite; result(acc); store_extra(acc, extra, j, lanes). The sweeps (sweep.h) are written once over
+// the same semirings.
+struct LogSumExp {
+    static constexpr bool kTwoPass = true;
+    using Extra = std::nullptr_t;
+    template <class T>
+    struct Acc {
+        typename Simd<T>::V max, sum, shift;
+    };
+    template <class T>
+    static void init(Acc<T>& a) {
+        a.max = Simd<T>::splat(neg_inf<T>());
+    }
+    template <class T>
+    static void first(Acc<T>& a, typename Simd<T>::V s, int64_t) {
+        a.max = Simd<T>::max(a.max, s);
+    }
+    template <class T>
+    static void begin_second(Acc<T>& a) {
+        a.shift = a.max == Simd<T>::splat(neg_inf<T>()) ? Simd<T>::splat(0) : a.max;
+        a.sum = Simd<T>::splat(0);
+    }
+    template <class T>
+    static void second(Acc<T>& a, typename Simd<T>::V s) {
+        a.sum += Simd<T>::exp(s - a.shift);
+    }
+    template <class T>
+    static typename Simd<T>::V result(const Acc<T>& a) {
+        return a.max + Simd<T>::log(a.sum);
+    }
+    template <class T>
+    static void store_extra(const Acc<T>&, Extra, int64_t, int64_t) {}
+};
+
+struct MaxPlus {
+    static constexpr bool kTwoPass = false;
+    using Extra = int32_t*;  // back-pointers of the step's columns
+    template <class T>
+    struct Acc {
+        typename Simd<T>::V best;
+        typename Simd<T>::I arg;
+    };
+    template <class T>
+    static void init(Acc<T>& a) {
+        a.best = Simd<T>::splat(neg_inf<T>());
+        a.arg = typename Simd<T>::I{};
+    }
+    template <class T>
+    static void first(Acc<T>& a, typename Simd<T>::V s, int64_t i) {
+        const typename Simd<T>::I better = s > a.best;  // strict: ties keep the lowest i
+        a.best = better ? s : a.best;
+        a.arg = better ? Simd<T>::splat_int(i) : a.arg;
+    }
+    template <class T>
+    static void begin_second(Acc<T>&) {}
+    template <class T>
+    static void second(Acc<T>&, typename Simd<T>::V) {}
+    template <class T>
+    static typename Simd<T>::V result(const Acc<T>& a) {
+        return a.best;
+    }
+    template <class T>
+    static void store_extra(const Acc<T>& a, Extra back, int64_t j, int64_t lanes) {
+        for (int64_t l = 0; l < lanes; ++l) back[j + l] = int32_t(a.arg[l]);
+    }
+};
+
 // A step's destination columns [j0, j1) are cut into blocks of W: full blocks at j0, j0 + W, ...
 // and, when W does not divide the range, a last block that ends at j1 and overlaps the one before
 // it (its overlapping columns are computed again, with identical results, by the same thread).
-// Up to four blocks form a tile that shares one pass over the source rows: four independent
-// max / sum chains hide the latency of each. Ranges narrower than W use partial loads.
-template <class T, int NB, bool Partial>
-bool forward_tile(const T* prev, const T* mat, const T* col, T* out, int64_t N, const int64_t* jb,
-                  int64_t width, bool check) {
+// Up to four blocks form a tile that shares each pass over the source rows: four independent
+// accumulator chains hide the latency of each. Ranges narrower than W use partial loads.
+template <class T, class SR, int NB, bool Partial>
+bool step_tile(const T* prev, const T* mat, const T* col, T* out, typename SR::Extra extra, int64_t N,
+               const int64_t* jb, int64_t width, bool check) {
     using S = Simd<T>;
     using V = typename S::V;
     using I = typename S::I;
     auto load = [&](const T* p, T fill) { return Partial ? load_partial(p, width, fill) : S::load(p); };
     const V inf = S::splat(__builtin_inf());
-    const V minf = S::splat(neg_inf<T>());
-    V max[NB], sum[NB], shift[NB];
+    typename SR::template Acc<T> acc[NB];
     I bad = I{};
-    for (int k = 0; k < NB; ++k) max[k] = minf;
+    for (int k = 0; k < NB; ++k) SR::init(acc[k]);
     for (int64_t i = 0; i < N; ++i) {
         const V a = S::splat(prev[i]);
         const T* row = mat + i * N;
         for (int k = 0; k < NB; ++k) {
             const V x = load(row + jb[k], neg_inf<T>());
             if (check) bad |= !(x < inf);
-            max[k] = S::max(max[k], a + x);
+            SR::first(acc[k], a + x, i);
+        }
+    }
+    if constexpr (SR::kTwoPass) {
+        for (int k = 0; k < NB; ++k) SR::begin_second(acc[k]);
+        for (int64_t i = 0; i < N; ++i) {
+            if (prev[i] == neg_inf<T>()) continue;  // contributes nothing
+            const V a = S::splat(prev[i]);
+            const T* row = mat + i * N;
+            for (int k = 0; k < NB; ++k) SR::second(acc[k], a + load(row + jb[k], neg_inf<T>()));
         }
     }
     for (int k = 0; k < NB; ++k) {
-        shift[k] = max[k] == minf ? S::splat(0) : max[k];
-        sum[k] = S::splat(0);
-    }
-    for (int64_t i = 0; i < N; ++i) {
-        if (prev[i] == neg_inf<T>()) continue;  // contributes exp(-inf) = 0
-        const V a = S::splat(prev[i]);
-        const T* row = mat + i * N;
-        for (int k = 0; k < NB; ++k) sum[k] += S::exp(a + load(row + jb[k], neg_inf<T>()) - shift[k]);
-    }
-    for (int k = 0; k < NB; ++k) {
-        V result = max[k] + S::log(sum[k]);
+        V result = SR::result(acc[k]);
         if (col != nullptr) {
             const V c = load(col + jb[k], T(0));
             if (check) bad |= !(c < inf);
             result += c;
         }
         if (Partial) store_partial<T>(out + jb[k], result, width); else S::store(out + jb[k], result);
+        SR::store_extra(acc[k], extra, jb[k], Partial ? width : Simd<T>::W);
     }
     return any_lane<T>(bad);
 }
@@ -94,80 +170,33 @@ bool over_tiles(int64_t j0, int64_t j1, Tile&& tile) {
     return flagged;
 }
 
+// One step of the recursion in semiring SR over destination columns [j0, j1).
+template <class T, class SR>
+bool step(const T* prev, const T* mat, const T* col, T* out, typename SR::Extra extra, int64_t N, int64_t j0,
+          int64_t j1, bool check) {
+    if (j1 - j0 < Simd<T>::W) {
+        const int64_t start[1] = {j0};
+        return step_tile<T, SR, 1, true>(prev, mat, col, out, extra, N, start, j1 - j0, check);
+    }
+    return over_tiles<T>(j0, j1, [&](const int64_t* starts, int count) {
+        switch (count) {
+            case 4: return step_tile<T, SR, 4, false>(prev, mat, col, out, extra, N, starts, 0, check);
+            case 3: return step_tile<T, SR, 3, false>(prev, mat, col, out, extra, N, starts, 0, check);
+            case 2: return step_tile<T, SR, 2, false>(prev, mat, col, out, extra, N, starts, 0, check);
+            default: return step_tile<T, SR, 1, false>(prev, mat, col, out, extra, N, starts, 0, check);
+        }
+    });
+}
+
 template <class T>
-bool forward_step(const T* prev, const T* mat, const T* col, T* out, int64_t N, int64_t j0,
+bool forward_step(const T* prev, const T* mat, const T* col, T* out, int64_t N, int64_t j0, int64_t j1, bool check) {
+    return step<T, LogSumExp>(prev, mat, col, out, nullptr, N, j0, j1, check);
+}
+
+template <class T>
+bool viterbi_step(const T* prev, const T* mat, const T* col, T* out, int32_t* back, int64_t N, int64_t j0,
                   int64_t j1, bool check) {
-    if (j1 - j0 < Simd<T>::W) {
-        const int64_t start[1] = {j0};
-        return forward_tile<T, 1, true>(prev, mat, col, out, N, start, j1 - j0, check);
-    }
-    return over_tiles<T>(j0, j1, [&](const int64_t* starts, int count) {
-        switch (count) {
-            case 4: return forward_tile<T, 4, false>(prev, mat, col, out, N, starts, 0, check);
-            case 3: return forward_tile<T, 3, false>(prev, mat, col, out, N, starts, 0, check);
-            case 2: return forward_tile<T, 2, false>(prev, mat, col, out, N, starts, 0, check);
-            default: return forward_tile<T, 1, false>(prev, mat, col, out, N, starts, 0, check);
-        }
-    });
-}
-
-template <class T, int NB, bool Partial>
-bool viterbi_tile(const T* prev, const T* mat, const T* col, T* out, int32_t* back, int64_t N,
-                  const int64_t* jb, int64_t width, bool check) {
-    using S = Simd<T>;
-    using V = typename S::V;
-    using I = typename S::I;
-    constexpr int W = S::W;
-    auto load = [&](const T* p, T fill) { return Partial ? load_partial(p, width, fill) : S::load(p); };
-    const V inf = S::splat(__builtin_inf());
-    V best[NB];
-    I arg[NB];
-    I bad = I{};
-    for (int k = 0; k < NB; ++k) {
-        best[k] = S::splat(neg_inf<T>());
-        arg[k] = I{};
-    }
-    for (int64_t i = 0; i < N; ++i) {
-        const V a = S::splat(prev[i]);
-        const I index = S::splat_int(i);
-        const T* row = mat + i * N;
-        for (int k = 0; k < NB; ++k) {
-            const V x = load(row + jb[k], neg_inf<T>());
-            if (check) bad |= !(x < inf);
-            const V s = a + x;
-            const I better = s > best[k];  // strict: ties keep the lowest i
-            best[k] = better ? s : best[k];
-            arg[k] = better ? index : arg[k];
-        }
-    }
-    for (int k = 0; k < NB; ++k) {
-        if (col != nullptr) {
-            const V c = load(col + jb[k], T(0));
-            if (check) bad |= !(c < inf);
-            best[k] += c;
-        }
-        const int64_t lanes = Partial ? width : W;
-        if (Partial) store_partial<T>(out + jb[k], best[k], width); else S::store(out + jb[k], best[k]);
-        for (int64_t l = 0; l < lanes; ++l) back[jb[k] + l] = int32_t(arg[k][l]);
-    }
-    return any_lane<T>(bad);
-}
-
-template <class T>
-bool viterbi_step(const T* prev, const T* mat, const T* col, T* out, int32_t* back, int64_t N,
-                  int64_t j0, int64_t j1, bool check) {
-    if (j1 - j0 < Simd<T>::W) {
-        const int64_t start[1] = {j0};
-        return viterbi_tile<T, 1, true>(prev, mat, col, out, back, N, start, j1 - j0, check);
-    }
-    return over_tiles<T>(j0, j1, [&](const int64_t* starts, int count) {
-        switch (count) {
-            case 4: return viterbi_tile<T, 4, false>(prev, mat, col, out, back, N, starts, 0, check);
-            case 3: return viterbi_tile<T, 3, false>(prev, mat, col, out, back, N, starts, 0, check);
-            case 2: return viterbi_tile<T, 2, false>(prev, mat, col, out, back, N, starts, 0, check);
-            default: return viterbi_tile<T, 1, false>(prev, mat, col, out, back, N, starts, 0, check);
-        }
-    });
+    return step<T, MaxPlus>(prev, mat, col, out, back, N, j0, j1, check);
 }
 
 // acc[0..W) += v, in float64 (the sums run over every step of every sequence), W lanes at a time.
