@@ -189,6 +189,17 @@ DIFFHMM_API diffhmm_status diffhmm_viterbi_dense(
     diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
     const void* potential, const int64_t* lengths, int64_t* path, void* score);
 
+/** The k highest-scoring paths of every sequence (k-max-plus semiring, 1 <= k <= 64):
+ *  paths[B][k][T] (state indices; -1 at padding) and their scores[B][k], best first. Equal scores
+ *  are ordered by the reversed path, compared lexicographically from the last state back (so k = 1
+ *  is diffhmm_viterbi_dense with its lowest-index tie rule). A sequence with fewer than k finite
+ *  paths gets -1 paths and -inf scores for the rest; a sequence of length 0 has one empty path of
+ *  score 0. CPU and reference backends; CUDA reports BACKEND_UNAVAILABLE. Memory: B·T·N·k int32
+ *  back-pointers in the workspace. Does not touch the saved forward state. */
+DIFFHMM_API diffhmm_status diffhmm_kbest_dense(
+    diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
+    const void* potential, const int64_t* lengths, int64_t k, int64_t* paths, void* scores);
+
 /** Node marginals gamma[B][T][N] = P(z_t = j) and log_z[B] (log_z may be NULL). Edge marginals
  *  are the gradient with grad_log_z = 1. Does not touch the saved forward state. */
 DIFFHMM_API diffhmm_status diffhmm_marginals_dense(
@@ -233,6 +244,12 @@ DIFFHMM_API diffhmm_status diffhmm_viterbi_factorized(
     void* score);
 
 /** Node marginals and log_z for the factorized form (see diffhmm_marginals_dense). */
+/** diffhmm_kbest_dense for factorized potentials. */
+DIFFHMM_API diffhmm_status diffhmm_kbest_factorized(
+    diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
+    int64_t num_trans, const void* init, int init_batched, const void* trans, const int64_t* trans_index,
+    const void* emit, const int64_t* lengths, int64_t k, int64_t* paths, void* scores);
+
 DIFFHMM_API diffhmm_status diffhmm_marginals_factorized(
     diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
     int64_t num_trans, const void* init, int init_batched, const void* trans,

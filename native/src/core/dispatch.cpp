@@ -94,6 +94,20 @@ void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score
 }
 
 template <class T>
+void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths, T* scores) {
+    if (k < 1 || k > kMaxBest)
+        fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "k must be in [1, " + std::to_string(kMaxBest) + "], got " + std::to_string(k));
+    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{paths, "paths"}, {scores, "scores"}});
+    switch (ws.backend) {
+        case DIFFHMM_BACKEND_CPU: cpu::kbest(ws, p, k, paths, scores); break;
+        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::kbest(p, k, paths, scores); break;
+        default:
+            fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE,
+                 "k-best Viterbi has no CUDA kernel yet: run it on the CPU backend (its inputs must be host memory)");
+    }
+}
+
+template <class T>
 void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
     if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{log_z, "log_z"}, {gamma, "gamma"}});
     switch (ws.backend) {
@@ -118,6 +132,7 @@ void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t num_samples, uin
     template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                       \
     template void backward<T>(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&); \
     template void viterbi<T>(diffhmm_workspace&, const Problem<T>&, int64_t*, T*);             \
+    template void kbest<T>(diffhmm_workspace&, const Problem<T>&, int64_t, int64_t*, T*);      \
     template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);                 \
     template void sample<T>(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*);
 DIFFHMM_INSTANTIATE(float)

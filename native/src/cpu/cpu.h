@@ -23,6 +23,10 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
 template <class T>
 void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score);
 
+// The k best paths per sequence: paths[B][k][T] (-1 at padding and for missing paths), scores[B][k].
+template <class T>
+void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths, T* scores);
+
 template <class T>
 void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma);
 

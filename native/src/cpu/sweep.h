@@ -1,8 +1,9 @@
-// sweep.h — the two sweeps every CPU verb is made of, shared by forward.cpp, backward.cpp and
-// marginals.cpp:
-//   alpha_sweep: scaled forward messages of every sequence into an AlphaStore (+ log Z);
-//   beta_sweep:  the β recursion from the last step down to 0, handing each step's edge and node
-//                marginals to a Sink (dense gradient, factorized gradients, or node marginals).
+// sweep.h — the two sweeps every CPU verb is made of:
+//   message_sweep: the forward recursion in a semiring (log-sum-exp: forward.cpp, marginals.cpp,
+//                  sample.cpp via alpha_sweep; max-plus: viterbi.cpp; k-max-plus: kbest.cpp), each
+//                  row handed to a Rows sink (the tape, back-pointers);
+//   beta_sweep:    the β recursion from the last step down to 0, handing each step's edge and node
+//                  marginals to a Sink (dense gradient, factorized gradients, or node marginals).
 // Work is split across the batch (one sequence per task) or, when B < threads and N is large,
 // across the states of every step (a fork-join per step); see Plan.
 #pragma once
@@ -10,8 +11,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include "core/error.h"
 #include "core/problem.h"
@@ -100,6 +103,81 @@ bool initial_scores(const Problem<T>& p, int64_t b, T* out) {
     return bad;
 }
 
+// The message sweep, written once: initial scores, then one step kernel per time step, every row
+// re-centred on its maximum (offset kept in float64, so float32 messages keep full relative precision
+// at any length). It is parameterised by
+//   a semiring SR — initial(p, b, row) writes step 0's row and says whether a NaN/+inf was read;
+//     step(k, prev, mat, col, out, extra, N, j0, j1, check) does one step for columns [j0, j1);
+//     width(N) is the length of a row (N, or N·k for the k-best semiring);
+//   a Rows sink — where rows live and what happens at the end: row(b, t, slot), extra(b, t) (the
+//     step's back-pointers or nullptr), offset(b, t, value), empty(b) for length 0, and
+//     finish(b, L, last_row, offset).
+// Forward (LogSumExp into the tape), Viterbi (MaxPlus with back-pointers) and k-best Viterbi
+// (KMaxPlus, kbest.cpp) are instantiations. Throws INVALID_VALUE (naming the index) if a NaN/+inf
+// was read and p.check_values is set.
+template <class T, class SR, class Rows>
+void message_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const SR& sr, Rows& rows) {
+    const Kernels<T>& k = kernels<T>(ws.cpu_isa);
+    const Plan plan = Plan::of(ws, p);
+    const int64_t N = p.N, width = sr.width(N);
+    std::atomic<bool> bad{false};
+    plan.over_batch(p.B, [&](int64_t b, int slot) {
+        const int64_t L = p.length(b);
+        if (L == 0) {
+            rows.empty(b);
+            return;
+        }
+        T* cur = rows.row(b, 0, slot);
+        const bool seen_bad = sr.initial(p, b, cur);
+        double offset = normalize(cur, width);
+        rows.offset(b, 0, offset);
+        for (int64_t t = 1; t < L; ++t) {
+            const T* prev = cur;
+            cur = rows.row(b, t, slot);
+            const T* mat = p.matrix(b, t);
+            const T* col = p.column(b, t);
+            auto extra = rows.extra(b, t);
+            plan.over_states(N, slot, [&](int64_t j0, int64_t j1, int) {
+                if (sr.step(k, prev, mat, col, cur, extra, N, j0, j1, p.check_values))
+                    bad.store(true, std::memory_order_relaxed);
+            });
+            offset += normalize(cur, width);
+            rows.offset(b, t, offset);
+        }
+        rows.finish(b, L, cur, offset);
+        if (seen_bad) bad.store(true, std::memory_order_relaxed);
+    });
+    if (bad.load()) {
+        const std::string message = find_invalid_value(p);
+        fail(message.empty() ? DIFFHMM_ERROR_INTERNAL : DIFFHMM_ERROR_INVALID_VALUE,
+             message.empty() ? "a step kernel flagged a NaN/+inf the value scan cannot find" : message);
+    }
+}
+
+// The log-sum-exp semiring of the forward.
+struct LogSumExpSweep {
+    static int64_t width(int64_t N) { return N; }
+    template <class T>
+    bool initial(const Problem<T>& p, int64_t b, T* row) const { return initial_scores(p, b, row); }
+    template <class T>
+    bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, std::nullptr_t, int64_t N,
+              int64_t j0, int64_t j1, bool check) const {
+        return k.forward_step(prev, mat, col, out, N, j0, j1, check);
+    }
+};
+
+// The max-plus semiring of Viterbi, with back-pointers (the lowest maximising i).
+struct MaxPlusSweep {
+    static int64_t width(int64_t N) { return N; }
+    template <class T>
+    bool initial(const Problem<T>& p, int64_t b, T* row) const { return initial_scores(p, b, row); }
+    template <class T>
+    bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, int32_t* back, int64_t N,
+              int64_t j0, int64_t j1, bool check) const {
+        return k.viterbi_step(prev, mat, col, out, back, N, j0, j1, check);
+    }
+};
+
 template <class T>
 struct AlphaView {
     T* log_alpha;    // [B][T][N] scaled
@@ -114,45 +192,24 @@ AlphaView<T> alpha_view(AlphaStore& store, const Problem<T>& p) {
             store.log_z.as<double>(size_t(std::max<int64_t>(1, p.B)))};
 }
 
-// Forward messages of every sequence. Throws INVALID_VALUE (naming the index) if a NaN/+inf was
-// read and p.check_values is set.
+// Forward messages of every sequence into an AlphaStore, and log Z.
 template <class T>
 void alpha_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out) {
-    const Kernels<T>& k = kernels<T>(ws.cpu_isa);
-    const Plan plan = Plan::of(ws, p);
-    const int64_t N = p.N;
-    std::atomic<bool> bad{false};
-    plan.over_batch(p.B, [&](int64_t b, int slot) {
-        const int64_t L = p.length(b);
-        if (L == 0) {
-            out.log_z[b] = 0.0;
-            return;
+    struct Rows {
+        const Problem<T>& p;
+        const AlphaView<T>& out;
+        T* row(int64_t b, int64_t t, int) const { return out.log_alpha + (b * p.T + t) * p.N; }
+        std::nullptr_t extra(int64_t, int64_t) const { return nullptr; }
+        void offset(int64_t b, int64_t t, double value) const { out.offset[b * p.T + t] = value; }
+        void empty(int64_t b) const { out.log_z[b] = 0.0; }
+        void finish(int64_t b, int64_t L, const T* last, double offset) const {
+            double sum = 0.0;
+            for (int64_t j = 0; j < p.N; ++j) sum += std::exp(double(last[j]));
+            out.log_z[b] = sum > 0.0 ? offset + std::log(sum) : -std::numeric_limits<double>::infinity();
+            (void)L;
         }
-        T* la = out.log_alpha + b * p.T * N;
-        double* off = out.offset + b * p.T;
-        const bool seen_bad = initial_scores(p, b, la);
-        off[0] = normalize(la, N);
-        for (int64_t t = 1; t < L; ++t) {
-            const T* mat = p.matrix(b, t);
-            const T* colt = p.column(b, t);
-            T* cur = la + t * N;
-            plan.over_states(N, slot, [&](int64_t j0, int64_t j1, int) {
-                if (k.forward_step(cur - N, mat, colt, cur, N, j0, j1, p.check_values))
-                    bad.store(true, std::memory_order_relaxed);
-            });
-            off[t] = off[t - 1] + normalize(cur, N);
-        }
-        const T* last = la + (L - 1) * N;
-        double sum = 0.0;
-        for (int64_t j = 0; j < N; ++j) sum += std::exp(double(last[j]));
-        out.log_z[b] = sum > 0.0 ? off[L - 1] + std::log(sum) : -std::numeric_limits<double>::infinity();
-        if (seen_bad) bad.store(true, std::memory_order_relaxed);
-    });
-    if (bad.load()) {
-        const std::string message = find_invalid_value(p);
-        fail(message.empty() ? DIFFHMM_ERROR_INTERNAL : DIFFHMM_ERROR_INVALID_VALUE,
-             message.empty() ? "a step kernel flagged a NaN/+inf the value scan cannot find" : message);
-    }
+    } rows{p, out};
+    message_sweep(ws, p, LogSumExpSweep{}, rows);
 }
 
 // A step's own normaliser. Exactly, Σ_j α_t(j) β_t(j) = Z at every step t; in float32 the scaled

@@ -109,6 +109,65 @@ void backward(const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
 }
 
 template <class T>
+void kbest(const Problem<T>& p, int64_t k, int64_t* paths, T* scores) {
+    const int64_t N = p.N;
+    struct Entry {
+        T score;
+        int64_t from_state, from_rank;
+    };
+    // Best first; equal scores in (state, rank) order of the step before.
+    auto before = [](const Entry& a, const Entry& b) {
+        if (a.score != b.score) return a.score > b.score;
+        return a.from_state != b.from_state ? a.from_state < b.from_state : a.from_rank < b.from_rank;
+    };
+    for (int64_t b = 0; b < p.B; ++b) {
+        const int64_t L = p.length(b);
+        for (int64_t n = 0; n < k; ++n) {
+            scores[b * k + n] = minus_inf<T>();
+            for (int64_t t = 0; t < p.T; ++t) paths[(b * k + n) * p.T + t] = -1;
+        }
+        if (L == 0) {
+            scores[b * k] = 0;
+            continue;
+        }
+        // table[t][j]: the (up to) k best entries ending in j at step t.
+        std::vector<std::vector<std::vector<Entry>>> table(static_cast<size_t>(L),
+                                                           std::vector<std::vector<Entry>>(static_cast<size_t>(N)));
+        for (int64_t j = 0; j < N; ++j) {
+            const T s = score(p, b, 0, 0, j);
+            if (s > minus_inf<T>()) table[0][j].push_back({s, -1, -1});
+        }
+        for (int64_t t = 1; t < L; ++t)
+            for (int64_t j = 0; j < N; ++j) {
+                std::vector<Entry> all;
+                for (int64_t i = 0; i < N; ++i)
+                    for (size_t r = 0; r < table[t - 1][i].size(); ++r) {
+                        const T s = table[t - 1][i][r].score + score(p, b, t, i, j);
+                        if (s > minus_inf<T>()) all.push_back({s, i, static_cast<int64_t>(r)});
+                    }
+                std::stable_sort(all.begin(), all.end(), before);
+                if (static_cast<int64_t>(all.size()) > k) all.resize(static_cast<size_t>(k));
+                table[t][j] = all;
+            }
+        std::vector<Entry> last;
+        for (int64_t j = 0; j < N; ++j)
+            for (size_t r = 0; r < table[L - 1][j].size(); ++r) last.push_back({table[L - 1][j][r].score, j, static_cast<int64_t>(r)});
+        std::stable_sort(last.begin(), last.end(), before);
+        for (int64_t n = 0; n < k && n < static_cast<int64_t>(last.size()); ++n) {
+            scores[b * k + n] = last[n].score;
+            int64_t* path = paths + (b * k + n) * p.T;
+            int64_t j = last[n].from_state, r = last[n].from_rank;
+            for (int64_t t = L - 1; t >= 0; --t) {
+                path[t] = j;
+                const Entry& e = table[t][j][r];
+                j = e.from_state;
+                r = e.from_rank;
+            }
+        }
+    }
+}
+
+template <class T>
 void viterbi(const Problem<T>& p, int64_t* path, T* score_out) {
     const int64_t N = p.N;
     for (int64_t b = 0; b < p.B; ++b) {
@@ -201,6 +260,7 @@ void sample(const Problem<T>& p, int64_t S, uint64_t seed, int64_t* paths) {
     template void forward<T>(const Problem<T>&, T*);                                \
     template void backward<T>(const Problem<T>&, const T*, const Grads<T>&);        \
     template void viterbi<T>(const Problem<T>&, int64_t*, T*);                      \
+    template void kbest<T>(const Problem<T>&, int64_t, int64_t*, T*);               \
     template void marginals<T>(const Problem<T>&, T*, T*);                          \
     template void sample<T>(const Problem<T>&, int64_t, uint64_t, int64_t*);
 DIFFHMM_INSTANTIATE(float)

@@ -21,6 +21,11 @@ void backward(const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads);
 template <class T>
 void viterbi(const Problem<T>& p, int64_t* path, T* score);
 
+// The k best paths: every step keeps, per state, all N·k extensions sorted by (score desc, state,
+// rank) — a full sort, where the CPU backend inserts — and the best k of them.
+template <class T>
+void kbest(const Problem<T>& p, int64_t k, int64_t* paths, T* scores);
+
 template <class T>
 void marginals(const Problem<T>& p, T* log_z, T* gamma);
 

@@ -181,6 +181,119 @@ public final class HmmForward {
         }
     }
 
+    /** The largest k of {@link #kbest}. */
+    public static final int MAX_KBEST = 64;
+
+    /**
+     * The k highest-scoring paths of every sequence and their scores, best first (the k-max-plus
+     * semiring; k = 1 is {@link #viterbi}). Equal scores are ordered by the reversed path, compared
+     * lexicographically from the last state back. A sequence with fewer than k finite paths gets
+     * empty paths and -inf scores for the rest. Runs on the CPU (or reference) backend.
+     *
+     * @param options   backend (CPU; AUTO resolves to the CPU for k-best), threads, input scan
+     * @param potential {@code [B][T][N][N]} log-scores (see the class documentation)
+     * @param lengths   {@code [B]} real steps per sequence, each in {@code [0, T]}
+     * @param k         paths per sequence, in {@code [1, MAX_KBEST]}
+     * @return paths {@code [B][k][T]} and scores {@code [B][k]}
+     * @throws IllegalArgumentException if shapes, lengths or k are out of range (the message says which)
+     * @throws DiffhmmException         if the native core rejects the input, or the backend is CUDA (no k-best kernel yet)
+     */
+    public static KBest kbest(Options options, Tensor potential, long[] lengths, int k) {
+        Objects.requireNonNull(options, "options");
+        final Dense d = Dense.of(potential, lengths, null);
+        checkK(k);
+        final long[] paths = new long[entries("k-best paths", "B*k*T", "split the batch", d.B, k, d.T)];
+        final Workspaces.Workspace ws = Workspaces.acquire(kbestOptions(options), potential);
+        try (Operands ops = new Operands(potential.dtype(), potential)) {
+            final Object scores = ops.vector(new double[(int) (d.B * k)]);
+            final int f = flags(options);
+            final int dt = dtype(potential.dtype());
+            final int status;
+            switch (ops.mode) {
+                case FLOAT_ARRAYS:
+                    status = diffhmm_kbest_dense(ws, dt, f, d.B, d.T, d.N, (float[]) Operands.array(potential), d.lengths, k,
+                            paths, (float[]) scores);
+                    break;
+                case DOUBLE_ARRAYS:
+                    status = diffhmm_kbest_dense(ws, dt, f, d.B, d.T, d.N, (double[]) Operands.array(potential), d.lengths, k,
+                            paths, (double[]) scores);
+                    break;
+                default:
+                    try (LongPointer p = new LongPointer(paths.length)) {
+                        status = diffhmm_kbest_dense(ws, dt, f, d.B, d.T, d.N, ops.in(potential), ops.longs(d.lengths), k, p,
+                                (Pointer) scores);
+                        p.get(paths);
+                    }
+            }
+            Natives.check(status);
+            return new KBest(d.B, k, d.T, paths, Operands.read(scores, (int) (d.B * k)));
+        } finally {
+            Workspaces.release(ws);
+        }
+    }
+
+    /**
+     * {@link #kbest(Options, Tensor, long[], int)} for factorized potentials.
+     *
+     * @param options    backend (CPU; AUTO resolves to the CPU for k-best), threads, input scan
+     * @param potentials the factorized potentials
+     * @param lengths    {@code [B]} real steps per sequence, each in {@code [0, T]}
+     * @param k          paths per sequence, in {@code [1, MAX_KBEST]}
+     * @return paths {@code [B][k][T]} and scores {@code [B][k]}
+     * @throws IllegalArgumentException if shapes, lengths or k are out of range (the message says which)
+     * @throws DiffhmmException         if the native core rejects the input, or the backend is CUDA (no k-best kernel yet)
+     */
+    public static KBest kbest(Options options, Factorized potentials, long[] lengths, int k) {
+        Objects.requireNonNull(options, "options");
+        final Factorized h = potentials;
+        final long[] len = checkFactorized(h, lengths);
+        checkK(k);
+        final long[] paths = new long[entries("k-best paths", "B*k*T", "split the batch", h.batch(), k, h.steps())];
+        final Workspaces.Workspace ws = Workspaces.acquire(kbestOptions(options), h.init(), h.trans(), h.emit());
+        try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
+            final Object scores = ops.vector(new double[(int) (h.batch() * k)]);
+            final int f = flags(options);
+            final int dt = dtype(h.dtype());
+            final int ib = h.initBatched() ? 1 : 0;
+            final long[] idx = h.transIndexView();
+            final int status;
+            switch (ops.mode) {
+                case FLOAT_ARRAYS:
+                    status = diffhmm_kbest_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
+                            (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
+                            (float[]) Operands.array(h.emit()), len, k, paths, (float[]) scores);
+                    break;
+                case DOUBLE_ARRAYS:
+                    status = diffhmm_kbest_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
+                            (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
+                            (double[]) Operands.array(h.emit()), len, k, paths, (double[]) scores);
+                    break;
+                default:
+                    try (LongPointer p = new LongPointer(paths.length)) {
+                        status = diffhmm_kbest_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
+                                ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()), ops.longs(len), k,
+                                p, (Pointer) scores);
+                        p.get(paths);
+                    }
+            }
+            Natives.check(status);
+            return new KBest(h.batch(), k, h.steps(), paths, Operands.read(scores, (int) (h.batch() * k)));
+        } finally {
+            Workspaces.release(ws);
+        }
+    }
+
+    private static void checkK(int k) {
+        if (k < 1 || k > MAX_KBEST) {
+            throw new IllegalArgumentException("k must be in [1, " + MAX_KBEST + "], got " + k);
+        }
+    }
+
+    /** k-best runs on the CPU: AUTO means the CPU here (an explicit CUDA asks for what is not there). */
+    private static Options kbestOptions(Options options) {
+        return options.backend() == Backend.AUTO ? options.backend(Backend.CPU) : options;
+    }
+
     /**
      * Node marginals {@code gamma[b][t][j] = P(z_t = j)} (0 at padding) and log Z.
      *
@@ -849,6 +962,84 @@ public final class HmmForward {
          */
         public double[] scores() {
             return scores.clone();
+        }
+    }
+
+    /**
+     * The k best paths of every sequence: {@code paths [B][k][T]} row-major (state indices; -1 at
+     * padding and for paths that do not exist) and {@code scores [B][k]}, best first.
+     */
+    public static final class KBest {
+        private final long batch, k, steps;
+        private final long[] paths;
+        private final double[] scores;
+
+        KBest(long batch, long k, long steps, long[] paths, double[] scores) {
+            this.batch = batch;
+            this.k = k;
+            this.steps = steps;
+            this.paths = paths;
+            this.scores = scores;
+        }
+
+        /**
+         * The number of paths asked for per sequence.
+         *
+         * @return k
+         */
+        public long k() {
+            return k;
+        }
+
+        /**
+         * All paths.
+         *
+         * @return a copy, row-major {@code [B][k][T]}
+         */
+        public long[] paths() {
+            return paths.clone();
+        }
+
+        /**
+         * All scores.
+         *
+         * @return a copy, {@code [B][k]}: -inf for paths that do not exist
+         */
+        public double[] scores() {
+            return scores.clone();
+        }
+
+        /**
+         * The n-th best path of one sequence over its real steps.
+         *
+         * @param b the sequence, {@code 0 <= b < B}
+         * @param n the rank, {@code 0 <= n < k} (0 is the best)
+         * @return its states (empty if there is no such path, or for length 0)
+         * @throws IndexOutOfBoundsException if {@code b} or {@code n} is out of range
+         */
+        public long[] path(int b, int n) {
+            Objects.checkIndex(b, (int) batch);
+            Objects.checkIndex(n, (int) k);
+            final int start = (int) ((b * k + n) * steps);
+            int length = 0;
+            while (length < steps && paths[start + length] >= 0) {
+                length++;
+            }
+            return Arrays.copyOfRange(paths, start, start + length);
+        }
+
+        /**
+         * The score of the n-th best path of one sequence.
+         *
+         * @param b the sequence
+         * @param n the rank (0 is the best)
+         * @return its score, or -inf if there is no such path
+         * @throws IndexOutOfBoundsException if {@code b} or {@code n} is out of range
+         */
+        public double score(int b, int n) {
+            Objects.checkIndex(b, (int) batch);
+            Objects.checkIndex(n, (int) k);
+            return scores[(int) (b * k + n)];
         }
     }
 
