@@ -1,12 +1,8 @@
 package org.diffhmm;
 
-import static org.diffhmm.internal.DiffhmmNative.*;
-
 import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.Objects;
-import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * Batched forward–backward for hidden Markov models and linear-chain CRFs, with explicit
@@ -51,6 +47,79 @@ import org.bytedeco.javacpp.Pointer;
  */
 public final class HmmForward {
     private HmmForward() {}
+
+    // ----------------------------------------------------------------------------------------------
+    // The verbs, each written once over a NativeProblem (dense or factorized)
+    // ----------------------------------------------------------------------------------------------
+
+    private static Saved forward(Options options, NativeProblem p) {
+        Objects.requireNonNull(options, "options");
+        Leases.reserve();
+        final Workspaces.Workspace ws = Workspaces.acquire(options, p.inputs());
+        try (Operands ops = p.operands()) {
+            final Object logZ = ops.vector(new double[(int) p.B]);
+            Natives.check(p.forward(ws, NativeProblem.flags(options), ops, logZ));
+            return new Saved(ws, Operands.read(logZ, (int) p.B));
+        } catch (RuntimeException e) {
+            Workspaces.release(ws);
+            throw e;
+        }
+    }
+
+    /** A workspace holding a forward's saved state, and the log Z it computed. */
+    private record Saved(Workspaces.Workspace ws, double[] logZ) {}
+
+    private static ViterbiResult viterbi(Options options, NativeProblem p) {
+        Objects.requireNonNull(options, "options");
+        final long[] path = new long[NativeProblem.entries("Viterbi paths", "B*T", "split the batch", p.B, p.T)];
+        return p.run(options, new Tensor[0], (ws, ops) -> {
+            final Object score = ops.vector(new double[(int) p.B]);
+            Natives.check(p.viterbi(ws, NativeProblem.flags(options), ops, ops.indicesOut(path), score));
+            ops.finish();
+            return new ViterbiResult(p.B, p.T, path, Operands.read(score, (int) p.B));
+        });
+    }
+
+    private static KBest kbest(Options options, NativeProblem p, int k) {
+        Objects.requireNonNull(options, "options");
+        if (k < 1 || k > MAX_KBEST) {
+            throw new IllegalArgumentException("k must be in [1, " + MAX_KBEST + "], got " + k);
+        }
+        final long[] paths = new long[NativeProblem.entries("k-best paths", "B*k*T", "split the batch", p.B, k, p.T)];
+        // k-best runs on the CPU: AUTO means the CPU here (an explicit CUDA asks for what is not there).
+        final Options where = options.backend() == Backend.AUTO ? options.backend(Backend.CPU) : options;
+        return p.run(where, new Tensor[0], (ws, ops) -> {
+            final Object scores = ops.vector(new double[(int) (p.B * k)]);
+            Natives.check(p.kbest(ws, NativeProblem.flags(options), ops, k, ops.indicesOut(paths), scores));
+            ops.finish();
+            return new KBest(p.B, k, p.T, paths, Operands.read(scores, (int) (p.B * k)));
+        });
+    }
+
+    private static Marginals marginals(Options options, NativeProblem p) {
+        Objects.requireNonNull(options, "options");
+        final Tensor gamma = Tensor.zeros(p.dtype, p.B, p.T, p.N);
+        return p.run(options, new Tensor[] {gamma}, (ws, ops) -> {
+            final Object logZ = ops.vector(new double[(int) p.B]);
+            Natives.check(p.marginals(ws, NativeProblem.flags(options), ops, logZ, ops.output(gamma)));
+            ops.finish();
+            return new Marginals(gamma, Operands.read(logZ, (int) p.B));
+        });
+    }
+
+    private static Samples sample(Options options, NativeProblem p, int numSamples, long seed) {
+        Objects.requireNonNull(options, "options");
+        if (numSamples < 0) {
+            throw new IllegalArgumentException("numSamples must be >= 0, got " + numSamples);
+        }
+        final long[] paths = new long[NativeProblem.entries("posterior samples", "B*numSamples*T",
+                "draw fewer samples per call or split the batch", p.B, numSamples, p.T)];
+        return p.run(options, new Tensor[0], (ws, ops) -> {
+            Natives.check(p.sample(ws, NativeProblem.flags(options), ops, numSamples, seed, ops.indicesOut(paths)));
+            ops.finish();
+            return new Samples(p.B, numSamples, p.T, paths);
+        });
+    }
 
     // ----------------------------------------------------------------------------------------------
     // Dense
@@ -109,17 +178,8 @@ public final class HmmForward {
      * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
      */
     public static Result apply(Options options, Tensor potential, long[] lengths, boolean[] mask) {
-        Objects.requireNonNull(options, "options");
-        final Dense shape = Dense.of(potential, lengths, mask);
-        Leases.reserve();
-        final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
-        try {
-            final double[] logZ = forwardDense(ws, flags(options), shape);
-            return new Result(ws, shape, logZ);
-        } catch (RuntimeException e) {
-            Workspaces.release(ws);
-            throw e;
-        }
+        final NativeProblem.Dense p = NativeProblem.Dense.of(potential, lengths, mask);
+        return new Result(forward(options, p), p);
     }
 
     /**
@@ -146,39 +206,7 @@ public final class HmmForward {
      * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
      */
     public static ViterbiResult viterbi(Options options, Tensor potential, long[] lengths) {
-        Objects.requireNonNull(options, "options");
-        final Dense d = Dense.of(potential, lengths, null);
-        final long[] path = new long[entries("Viterbi paths", "B*T", "split the batch", d.B, d.T)];
-        final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
-        try (Operands ops = new Operands(potential.dtype(), potential)) {
-            final Object score = ops.vector(new double[(int) d.B]);
-            final int f = flags(options);
-            final int dt = dtype(potential.dtype());
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_viterbi_dense(ws, dt, f, d.B, d.T, d.N, (float[]) Operands.array(potential),
-                            d.lengths, path, (float[]) score);
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_viterbi_dense(ws, dt, f, d.B, d.T, d.N, (double[]) Operands.array(potential),
-                            d.lengths, path, (double[]) score);
-                    break;
-                default:
-                    final LongPointer p = new LongPointer(path.length);
-                    try {
-                        status = diffhmm_viterbi_dense(ws, dt, f, d.B, d.T, d.N, ops.in(potential), ops.longs(d.lengths),
-                                p, (Pointer) score);
-                        p.get(path);
-                    } finally {
-                        p.close();
-                    }
-            }
-            Natives.check(status);
-            return new ViterbiResult(d.B, d.T, path, Operands.read(score, (int) d.B));
-        } finally {
-            Workspaces.release(ws);
-        }
+        return viterbi(options, NativeProblem.Dense.of(potential, lengths, null));
     }
 
     /** The largest k of {@link #kbest}. */
@@ -199,99 +227,7 @@ public final class HmmForward {
      * @throws DiffhmmException         if the native core rejects the input, or the backend is CUDA (no k-best kernel yet)
      */
     public static KBest kbest(Options options, Tensor potential, long[] lengths, int k) {
-        Objects.requireNonNull(options, "options");
-        final Dense d = Dense.of(potential, lengths, null);
-        checkK(k);
-        final long[] paths = new long[entries("k-best paths", "B*k*T", "split the batch", d.B, k, d.T)];
-        final Workspaces.Workspace ws = Workspaces.acquire(kbestOptions(options), potential);
-        try (Operands ops = new Operands(potential.dtype(), potential)) {
-            final Object scores = ops.vector(new double[(int) (d.B * k)]);
-            final int f = flags(options);
-            final int dt = dtype(potential.dtype());
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_kbest_dense(ws, dt, f, d.B, d.T, d.N, (float[]) Operands.array(potential), d.lengths, k,
-                            paths, (float[]) scores);
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_kbest_dense(ws, dt, f, d.B, d.T, d.N, (double[]) Operands.array(potential), d.lengths, k,
-                            paths, (double[]) scores);
-                    break;
-                default:
-                    try (LongPointer p = new LongPointer(paths.length)) {
-                        status = diffhmm_kbest_dense(ws, dt, f, d.B, d.T, d.N, ops.in(potential), ops.longs(d.lengths), k, p,
-                                (Pointer) scores);
-                        p.get(paths);
-                    }
-            }
-            Natives.check(status);
-            return new KBest(d.B, k, d.T, paths, Operands.read(scores, (int) (d.B * k)));
-        } finally {
-            Workspaces.release(ws);
-        }
-    }
-
-    /**
-     * {@link #kbest(Options, Tensor, long[], int)} for factorized potentials.
-     *
-     * @param options    backend (CPU; AUTO resolves to the CPU for k-best), threads, input scan
-     * @param potentials the factorized potentials
-     * @param lengths    {@code [B]} real steps per sequence, each in {@code [0, T]}
-     * @param k          paths per sequence, in {@code [1, MAX_KBEST]}
-     * @return paths {@code [B][k][T]} and scores {@code [B][k]}
-     * @throws IllegalArgumentException if shapes, lengths or k are out of range (the message says which)
-     * @throws DiffhmmException         if the native core rejects the input, or the backend is CUDA (no k-best kernel yet)
-     */
-    public static KBest kbest(Options options, Factorized potentials, long[] lengths, int k) {
-        Objects.requireNonNull(options, "options");
-        final Factorized h = potentials;
-        final long[] len = checkFactorized(h, lengths);
-        checkK(k);
-        final long[] paths = new long[entries("k-best paths", "B*k*T", "split the batch", h.batch(), k, h.steps())];
-        final Workspaces.Workspace ws = Workspaces.acquire(kbestOptions(options), h.init(), h.trans(), h.emit());
-        try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
-            final Object scores = ops.vector(new double[(int) (h.batch() * k)]);
-            final int f = flags(options);
-            final int dt = dtype(h.dtype());
-            final int ib = h.initBatched() ? 1 : 0;
-            final long[] idx = h.transIndexView();
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_kbest_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
-                            (float[]) Operands.array(h.emit()), len, k, paths, (float[]) scores);
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_kbest_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
-                            (double[]) Operands.array(h.emit()), len, k, paths, (double[]) scores);
-                    break;
-                default:
-                    try (LongPointer p = new LongPointer(paths.length)) {
-                        status = diffhmm_kbest_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()), ops.longs(len), k,
-                                p, (Pointer) scores);
-                        p.get(paths);
-                    }
-            }
-            Natives.check(status);
-            return new KBest(h.batch(), k, h.steps(), paths, Operands.read(scores, (int) (h.batch() * k)));
-        } finally {
-            Workspaces.release(ws);
-        }
-    }
-
-    private static void checkK(int k) {
-        if (k < 1 || k > MAX_KBEST) {
-            throw new IllegalArgumentException("k must be in [1, " + MAX_KBEST + "], got " + k);
-        }
-    }
-
-    /** k-best runs on the CPU: AUTO means the CPU here (an explicit CUDA asks for what is not there). */
-    private static Options kbestOptions(Options options) {
-        return options.backend() == Backend.AUTO ? options.backend(Backend.CPU) : options;
+        return kbest(options, NativeProblem.Dense.of(potential, lengths, null), k);
     }
 
     /**
@@ -318,34 +254,7 @@ public final class HmmForward {
      * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
      */
     public static Marginals marginals(Options options, Tensor potential, long[] lengths) {
-        Objects.requireNonNull(options, "options");
-        final Dense d = Dense.of(potential, lengths, null);
-        final Tensor gamma = Tensor.zeros(potential.dtype(), d.B, d.T, d.N);
-        final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
-        try (Operands ops = new Operands(potential.dtype(), potential, gamma)) {
-            final Object logZ = ops.vector(new double[(int) d.B]);
-            final int f = flags(options);
-            final int dt = dtype(potential.dtype());
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_marginals_dense(ws, dt, f, d.B, d.T, d.N, (float[]) Operands.array(potential),
-                            d.lengths, (float[]) logZ, gamma.floatArray());
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_marginals_dense(ws, dt, f, d.B, d.T, d.N, (double[]) Operands.array(potential),
-                            d.lengths, (double[]) logZ, gamma.doubleArray());
-                    break;
-                default:
-                    status = diffhmm_marginals_dense(ws, dt, f, d.B, d.T, d.N, ops.in(potential), ops.longs(d.lengths),
-                            (Pointer) logZ, ops.out(gamma));
-            }
-            Natives.check(status);
-            ops.finish();
-            return new Marginals(gamma, Operands.read(logZ, (int) d.B));
-        } finally {
-            Workspaces.release(ws);
-        }
+        return marginals(options, NativeProblem.Dense.of(potential, lengths, null));
     }
 
     /**
@@ -377,40 +286,7 @@ public final class HmmForward {
      * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
      */
     public static Samples sample(Options options, Tensor potential, long[] lengths, int numSamples, long seed) {
-        Objects.requireNonNull(options, "options");
-        final Dense d = Dense.of(potential, lengths, null);
-        checkSamples(numSamples);
-        final long[] paths = new long[entries("posterior samples", "B*numSamples*T",
-                "draw fewer samples per call or split the batch", d.B, numSamples, d.T)];
-        final Workspaces.Workspace ws = Workspaces.acquire(options, potential);
-        try (Operands ops = new Operands(potential.dtype(), potential)) {
-            final int f = flags(options);
-            final int dt = dtype(potential.dtype());
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_sample_dense(ws, dt, f, d.B, d.T, d.N, (float[]) Operands.array(potential), d.lengths,
-                            numSamples, seed, paths);
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_sample_dense(ws, dt, f, d.B, d.T, d.N, (double[]) Operands.array(potential), d.lengths,
-                            numSamples, seed, paths);
-                    break;
-                default:
-                    final LongPointer p = new LongPointer(Math.max(1, paths.length));
-                    try {
-                        status = diffhmm_sample_dense(ws, dt, f, d.B, d.T, d.N, ops.in(potential), ops.longs(d.lengths),
-                                numSamples, seed, p);
-                        p.get(paths);
-                    } finally {
-                        p.close();
-                    }
-            }
-            Natives.check(status);
-            return new Samples(d.B, numSamples, d.T, paths);
-        } finally {
-            Workspaces.release(ws);
-        }
+        return sample(options, NativeProblem.Dense.of(potential, lengths, null), numSamples, seed);
     }
 
     // ----------------------------------------------------------------------------------------------
@@ -441,17 +317,8 @@ public final class HmmForward {
      * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
      */
     public static FactorizedResult apply(Options options, Factorized potentials, long[] lengths) {
-        Objects.requireNonNull(options, "options");
-        final long[] len = checkFactorized(potentials, lengths);
-        Leases.reserve();
-        final Workspaces.Workspace ws = Workspaces.acquire(options, potentials.init(), potentials.trans(), potentials.emit());
-        try {
-            final double[] logZ = forwardFactorized(ws, flags(options), potentials, len);
-            return new FactorizedResult(ws, potentials, len, logZ);
-        } catch (RuntimeException e) {
-            Workspaces.release(ws);
-            throw e;
-        }
+        final NativeProblem.Fact p = NativeProblem.Fact.of(potentials, lengths);
+        return new FactorizedResult(forward(options, p), p);
     }
 
     /**
@@ -470,52 +337,30 @@ public final class HmmForward {
     /**
      * {@link #viterbi(Factorized, long[])} with explicit options.
      *
-     * @param options backend, threads, instruction set, input scan
-     * @param h       the factorized potentials
-     * @param lengths {@code [B]} real steps per sequence
+     * @param options    backend, threads, instruction set, input scan
+     * @param potentials the factorized potentials
+     * @param lengths    {@code [B]} real steps per sequence
      * @return paths and scores
      * @throws IllegalArgumentException if shapes, lengths or options are inconsistent (the message says which)
      * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
      */
-    public static ViterbiResult viterbi(Options options, Factorized h, long[] lengths) {
-        Objects.requireNonNull(options, "options");
-        final long[] len = checkFactorized(h, lengths);
-        final long[] path = new long[entries("Viterbi paths", "B*T", "split the batch", h.batch(), h.steps())];
-        final Workspaces.Workspace ws = Workspaces.acquire(options, h.init(), h.trans(), h.emit());
-        try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
-            final Object score = ops.vector(new double[(int) h.batch()]);
-            final int f = flags(options);
-            final int dt = dtype(h.dtype());
-            final int ib = h.initBatched() ? 1 : 0;
-            final long[] idx = h.transIndexView();
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_viterbi_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
-                            (float[]) Operands.array(h.emit()), len, path, (float[]) score);
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_viterbi_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
-                            (double[]) Operands.array(h.emit()), len, path, (double[]) score);
-                    break;
-                default:
-                    final LongPointer p = new LongPointer(path.length);
-                    try {
-                        status = diffhmm_viterbi_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()),
-                                ops.longs(len), p, (Pointer) score);
-                        p.get(path);
-                    } finally {
-                        p.close();
-                    }
-            }
-            Natives.check(status);
-            return new ViterbiResult(h.batch(), h.steps(), path, Operands.read(score, (int) h.batch()));
-        } finally {
-            Workspaces.release(ws);
-        }
+    public static ViterbiResult viterbi(Options options, Factorized potentials, long[] lengths) {
+        return viterbi(options, NativeProblem.Fact.of(potentials, lengths));
+    }
+
+    /**
+     * {@link #kbest(Options, Tensor, long[], int)} for factorized potentials.
+     *
+     * @param options    backend (CPU; AUTO resolves to the CPU for k-best), threads, input scan
+     * @param potentials the factorized potentials
+     * @param lengths    {@code [B]} real steps per sequence, each in {@code [0, T]}
+     * @param k          paths per sequence, in {@code [1, MAX_KBEST]}
+     * @return paths {@code [B][k][T]} and scores {@code [B][k]}
+     * @throws IllegalArgumentException if shapes, lengths or k are out of range (the message says which)
+     * @throws DiffhmmException         if the native core rejects the input, or the backend is CUDA (no k-best kernel yet)
+     */
+    public static KBest kbest(Options options, Factorized potentials, long[] lengths, int k) {
+        return kbest(options, NativeProblem.Fact.of(potentials, lengths), k);
     }
 
     /**
@@ -534,47 +379,15 @@ public final class HmmForward {
     /**
      * {@link #marginals(Factorized, long[])} with explicit options.
      *
-     * @param options backend, threads, instruction set, input scan
-     * @param h       the factorized potentials
-     * @param lengths {@code [B]} real steps per sequence
+     * @param options    backend, threads, instruction set, input scan
+     * @param potentials the factorized potentials
+     * @param lengths    {@code [B]} real steps per sequence
      * @return the marginals, {@code [B][T][N]}, and log Z
      * @throws IllegalArgumentException if shapes, lengths or options are inconsistent (the message says which)
      * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
      */
-    public static Marginals marginals(Options options, Factorized h, long[] lengths) {
-        Objects.requireNonNull(options, "options");
-        final long[] len = checkFactorized(h, lengths);
-        final Tensor gamma = Tensor.zeros(h.dtype(), h.batch(), h.steps(), h.states());
-        final Workspaces.Workspace ws = Workspaces.acquire(options, h.init(), h.trans(), h.emit());
-        try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit(), gamma)) {
-            final Object logZ = ops.vector(new double[(int) h.batch()]);
-            final int f = flags(options);
-            final int dt = dtype(h.dtype());
-            final int ib = h.initBatched() ? 1 : 0;
-            final long[] idx = h.transIndexView();
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_marginals_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
-                            (float[]) Operands.array(h.emit()), len, (float[]) logZ, gamma.floatArray());
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_marginals_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
-                            (double[]) Operands.array(h.emit()), len, (double[]) logZ, gamma.doubleArray());
-                    break;
-                default:
-                    status = diffhmm_marginals_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()), ops.longs(len),
-                            (Pointer) logZ, ops.out(gamma));
-            }
-            Natives.check(status);
-            ops.finish();
-            return new Marginals(gamma, Operands.read(logZ, (int) h.batch()));
-        } finally {
-            Workspaces.release(ws);
-        }
+    public static Marginals marginals(Options options, Factorized potentials, long[] lengths) {
+        return marginals(options, NativeProblem.Fact.of(potentials, lengths));
     }
 
     /**
@@ -596,7 +409,7 @@ public final class HmmForward {
      * {@link #sample(Factorized, long[], int, long)} with explicit options.
      *
      * @param options    backend, threads, instruction set, input scan
-     * @param h          the factorized potentials
+     * @param potentials the factorized potentials
      * @param lengths    {@code [B]} real steps per sequence
      * @param numSamples paths per sequence, at least 1
      * @param seed       the random seed
@@ -604,46 +417,8 @@ public final class HmmForward {
      * @throws IllegalArgumentException if shapes, lengths or options are inconsistent (the message says which)
      * @throws DiffhmmException         if the native core rejects the input (NaN/+inf, a bad index) or the backend fails
      */
-    public static Samples sample(Options options, Factorized h, long[] lengths, int numSamples, long seed) {
-        Objects.requireNonNull(options, "options");
-        final long[] len = checkFactorized(h, lengths);
-        checkSamples(numSamples);
-        final long[] paths = new long[entries("posterior samples", "B*numSamples*T",
-                "draw fewer samples per call or split the batch", h.batch(), numSamples, h.steps())];
-        final Workspaces.Workspace ws = Workspaces.acquire(options, h.init(), h.trans(), h.emit());
-        try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
-            final int f = flags(options);
-            final int dt = dtype(h.dtype());
-            final int ib = h.initBatched() ? 1 : 0;
-            final long[] idx = h.transIndexView();
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_sample_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
-                            (float[]) Operands.array(h.emit()), len, numSamples, seed, paths);
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_sample_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
-                            (double[]) Operands.array(h.emit()), len, numSamples, seed, paths);
-                    break;
-                default:
-                    final LongPointer p = new LongPointer(Math.max(1, paths.length));
-                    try {
-                        status = diffhmm_sample_factorized(ws, dt, f, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()), ops.longs(len),
-                                numSamples, seed, p);
-                        p.get(paths);
-                    } finally {
-                        p.close();
-                    }
-            }
-            Natives.check(status);
-            return new Samples(h.batch(), numSamples, h.steps(), paths);
-        } finally {
-            Workspaces.release(ws);
-        }
+    public static Samples sample(Options options, Factorized potentials, long[] lengths, int numSamples, long seed) {
+        return sample(options, NativeProblem.Fact.of(potentials, lengths), numSamples, seed);
     }
 
     // ----------------------------------------------------------------------------------------------
@@ -651,22 +426,22 @@ public final class HmmForward {
     // ----------------------------------------------------------------------------------------------
 
     /**
-     * The result of a dense forward: log Z now, gradients on demand. Holds the forward's saved state
-     * in a native workspace until {@link #close()} (use try-with-resources). {@link #backward} may be
-     * called any number of times, with different upstream gradients; it re-reads the potential, which
-     * must not change in between. Methods are thread-safe (serialised per result).
+     * What both kinds of forward result share: log Z, the backend that ran, and the native workspace
+     * with the saved forward state, held through a {@link Leases} lease until {@code close()} (or,
+     * for a result nobody closed, until the garbage collector finds it).
      */
-    public static final class Result implements AutoCloseable {
+    abstract static class SavedForward implements AutoCloseable {
         private Workspaces.Workspace ws;
         private Leases.Handle lease;
-        private final Dense problem;
         private final double[] logZ;
+        private final Backend backend;
 
-        private Result(Workspaces.Workspace ws, Dense problem, double[] logZ) {
-            this.ws = ws;
-            this.lease = Leases.hold(this, ws, "HmmForward.Result");
-            this.problem = problem;
-            this.logZ = logZ;
+        SavedForward(Saved saved, String kind) {
+            this.ws = saved.ws();
+            this.logZ = saved.logZ();
+            this.backend = saved.ws().backend == org.diffhmm.internal.DiffhmmNative.DIFFHMM_BACKEND_CUDA ? Backend.CUDA
+                    : Backend.CPU;
+            this.lease = Leases.hold(this, ws, kind);
         }
 
         /**
@@ -674,8 +449,55 @@ public final class HmmForward {
          *
          * @return a copy, {@code [B]}: -inf for a sequence without a finite path, 0 for length 0
          */
-        public double[] logZ() {
+                public double[] logZ() {
             return logZ.clone();
+        }
+
+        /**
+         * Which backend ran the forward (and runs the backward).
+         *
+         * @return {@link Backend#CPU} or {@link Backend#CUDA}, never AUTO
+         */
+        public Backend backend() {
+            return backend;
+        }
+
+        /** Returns the native workspace to the pool; later calls on this result throw. Idempotent. */
+        @Override
+        public synchronized void close() {
+            if (lease != null) {
+                lease.close();  // gives the workspace back
+                lease = null;
+                ws = null;
+            }
+        }
+
+        /** Runs {@code call} on the saved workspace (the caller holds this result's lock). */
+        final void withWorkspace(java.util.function.Consumer<Workspaces.Workspace> call) {
+            if (ws == null) {
+                throw new IllegalStateException("this " + getClass().getSimpleName() + " is closed: its forward state is gone");
+            }
+            try {
+                call.accept(ws);
+            } finally {
+                // The native call must not race the cleaner of a result that looks unreachable.
+                Reference.reachabilityFence(this);
+            }
+        }
+    }
+
+    /**
+     * The result of a dense forward: log Z now, gradients on demand. Holds the forward's saved state
+     * in a native workspace until {@link #close()} (use try-with-resources). {@link #backward} may be
+     * called any number of times, with different upstream gradients; it re-reads the potential, which
+     * must not change in between. Methods are thread-safe (serialised per result).
+     */
+    public static final class Result extends SavedForward {
+        private final NativeProblem.Dense problem;
+
+        private Result(Saved saved, NativeProblem.Dense problem) {
+            super(saved, "HmmForward.Result");
+            this.problem = problem;
         }
 
         /**
@@ -686,9 +508,8 @@ public final class HmmForward {
          * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
          * @throws IllegalStateException    if this result is closed
          */
-        public Tensor backward(double[] gradLogZ) {
-            final Dense d = problem;
-            final Tensor grad = Tensor.zeros(d.potential.dtype(), d.B, d.T, d.N, d.N);
+                public Tensor backward(double[] gradLogZ) {
+            final Tensor grad = Tensor.zeros(problem.dtype, problem.B, problem.T, problem.N, problem.N);
             backward(gradLogZ, grad);
             return grad;
         }
@@ -704,55 +525,18 @@ public final class HmmForward {
          * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
          * @throws IllegalStateException    if this result is closed
          */
-        public synchronized void backward(double[] gradLogZ, Tensor gradPotential) {
-            try {
-                final Workspaces.Workspace w = open();
-                final Dense d = problem;
-                checkGradLogZ(gradLogZ, d.B, d.potential.dtype());
-                Objects.requireNonNull(gradPotential, "gradPotential");
-                requireLike(gradPotential, d.potential, "gradPotential");
-                requireOutput(gradPotential, "gradPotential", d.potential, "potential");
-                try (Operands ops = new Operands(d.potential.dtype(), d.potential, gradPotential)) {
-                    final Object g = ops.vector(gradLogZ);
-                    final int dt = dtype(d.potential.dtype());
-                    final int status;
-                    switch (ops.mode) {
-                        case FLOAT_ARRAYS:
-                            status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, (float[]) Operands.array(d.potential),
-                                    d.lengths, (float[]) g, gradPotential.floatArray());
-                            break;
-                        case DOUBLE_ARRAYS:
-                            status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, (double[]) Operands.array(d.potential),
-                                    d.lengths, (double[]) g, gradPotential.doubleArray());
-                            break;
-                        default:
-                            status = diffhmm_backward_dense(w, dt, d.B, d.T, d.N, ops.in(d.potential), ops.longs(d.lengths),
-                                    (Pointer) g, ops.out(gradPotential));
-                    }
-                    Natives.check(status);
+                public synchronized void backward(double[] gradLogZ, Tensor gradPotential) {
+            final NativeProblem.Dense p = problem;
+            NativeProblem.checkGradLogZ(gradLogZ, p.B, p.dtype);
+            Objects.requireNonNull(gradPotential, "gradPotential");
+            NativeProblem.requireLike(gradPotential, p.potential, "gradPotential");
+            NativeProblem.requireOutput(gradPotential, "gradPotential", p.potential, "potential");
+            withWorkspace(ws -> {
+                try (Operands ops = p.operands(gradPotential)) {
+                    Natives.check(p.backward(ws, ops, ops.vector(gradLogZ), gradPotential));
                     ops.finish();
                 }
-            } finally {
-                // The native call above must not race the cleaner of an unreachable-looking result.
-                Reference.reachabilityFence(this);
-            }
-        }
-
-        /** Returns the native workspace to the pool; later calls on this result throw. Idempotent. */
-        @Override
-        public synchronized void close() {
-            if (lease != null) {
-                lease.close();  // gives the workspace back
-                lease = null;
-                ws = null;
-            }
-        }
-
-        private Workspaces.Workspace open() {
-            if (ws == null) {
-                throw new IllegalStateException("this Result is closed: its forward state is gone");
-            }
-            return ws;
+            });
         }
     }
 
@@ -762,28 +546,12 @@ public final class HmmForward {
      * {@code d/d trans[k] = sum over (b, t >= 1) with transIndex[b][t] = k of g[b]·ξ_t},
      * {@code d/d emit[b][t] = g[b]·γ_t}.
      */
-    public static final class FactorizedResult implements AutoCloseable {
-        private Workspaces.Workspace ws;
-        private Leases.Handle lease;
-        private final Factorized h;
-        private final long[] lengths;
-        private final double[] logZ;
+    public static final class FactorizedResult extends SavedForward {
+        private final NativeProblem.Fact problem;
 
-        private FactorizedResult(Workspaces.Workspace ws, Factorized h, long[] lengths, double[] logZ) {
-            this.ws = ws;
-            this.lease = Leases.hold(this, ws, "HmmForward.FactorizedResult");
-            this.h = h;
-            this.lengths = lengths;
-            this.logZ = logZ;
-        }
-
-        /**
-         * log Z of every sequence.
-         *
-         * @return a copy, {@code [B]}: -inf for a sequence without a finite path, 0 for length 0
-         */
-        public double[] logZ() {
-            return logZ.clone();
+        private FactorizedResult(Saved saved, NativeProblem.Fact problem) {
+            super(saved, "HmmForward.FactorizedResult");
+            this.problem = problem;
         }
 
         /**
@@ -794,7 +562,8 @@ public final class HmmForward {
          * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
          * @throws IllegalStateException    if this result is closed
          */
-        public FactorizedGradient backward(double[] gradLogZ) {
+                public FactorizedGradient backward(double[] gradLogZ) {
+            final Factorized h = problem.h;
             final FactorizedGradient g = new FactorizedGradient(Tensor.zeros(h.dtype(), h.init().shape()),
                     Tensor.zeros(h.dtype(), h.trans().shape()), Tensor.zeros(h.dtype(), h.emit().shape()));
             backward(gradLogZ, g.init(), g.trans(), g.emit());
@@ -811,68 +580,30 @@ public final class HmmForward {
          * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
          * @throws IllegalStateException    if this result is closed
          */
-        public synchronized void backward(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
-            try {
-                if (ws == null) {
-                    throw new IllegalStateException("this FactorizedResult is closed: its forward state is gone");
-                }
-                checkGradLogZ(gradLogZ, h.batch(), h.dtype());
-                if (gradInit != null) {
-                    requireLike(gradInit, h.init(), "gradInit");
-                    requireOutput(gradInit, "gradInit", h.init(), "init", h.trans(), "trans", h.emit(), "emit");
-                }
-                if (gradTrans != null) {
-                    requireLike(gradTrans, h.trans(), "gradTrans");
-                    requireOutput(gradTrans, "gradTrans", h.init(), "init", h.trans(), "trans", h.emit(), "emit", gradInit,
-                            "gradInit");
-                }
-                if (gradEmit != null) {
-                    requireLike(gradEmit, h.emit(), "gradEmit");
-                    requireOutput(gradEmit, "gradEmit", h.init(), "init", h.trans(), "trans", h.emit(), "emit", gradInit,
-                            "gradInit", gradTrans, "gradTrans");
-                }
-                try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit(), gradInit, gradTrans, gradEmit)) {
-                    final Object g = ops.vector(gradLogZ);
-                    final int dt = dtype(h.dtype());
-                    final int ib = h.initBatched() ? 1 : 0;
-                    final long[] idx = h.transIndexView();
-                    final int status;
-                    switch (ops.mode) {
-                        case FLOAT_ARRAYS:
-                            status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                    (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
-                                    (float[]) Operands.array(h.emit()), lengths, (float[]) g,
-                                    (float[]) Operands.array(gradInit), (float[]) Operands.array(gradTrans),
-                                    (float[]) Operands.array(gradEmit));
-                            break;
-                        case DOUBLE_ARRAYS:
-                            status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                    (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
-                                    (double[]) Operands.array(h.emit()), lengths, (double[]) g,
-                                    (double[]) Operands.array(gradInit), (double[]) Operands.array(gradTrans),
-                                    (double[]) Operands.array(gradEmit));
-                            break;
-                        default:
-                            status = diffhmm_backward_factorized(ws, dt, h.batch(), h.steps(), h.states(), h.numTrans(),
-                                    ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()),
-                                    ops.longs(lengths), (Pointer) g, ops.out(gradInit), ops.out(gradTrans), ops.out(gradEmit));
-                    }
-                    Natives.check(status);
+                public synchronized void backward(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
+            final NativeProblem.Fact p = problem;
+            final Factorized h = p.h;
+            NativeProblem.checkGradLogZ(gradLogZ, p.B, p.dtype);
+            if (gradInit != null) {
+                NativeProblem.requireLike(gradInit, h.init(), "gradInit");
+                NativeProblem.requireOutput(gradInit, "gradInit", h.init(), "init", h.trans(), "trans", h.emit(), "emit");
+            }
+            if (gradTrans != null) {
+                NativeProblem.requireLike(gradTrans, h.trans(), "gradTrans");
+                NativeProblem.requireOutput(gradTrans, "gradTrans", h.init(), "init", h.trans(), "trans", h.emit(), "emit",
+                        gradInit, "gradInit");
+            }
+            if (gradEmit != null) {
+                NativeProblem.requireLike(gradEmit, h.emit(), "gradEmit");
+                NativeProblem.requireOutput(gradEmit, "gradEmit", h.init(), "init", h.trans(), "trans", h.emit(), "emit",
+                        gradInit, "gradInit", gradTrans, "gradTrans");
+            }
+            withWorkspace(ws -> {
+                try (Operands ops = p.operands(gradInit, gradTrans, gradEmit)) {
+                    Natives.check(p.backward(ws, ops, ops.vector(gradLogZ), gradInit, gradTrans, gradEmit));
                     ops.finish();
                 }
-            } finally {
-                // The native call above must not race the cleaner of an unreachable-looking result.
-                Reference.reachabilityFence(this);
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            if (lease != null) {
-                lease.close();  // gives the workspace back
-                lease = null;
-                ws = null;
-            }
+            });
         }
     }
 
@@ -913,7 +644,6 @@ public final class HmmForward {
             return emit;
         }
     }
-
     /**
      * Viterbi paths {@code [B*T]} (state indices, -1 at padding and for sequences without a finite
      * path) and scores {@code [B]} (-inf without a finite path, 0 for length 0).
@@ -964,7 +694,6 @@ public final class HmmForward {
             return scores.clone();
         }
     }
-
     /**
      * The k best paths of every sequence: {@code paths [B][k][T]} row-major (state indices; -1 at
      * padding and for paths that do not exist) and {@code scores [B][k]}, best first.
@@ -1042,7 +771,6 @@ public final class HmmForward {
             return scores[(int) (b * k + n)];
         }
     }
-
     /**
      * Posterior samples: {@code paths [B][S][T]} row-major (state indices; -1 at padding and, for a
      * sequence without a finite path, everywhere).
@@ -1095,7 +823,6 @@ public final class HmmForward {
             return Arrays.copyOfRange(paths, start, start + length);
         }
     }
-
     /** Node marginals {@code gamma [B][T][N]} (0 at padding) and log Z. */
     public static final class Marginals {
         private final Tensor gamma;
@@ -1122,210 +849,6 @@ public final class HmmForward {
          */
         public double[] logZ() {
             return logZ.clone();
-        }
-    }
-
-    // ----------------------------------------------------------------------------------------------
-    // Shared plumbing
-    // ----------------------------------------------------------------------------------------------
-
-    /** A checked dense problem: shape, lengths (a private copy) and the potential. */
-    static final class Dense {
-        final Tensor potential;
-        final long B, T, N;
-        final long[] lengths;
-
-        private Dense(Tensor potential, long[] lengths) {
-            this.potential = potential;
-            this.B = potential.dim(0);
-            this.T = potential.dim(1);
-            this.N = potential.dim(2);
-            this.lengths = lengths;
-        }
-
-        static Dense of(Tensor potential, long[] lengths, boolean[] mask) {
-            Objects.requireNonNull(potential, "potential");
-            if (potential.rank() != 4 || potential.dim(2) != potential.dim(3)) {
-                throw new IllegalArgumentException("potential must have shape [B][T][N][N], got " + potential.describe());
-            }
-            if (potential.dim(2) < 1) {
-                throw new IllegalArgumentException("potential must have N >= 1 states, got " + potential.describe());
-            }
-            final long[] len = checkLengths(lengths, potential.dim(0), potential.dim(1));
-            checkMask(mask, len, potential.dim(1));
-            return new Dense(potential, len);
-        }
-    }
-
-    private static long[] checkFactorized(Factorized h, long[] lengths) {
-        Objects.requireNonNull(h, "potentials");
-        final long[] len = checkLengths(lengths, h.batch(), h.steps());
-        h.checkTransIndex(len);
-        return len;
-    }
-
-    static long[] checkLengths(long[] lengths, long batch, long steps) {
-        Objects.requireNonNull(lengths, "lengths");
-        if (lengths.length != batch) {
-            throw new IllegalArgumentException("lengths has " + lengths.length + " entries but the batch has B = " + batch);
-        }
-        for (int b = 0; b < lengths.length; b++) {
-            if (lengths[b] < 0 || lengths[b] > steps) {
-                throw new IllegalArgumentException("lengths[" + b + "] = " + lengths[b] + " is outside [0, T = " + steps + "]");
-            }
-        }
-        return lengths.clone();
-    }
-
-    static void checkMask(boolean[] mask, long[] lengths, long steps) {
-        if (mask == null) {
-            return;
-        }
-        if (mask.length != lengths.length * steps) {
-            throw new IllegalArgumentException("mask has " + mask.length + " entries, expected B*T = " + lengths.length * steps);
-        }
-        for (int b = 0; b < lengths.length; b++) {
-            for (int t = 0; t < steps; t++) {
-                final boolean real = t < lengths[b];
-                if (mask[(int) (b * steps + t)] != real) {
-                    throw new IllegalArgumentException("mask[" + b + "][" + t + "] = " + !real + " but lengths[" + b + "] = "
-                            + lengths[b] + " (the mask must be the prefix mask implied by lengths)");
-                }
-            }
-        }
-    }
-
-    /** The largest Java array the JVM allocates. */
-    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
-
-    /** The length of a Java result array of {@code factors} entries, or an exception that says why it cannot be one. */
-    static int entries(String what, String formula, String remedy, long... factors) {
-        long n = 1;
-        try {
-            for (long f : factors) {
-                n = Math.multiplyExact(n, f);
-            }
-        } catch (ArithmeticException e) {
-            n = Long.MAX_VALUE;
-        }
-        if (n > MAX_ARRAY) {
-            throw new IllegalArgumentException(what + " need " + formula + " = " + (n == Long.MAX_VALUE ? "more than 2^63"
-                    : Long.toString(n)) + " entries, more than one Java array holds (" + MAX_ARRAY + "): " + remedy);
-        }
-        return (int) n;
-    }
-
-    static void checkSamples(int numSamples) {
-        if (numSamples < 0) {
-            throw new IllegalArgumentException("numSamples must be >= 0, got " + numSamples);
-        }
-    }
-
-    /**
-     * An output the native code will write: not read-only, and sharing no memory with the call's
-     * inputs or other outputs (pairs of tensor and name; null tensors are skipped).
-     */
-    static void requireOutput(Tensor out, String name, Object... others) {
-        if (out.isReadOnly()) {
-            throw new IllegalArgumentException(name + " is a read-only buffer; the gradient is written into it");
-        }
-        for (int k = 0; k < others.length; k += 2) {
-            final Tensor other = (Tensor) others[k];
-            if (other != null && out.overlaps(other)) {
-                throw new IllegalArgumentException(name + " shares memory with " + others[k + 1]
-                        + "; outputs need storage of their own (the forward state re-reads the inputs)");
-            }
-        }
-    }
-
-    static void checkGradLogZ(double[] gradLogZ, long batch, DType dtype) {
-        checkGradLogZ(gradLogZ, batch);
-        if (dtype == DType.FLOAT32) {
-            for (int b = 0; b < gradLogZ.length; b++) {
-                if (Math.abs(gradLogZ[b]) > Float.MAX_VALUE) {
-                    throw new IllegalArgumentException("gradLogZ[" + b + "] = " + gradLogZ[b] + " is outside the float32 range "
-                            + "(|g| <= " + Float.MAX_VALUE + ") of this float32 problem");
-                }
-            }
-        }
-    }
-
-    static void checkGradLogZ(double[] gradLogZ, long batch) {
-        Objects.requireNonNull(gradLogZ, "gradLogZ");
-        if (gradLogZ.length != batch) {
-            throw new IllegalArgumentException("gradLogZ has " + gradLogZ.length + " entries but the batch has B = " + batch);
-        }
-        for (int b = 0; b < gradLogZ.length; b++) {
-            if (!Double.isFinite(gradLogZ[b])) {
-                throw new IllegalArgumentException("gradLogZ[" + b + "] = " + gradLogZ[b] + " (upstream gradients must be finite)");
-            }
-        }
-    }
-
-    static void requireLike(Tensor t, Tensor like, String name) {
-        if (t.dtype() != like.dtype() || !Arrays.equals(t.shape(), like.shape())) {
-            throw new IllegalArgumentException(name + " must have the dtype and shape of its input " + like.describe()
-                    + ", got " + t.describe());
-        }
-    }
-
-    static int flags(Options options) {
-        return options.trustedInput() ? DIFFHMM_FLAG_TRUSTED_INPUT : 0;
-    }
-
-    static int dtype(DType dtype) {
-        return dtype == DType.FLOAT32 ? DIFFHMM_FLOAT32 : DIFFHMM_FLOAT64;
-    }
-
-    private static double[] forwardDense(Workspaces.Workspace ws, int flags, Dense d) {
-        final Tensor potential = d.potential;
-        try (Operands ops = new Operands(potential.dtype(), potential)) {
-            final Object logZ = ops.vector(new double[(int) d.B]);
-            final int dt = dtype(potential.dtype());
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_forward_dense(ws, dt, flags, d.B, d.T, d.N, (float[]) Operands.array(potential),
-                            d.lengths, (float[]) logZ);
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_forward_dense(ws, dt, flags, d.B, d.T, d.N, (double[]) Operands.array(potential),
-                            d.lengths, (double[]) logZ);
-                    break;
-                default:
-                    status = diffhmm_forward_dense(ws, dt, flags, d.B, d.T, d.N, ops.in(potential), ops.longs(d.lengths),
-                            (Pointer) logZ);
-            }
-            Natives.check(status);
-            return Operands.read(logZ, (int) d.B);
-        }
-    }
-
-    private static double[] forwardFactorized(Workspaces.Workspace ws, int flags, Factorized h, long[] len) {
-        try (Operands ops = new Operands(h.dtype(), h.init(), h.trans(), h.emit())) {
-            final Object logZ = ops.vector(new double[(int) h.batch()]);
-            final int dt = dtype(h.dtype());
-            final int ib = h.initBatched() ? 1 : 0;
-            final long[] idx = h.transIndexView();
-            final int status;
-            switch (ops.mode) {
-                case FLOAT_ARRAYS:
-                    status = diffhmm_forward_factorized(ws, dt, flags, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (float[]) Operands.array(h.init()), ib, (float[]) Operands.array(h.trans()), idx,
-                            (float[]) Operands.array(h.emit()), len, (float[]) logZ);
-                    break;
-                case DOUBLE_ARRAYS:
-                    status = diffhmm_forward_factorized(ws, dt, flags, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            (double[]) Operands.array(h.init()), ib, (double[]) Operands.array(h.trans()), idx,
-                            (double[]) Operands.array(h.emit()), len, (double[]) logZ);
-                    break;
-                default:
-                    status = diffhmm_forward_factorized(ws, dt, flags, h.batch(), h.steps(), h.states(), h.numTrans(),
-                            ops.in(h.init()), ib, ops.in(h.trans()), ops.longs(idx), ops.in(h.emit()), ops.longs(len),
-                            (Pointer) logZ);
-            }
-            Natives.check(status);
-            return Operands.read(logZ, (int) h.batch());
         }
     }
 }

@@ -41,13 +41,33 @@ final class Operands implements AutoCloseable {
         return mode != Mode.POINTERS;
     }
 
-    /** The pinned array of an array-backed tensor (array modes only); null stays null. */
-    static Object array(Tensor t) {
-        return t == null ? null : t.array();
+    /** An input tensor in the call's form: its pinned array (array modes) or a pointer; null stays null. */
+    Object input(Tensor t) {
+        return t == null ? null : arrays() ? t.array() : in(t);
+    }
+
+    /** An output tensor in the call's form: its array (array modes) or a pointer filled back by {@link #finish()}. */
+    Object output(Tensor t) {
+        return t == null ? null : arrays() ? t.array() : out(t);
+    }
+
+    /** An index array input ({@code long[]} in array modes, native memory otherwise); null stays null. */
+    Object indices(long[] values) {
+        return arrays() ? values : longs(values);
+    }
+
+    /** An index array output, filled by the call (copied back by {@link #finish()} in pointer mode). */
+    Object indicesOut(long[] target) {
+        if (arrays()) {
+            return target;
+        }
+        final LongPointer p = keep(new LongPointer(Math.max(1, target.length)));
+        copyBacks.add(() -> p.get(target));
+        return p;
     }
 
     /** An input tensor as a pointer (pointer mode). */
-    Pointer in(Tensor t) {
+    private Pointer in(Tensor t) {
         if (t == null) {
             return null;
         }
@@ -63,7 +83,7 @@ final class Operands implements AutoCloseable {
     }
 
     /** An output tensor as a pointer (pointer mode); Java arrays are filled by {@link #finish()}. */
-    Pointer out(Tensor t) {
+    private Pointer out(Tensor t) {
         if (t == null || !t.isArray()) {
             return in(t);
         }
@@ -122,7 +142,7 @@ final class Operands implements AutoCloseable {
     }
 
     /** An index array as native memory (pointer mode); null stays null. */
-    LongPointer longs(long[] values) {
+    private LongPointer longs(long[] values) {
         return values == null ? null : keep(new LongPointer(values));
     }
 
