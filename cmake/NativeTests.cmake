@@ -25,4 +25,7 @@ function(diffhmm_add_native_tests library)
       set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
     endforeach()
   endforeach()
+  # The layers of native/src (capi → dispatch → backends → core): no include runs upward.
+  add_test(NAME layers_include_only_downward
+           COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_CURRENT_SOURCE_DIR}/src -P ${CMAKE_CURRENT_LIST_DIR}/../cmake/LayerCheck.cmake)
 endfunction()

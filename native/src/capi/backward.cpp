@@ -1,6 +1,6 @@
 // backward.cpp — diffhmm_backward_dense / diffhmm_backward_factorized.
 #include "capi/guard.h"
-#include "core/dispatch.h"
+#include "dispatch/dispatch.h"
 
 using namespace diffhmm;
 

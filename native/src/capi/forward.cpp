@@ -1,6 +1,6 @@
 // forward.cpp — diffhmm_forward_dense / diffhmm_forward_factorized.
 #include "capi/guard.h"
-#include "core/dispatch.h"
+#include "dispatch/dispatch.h"
 
 using namespace diffhmm;
 

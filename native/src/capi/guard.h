@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "core/problem.h"
-#include "core/validate.h"
+#include "dispatch/validate.h"
 #include "core/workspace.h"
 #include "diffhmm/diffhmm.h"
 

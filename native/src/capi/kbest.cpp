@@ -1,6 +1,6 @@
 // viterbi.cpp — diffhmm_kbest_dense / diffhmm_kbest_factorized.
 #include "capi/guard.h"
-#include "core/dispatch.h"
+#include "dispatch/dispatch.h"
 
 using namespace diffhmm;
 

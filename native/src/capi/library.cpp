@@ -3,8 +3,7 @@
 
 #include "capi/guard.h"
 #include "core/thread_pool.h"
-#include "cpu/step_kernels.h"
-#include "cuda/cuda.h"
+#include "dispatch/dispatch.h"
 
 #ifndef DIFFHMM_VERSION
 #define DIFFHMM_VERSION "0.0.0"
@@ -30,26 +29,18 @@ const char* diffhmm_last_error(void) { return capi::last_error.c_str(); }
 
 diffhmm_status diffhmm_backend_available(int backend) {
     return capi::guarded([&] {
-        switch (backend) {
-            case DIFFHMM_BACKEND_CPU:
-            case DIFFHMM_BACKEND_REFERENCE: return;
-            case DIFFHMM_BACKEND_CUDA: {
-                const std::string reason = cuda::unavailable_reason();
-                if (!reason.empty()) fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, reason);
-                return;
-            }
-            default: fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "unknown backend " + std::to_string(backend));
-        }
+        const std::string reason = unavailable_reason(backend);
+        if (!reason.empty()) fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, reason);
     });
 }
 
 const char* diffhmm_cuda_device(void) {
     static thread_local std::string description;
-    description = cuda::describe_device();
+    description = describe_device();
     return description.c_str();
 }
 
-int diffhmm_cpu_isa_supported(void) { return cpu::detect_isa(); }
+int diffhmm_cpu_isa_supported(void) { return cpu_isa_supported(); }
 
 int diffhmm_cpu_default_threads(void) { return pool_threads(); }
 

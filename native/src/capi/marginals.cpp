@@ -1,6 +1,6 @@
 // marginals.cpp — diffhmm_marginals_dense / diffhmm_marginals_factorized.
 #include "capi/guard.h"
-#include "core/dispatch.h"
+#include "dispatch/dispatch.h"
 
 using namespace diffhmm;
 

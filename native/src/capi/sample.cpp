@@ -1,6 +1,6 @@
 // sample.cpp — diffhmm_sample_dense / diffhmm_sample_factorized.
 #include "capi/guard.h"
-#include "core/dispatch.h"
+#include "dispatch/dispatch.h"
 
 using namespace diffhmm;
 

@@ -1,6 +1,6 @@
 // viterbi.cpp — diffhmm_viterbi_dense / diffhmm_viterbi_factorized.
 #include "capi/guard.h"
-#include "core/dispatch.h"
+#include "dispatch/dispatch.h"
 
 using namespace diffhmm;
 

@@ -2,8 +2,7 @@
 #include <string>
 
 #include "capi/guard.h"
-#include "cpu/step_kernels.h"
-#include "cuda/cuda.h"
+#include "dispatch/dispatch.h"
 
 using namespace diffhmm;
 
@@ -13,27 +12,17 @@ diffhmm_status diffhmm_workspace_create(int backend, diffhmm_workspace** out) {
     return capi::guarded([&] {
         if (out == nullptr) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "out is null");
         *out = nullptr;
-        if (backend != DIFFHMM_BACKEND_CPU && backend != DIFFHMM_BACKEND_CUDA &&
-            backend != DIFFHMM_BACKEND_REFERENCE)
-            fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "unknown backend " + std::to_string(backend));
-        if (backend == DIFFHMM_BACKEND_CUDA) {
-            const std::string reason = cuda::unavailable_reason();
-            if (!reason.empty()) fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, reason);
-        }
+        const std::string reason = unavailable_reason(backend);  // INVALID_ARGUMENT for an unknown one
+        if (!reason.empty()) fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, reason);
         diffhmm_workspace* ws = new diffhmm_workspace();
         ws->backend = backend;
-        ws->cpu_isa = cpu::detect_isa();
+        ws->cpu_isa = cpu_isa_supported();
         *out = ws;
     });
 }
 
 int64_t diffhmm_workspace_bytes(const diffhmm_workspace* ws) {
-    if (ws == nullptr) return 0;
-    const size_t host = ws->tape_alpha.log_alpha.capacity() + ws->tape_alpha.offset.capacity() +
-                        ws->tape_alpha.log_z.capacity() + ws->aux_alpha.log_alpha.capacity() +
-                        ws->aux_alpha.offset.capacity() + ws->aux_alpha.log_z.capacity() + ws->back.capacity() +
-                        ws->scratch.capacity() + ws->accum.capacity();
-    return int64_t(host + cuda::device_bytes(ws->cuda));
+    return ws == nullptr ? 0 : workspace_bytes(*ws);
 }
 
 diffhmm_status diffhmm_workspace_destroy(diffhmm_workspace* ws) {
@@ -52,7 +41,7 @@ diffhmm_status diffhmm_workspace_set_num_threads(diffhmm_workspace* ws, int num_
 diffhmm_status diffhmm_workspace_set_cpu_isa(diffhmm_workspace* ws, int isa) {
     return capi::guarded([&] {
         diffhmm_workspace& w = capi::workspace(ws);
-        const int best = cpu::detect_isa();
+        const int best = cpu_isa_supported();
         if (isa == DIFFHMM_CPU_ISA_AUTO) {
             w.cpu_isa = best;
             return;

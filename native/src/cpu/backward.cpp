@@ -69,7 +69,7 @@ struct FactorizedGradSink {
 
 template <class T>
 void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
-    const AlphaView<T> alpha = alpha_view(ws.tape_alpha, p);
+    const AlphaView<T> alpha = alpha_view(state(ws).tape_alpha, p);
     if (p.form == Form::dense) {
         DenseGradSink<T> sink{p, grads.potential};
         beta_sweep(ws, p, alpha, grad_log_z, sink);
@@ -77,7 +77,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     }
     const Plan plan = Plan::of(ws, p);
     const int64_t per_slot = p.K * p.N * p.N + p.N;
-    double* accum = ws.accum.as<double>(size_t(per_slot) * size_t(plan.threads));
+    double* accum = state(ws).accum.as<double>(size_t(per_slot) * size_t(plan.threads));
     std::memset(accum, 0, size_t(per_slot) * size_t(plan.threads) * sizeof(double));
     FactorizedGradSink<T> sink{p, grads, accum, per_slot};
     beta_sweep(ws, p, alpha, grad_log_z, sink);

@@ -12,11 +12,11 @@
 namespace diffhmm {
 namespace cpu {
 
-// Fills ws.tape_alpha and writes log_z.
+// Fills the tape of the workspace's CPU state (cpu/state.h) and writes log_z.
 template <class T>
 void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z);
 
-// Reads ws.tape_alpha (written by forward for the same problem).
+// Reads the tape (written by forward for the same problem).
 template <class T>
 void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads);
 

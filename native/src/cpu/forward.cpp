@@ -7,7 +7,7 @@ namespace cpu {
 
 template <class T>
 void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
-    const AlphaView<T> alpha = alpha_view(ws.tape_alpha, p);
+    const AlphaView<T> alpha = alpha_view(state(ws).tape_alpha, p);
     alpha_sweep(ws, p, alpha);
     for (int64_t b = 0; b < p.B; ++b) log_z[b] = T(alpha.log_z[b]);
 }

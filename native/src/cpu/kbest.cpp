@@ -122,8 +122,8 @@ void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths
                 }
             }
         }
-    } rows{p, k, paths, scores, ws.back.as<int32_t>(size_t(std::max<int64_t>(1, p.B * p.T * width))),
-           ws.scratch.as<T>(size_t(2 * width) * size_t(plan.threads))};
+    } rows{p, k, paths, scores, state(ws).back.as<int32_t>(size_t(std::max<int64_t>(1, p.B * p.T * width))),
+           state(ws).scratch.as<T>(size_t(2 * width) * size_t(plan.threads))};
     message_sweep(ws, p, KMaxPlusSweep{k}, rows);
 }
 

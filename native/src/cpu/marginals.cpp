@@ -31,7 +31,7 @@ struct GammaSink {
 
 template <class T>
 void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
-    const AlphaView<T> alpha = alpha_view(ws.aux_alpha, p);
+    const AlphaView<T> alpha = alpha_view(state(ws).aux_alpha, p);
     alpha_sweep(ws, p, alpha);
     if (log_z)
         for (int64_t b = 0; b < p.B; ++b) log_z[b] = T(alpha.log_z[b]);

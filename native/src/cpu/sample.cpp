@@ -35,13 +35,13 @@ int64_t draw(const T* x, int64_t stride, int64_t N, double u, double* weights) {
 
 template <class T>
 void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t S, uint64_t seed, int64_t* paths) {
-    const AlphaView<T> alpha = alpha_view(ws.aux_alpha, p);
+    const AlphaView<T> alpha = alpha_view(state(ws).aux_alpha, p);
     alpha_sweep(ws, p, alpha);
     const Plan plan = Plan::of(ws, p);
     const int64_t N = p.N;
     // Per unit: the weights of one draw (float64) and the scores of one column (T).
-    double* weights = ws.accum.as<double>(size_t(N) * size_t(plan.threads));
-    T* column = ws.scratch.as<T>(size_t(N) * size_t(plan.threads));
+    double* weights = state(ws).accum.as<double>(size_t(N) * size_t(plan.threads));
+    T* column = state(ws).scratch.as<T>(size_t(N) * size_t(plan.threads));
     plan.over_batch(p.B, [&](int64_t b, int unit) {
         int64_t* out = paths + b * S * p.T;
         std::fill(out, out + S * p.T, int64_t(-1));

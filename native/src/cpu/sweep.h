@@ -19,8 +19,9 @@
 #include "core/error.h"
 #include "core/problem.h"
 #include "core/thread_pool.h"
-#include "core/validate.h"
+#include "core/checks.h"
 #include "core/workspace.h"
+#include "cpu/state.h"
 #include "cpu/step_kernels.h"
 
 namespace diffhmm {
@@ -253,7 +254,7 @@ void beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
     const Plan plan = Plan::of(ws, p);
     const int64_t N = p.N;
     const int64_t per_slot = beta_scratch_per_slot(N);
-    T* scratch = ws.scratch.as<T>(size_t(per_slot) * size_t(plan.threads));
+    T* scratch = state(ws).scratch.as<T>(size_t(per_slot) * size_t(plan.threads));
     plan.over_batch(p.B, [&](int64_t b, int slot) {
         const int64_t L = p.length(b);
         const double log_z = alpha.log_z[b];

@@ -42,8 +42,8 @@ void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score
             const int32_t* bp = back + b * p.T * p.N;
             for (int64_t t = L - 1; t >= 1; --t) best[t - 1] = bp[t * p.N + best[t]];
         }
-    } rows{p, path, score, ws.back.as<int32_t>(size_t(std::max<int64_t>(1, p.B * p.T * N))),
-           ws.scratch.as<T>(size_t(2 * N) * size_t(plan.threads))};
+    } rows{p, path, score, state(ws).back.as<int32_t>(size_t(std::max<int64_t>(1, p.B * p.T * N))),
+           state(ws).scratch.as<T>(size_t(2 * N) * size_t(plan.threads))};
     message_sweep(ws, p, MaxPlusSweep{}, rows);
 }
 

@@ -22,6 +22,11 @@ std::string describe_device();
 // False only for memory the host cannot read (device memory). Free when no CUDA device is present.
 bool host_accessible(const void* p);
 
+// The backend's state in a workspace (device tape, staging, back-pointers; cuda/state.h) and the
+// device memory it holds (0 for none).
+struct State;
+size_t device_bytes(const State* state);
+
 // The verbs (same meaning as cpu/cpu.h). Pointers may be host or device memory, per pointer: device
 // memory is used in place, host memory is copied. Work is queued on the workspace's stream; calls
 // return after their results are in the caller's memory.

@@ -13,7 +13,6 @@ std::string describe_device() { return "no CUDA support compiled in"; }
 
 bool host_accessible(const void*) { return true; }
 
-void destroy(State*) {}
 size_t device_bytes(const State*) { return 0; }
 
 [[noreturn]] static void unavailable() { fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, unavailable_reason()); }

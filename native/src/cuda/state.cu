@@ -49,8 +49,6 @@ void* DeviceBuffer::get(size_t bytes) {
     return data_;
 }
 
-void destroy(State* state) { delete state; }
-
 size_t device_bytes(const State* state) {
     if (state == nullptr) return 0;
     size_t bytes = state->tape_alpha.capacity() + state->tape_offset.capacity() + state->tape_log_z.capacity() +

@@ -1,15 +1,18 @@
-// validate.cpp — argument and value checks shared by every backend (see validate.h).
-#include "core/validate.h"
+// checks.cpp — the checks of a problem (see checks.h).
+#include "core/checks.h"
 
 #include <cmath>
 #include <limits>
 #include <sstream>
 
 #include "core/error.h"
-#include "cuda/cuda.h"
 
 namespace diffhmm {
 namespace {
+
+void require(bool ok, const std::string& message) {
+    if (!ok) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, message);
+}
 
 template <class T>
 bool invalid(T v) {
@@ -18,14 +21,10 @@ bool invalid(T v) {
 
 std::string describe(double v) { return std::isnan(v) ? "NaN" : "+inf"; }
 
-void require(bool ok, const std::string& message) {
-    if (!ok) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, message);
-}
-
 }  // namespace
 
 template <class T>
-void validate_structure(const Problem<T>& p) {
+void validate_structure(const Problem<T>& p, bool (*host_readable)(const void*)) {
     require(p.B >= 0, "batch must be >= 0, got " + std::to_string(p.B));
     require(p.T >= 0, "steps must be >= 0, got " + std::to_string(p.T));
     require(p.N >= 1, "states must be >= 1, got " + std::to_string(p.N));
@@ -36,7 +35,7 @@ void validate_structure(const Problem<T>& p) {
     if (p.B == 0) return;
     require(p.lengths != nullptr, "lengths is null");
     // Device-resident lengths and indices are checked by the CUDA backend after copying them back.
-    const bool lengths_on_host = cuda::host_accessible(p.lengths);
+    const bool lengths_on_host = host_readable(p.lengths);
     for (int64_t b = 0; lengths_on_host && b < p.B; ++b) {
         const int64_t len = p.lengths[b];
         if (len < 0 || len > p.T) {
@@ -58,7 +57,7 @@ void validate_structure(const Problem<T>& p) {
                               " (it may be null only when num_trans = 1)");
         return;
     }
-    if (!lengths_on_host || !cuda::host_accessible(p.trans_index)) return;
+    if (!lengths_on_host || !host_readable(p.trans_index)) return;
     for (int64_t b = 0; b < p.B; ++b) {
         for (int64_t t = 1; t < p.lengths[b]; ++t) {
             const int64_t k = p.trans_index[b * p.T + t];
@@ -70,6 +69,17 @@ void validate_structure(const Problem<T>& p) {
             }
         }
     }
+}
+
+template <class T>
+void check_grad_log_z(const T* grad_log_z, int64_t B) {
+    if (B > 0 && grad_log_z == nullptr) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "grad_log_z is null");
+    for (int64_t b = 0; b < B; ++b)
+        if (!std::isfinite(grad_log_z[b])) {
+            std::ostringstream m;
+            m << "grad_log_z[" << b << "] is " << grad_log_z[b] << " (upstream gradients must be finite)";
+            fail(DIFFHMM_ERROR_INVALID_VALUE, m.str());
+        }
 }
 
 template <class T>
@@ -128,23 +138,11 @@ void check_values(const Problem<T>& p) {
     if (!message.empty()) fail(DIFFHMM_ERROR_INVALID_VALUE, message);
 }
 
-template <class T>
-void check_grad_log_z(const T* grad_log_z, int64_t B) {
-    if (B > 0 && grad_log_z == nullptr) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "grad_log_z is null");
-    if (!cuda::host_accessible(grad_log_z)) return;  // the CUDA backend checks its own copy
-    for (int64_t b = 0; b < B; ++b)
-        if (!std::isfinite(grad_log_z[b])) {
-            std::ostringstream m;
-            m << "grad_log_z[" << b << "] is " << grad_log_z[b] << " (upstream gradients must be finite)";
-            fail(DIFFHMM_ERROR_INVALID_VALUE, m.str());
-        }
-}
-
 #define DIFFHMM_INSTANTIATE(T)                                         \
-    template void validate_structure<T>(const Problem<T>&);            \
-    template std::string find_invalid_value<T>(const Problem<T>&);     \
-    template void check_values<T>(const Problem<T>&);                  \
-    template void check_grad_log_z<T>(const T*, int64_t);
+    template void validate_structure<T>(const Problem<T>&, bool (*)(const void*)); \
+    template void check_grad_log_z<T>(const T*, int64_t);                   \
+    template std::string find_invalid_value<T>(const Problem<T>&);          \
+    template void check_values<T>(const Problem<T>&);
 DIFFHMM_INSTANTIATE(float)
 DIFFHMM_INSTANTIATE(double)
 #undef DIFFHMM_INSTANTIATE

@@ -1,5 +1,5 @@
 // dispatch.cpp — see dispatch.h.
-#include "core/dispatch.h"
+#include "dispatch/dispatch.h"
 
 #include <initializer_list>
 #include <sstream>
@@ -7,10 +7,9 @@
 #include <type_traits>
 
 #include "core/error.h"
-#include "core/validate.h"
-#include "cpu/cpu.h"
+#include "cpu/step_kernels.h"
 #include "cuda/cuda.h"
-#include "reference/reference.h"
+#include "dispatch/validate.h"
 
 namespace diffhmm {
 namespace {
@@ -60,73 +59,64 @@ void require_tape(const diffhmm_workspace& ws, const Problem<T>& p) {
 template <class T>
 void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
     ws.tape.valid = false;
-    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{log_z, "log_z"}});
-    switch (ws.backend) {
-        case DIFFHMM_BACKEND_CPU: cpu::forward(ws, p, log_z); break;
-        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::forward(p, log_z); break;
-        default: cuda::forward(ws, p, log_z);
-    }
+    const BackendOps& b = backend(ws.backend);
+    if (b.host_memory) host_only(p), host_only({{log_z, "log_z"}});
+    b.verbs<T>().forward(ws, p, log_z);
     ws.tape = DiffhmmTape{true, p.form, dtype_of<T>(), p.B, p.T, p.N, p.K, p.init_batched};
 }
 
 template <class T>
 void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
     require_tape(ws, p);
-    if (ws.backend != DIFFHMM_BACKEND_CUDA)
+    const BackendOps& b = backend(ws.backend);
+    if (b.host_memory)
         host_only(p), host_only({{grad_log_z, "grad_log_z"}, {grads.potential, "grad_potential"},
                                  {grads.init, "grad_init"}, {grads.trans, "grad_trans"}, {grads.emit, "grad_emit"}});
-    check_grad_log_z(grad_log_z, p.B);
-    switch (ws.backend) {
-        case DIFFHMM_BACKEND_CPU: cpu::backward(ws, p, grad_log_z, grads); break;
-        case DIFFHMM_BACKEND_REFERENCE: reference::backward(p, grad_log_z, grads); break;
-        default: cuda::backward(ws, p, grad_log_z, grads);
-    }
+    check_grad_log_z_at_boundary(grad_log_z, p.B);
+    b.verbs<T>().backward(ws, p, grad_log_z, grads);
 }
 
 template <class T>
 void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score) {
-    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{path, "path"}, {score, "score"}});
-    switch (ws.backend) {
-        case DIFFHMM_BACKEND_CPU: cpu::viterbi(ws, p, path, score); break;
-        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::viterbi(p, path, score); break;
-        default: cuda::viterbi(ws, p, path, score);
-    }
+    const BackendOps& b = backend(ws.backend);
+    if (b.host_memory) host_only(p), host_only({{path, "path"}, {score, "score"}});
+    b.verbs<T>().viterbi(ws, p, path, score);
 }
 
 template <class T>
 void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths, T* scores) {
     if (k < 1 || k > kMaxBest)
         fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "k must be in [1, " + std::to_string(kMaxBest) + "], got " + std::to_string(k));
-    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{paths, "paths"}, {scores, "scores"}});
-    switch (ws.backend) {
-        case DIFFHMM_BACKEND_CPU: cpu::kbest(ws, p, k, paths, scores); break;
-        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::kbest(p, k, paths, scores); break;
-        default:
-            fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE,
-                 "k-best Viterbi has no CUDA kernel yet: run it on the CPU backend (its inputs must be host memory)");
-    }
+    const BackendOps& b = backend(ws.backend);
+    if (b.verbs<T>().kbest == nullptr)
+        fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, std::string("k-best Viterbi has no ") + b.name +
+                                                    " kernel yet: run it on the CPU backend (its inputs must be host memory)");
+    if (b.host_memory) host_only(p), host_only({{paths, "paths"}, {scores, "scores"}});
+    b.verbs<T>().kbest(ws, p, k, paths, scores);
 }
 
 template <class T>
 void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
-    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{log_z, "log_z"}, {gamma, "gamma"}});
-    switch (ws.backend) {
-        case DIFFHMM_BACKEND_CPU: cpu::marginals(ws, p, log_z, gamma); break;
-        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::marginals(p, log_z, gamma); break;
-        default: cuda::marginals(ws, p, log_z, gamma);
-    }
+    const BackendOps& b = backend(ws.backend);
+    if (b.host_memory) host_only(p), host_only({{log_z, "log_z"}, {gamma, "gamma"}});
+    b.verbs<T>().marginals(ws, p, log_z, gamma);
 }
 
 template <class T>
 void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t num_samples, uint64_t seed, int64_t* paths) {
     if (num_samples < 0) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "num_samples must be >= 0, got " + std::to_string(num_samples));
-    if (ws.backend != DIFFHMM_BACKEND_CUDA) host_only(p), host_only({{paths, "paths"}});
-    switch (ws.backend) {
-        case DIFFHMM_BACKEND_CPU: cpu::sample(ws, p, num_samples, seed, paths); break;
-        case DIFFHMM_BACKEND_REFERENCE: check_values(p); reference::sample(p, num_samples, seed, paths); break;
-        default: cuda::sample(ws, p, num_samples, seed, paths);
-    }
+    const BackendOps& b = backend(ws.backend);
+    if (b.host_memory) host_only(p), host_only({{paths, "paths"}});
+    b.verbs<T>().sample(ws, p, num_samples, seed, paths);
 }
+
+std::string unavailable_reason(int backend_id) { return backend(backend_id).unavailable_reason(); }
+
+int64_t workspace_bytes(const diffhmm_workspace& ws) { return backend(ws.backend).state_bytes(ws); }
+
+std::string describe_device() { return cuda::describe_device(); }
+
+int cpu_isa_supported() { return cpu::detect_isa(); }
 
 #define DIFFHMM_INSTANTIATE(T)                                                                 \
     template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                       \

@@ -1,0 +1,38 @@
+// state.h — what the CPU backend keeps in a workspace: the tape (scaled forward messages of the
+// last forward, read by the backward), a second store for the verbs that run their own forward
+// (marginals, sample: they never touch the tape), Viterbi / k-best back-pointers, and scratch.
+// Buffers grow to the largest problem seen and are reused, so steady-state calls allocate nothing.
+#pragma once
+
+#include "core/buffer.h"
+#include "core/workspace.h"
+
+namespace diffhmm {
+namespace cpu {
+
+// Scaled forward messages: log_alpha[b][t][j] - offset[b][t] is stored (max_j of each stored row
+// is 0), offset in float64, so float32 messages keep full relative precision at any length.
+struct AlphaStore {
+    Buffer log_alpha;  // [B][T][N] of the problem's dtype
+    Buffer offset;     // [B][T] float64
+    Buffer log_z;      // [B] float64
+
+    size_t bytes() const { return log_alpha.capacity() + offset.capacity() + log_z.capacity(); }
+};
+
+struct State {
+    AlphaStore tape_alpha;  // the forward's messages, read by the backward
+    AlphaStore aux_alpha;   // marginals' and sample's own forward
+    Buffer back;            // Viterbi / k-best back-pointers, int32
+    Buffer scratch;         // per-slot vectors of one call
+    Buffer accum;           // per-slot float64 accumulators of shared gradients
+
+    size_t bytes() const {
+        return tape_alpha.bytes() + aux_alpha.bytes() + back.capacity() + scratch.capacity() + accum.capacity();
+    }
+};
+
+inline State& state(diffhmm_workspace& ws) { return state_of<State>(ws); }
+
+}  // namespace cpu
+}  // namespace diffhmm
