@@ -32,7 +32,7 @@ grep -q "Skipped" "$out/ctest.log" && verdict[native_tests]="${verdict[native_te
 step "3. compute-sanitizer"
 for tool in memcheck racecheck; do
   if command -v compute-sanitizer >/dev/null; then
-    for t in cuda_matches_reference cuda_device_pointers_and_errors cuda_sample_matches_posterior_path_probabilities; do
+    for t in cuda_matches_reference cuda_device_pointers_and_errors cuda_sample_matches_posterior_path_probabilities cuda_kbest_matches_cpu; do
       compute-sanitizer --tool "$tool" --error-exitcode 9 "$build/diffhmm_tests" "$t" >"$out/sanitizer-$tool-$t.log" 2>&1
       rc=$?
       [[ $rc -eq 0 ]] && verdict["$tool:$t"]=ok || { verdict["$tool:$t"]="FAILED (rc $rc)"; tail -20 "$out/sanitizer-$tool-$t.log"; }

@@ -1,4 +1,5 @@
-// kbest_test.cpp — k-best Viterbi (CPU and reference backends) against enumeration of every path:
+// kbest_test.cpp — k-best Viterbi (CPU and reference backends; CUDA against the CPU where a GPU is
+// present) against enumeration of every path:
 // the k highest scores in order, the paths themselves with ties ordered by the reversed path, fewer
 // than k finite paths, -inf structure, length 0 and 1, dense and factorized; k = 1 is Viterbi.
 #include <algorithm>
@@ -124,6 +125,22 @@ TEST(kbest_with_k_one_is_viterbi) {
         const KBest k1 = run<float>(cpu.ws, p, 1);
         CHECK_MSG(k1.paths == v.path, (dense ? "dense" : "factorized") << ": k = 1 paths differ from Viterbi");
         EXPECT_CLOSE("k = 1 scores vs Viterbi", k1.scores, v.score, 0.0);
+    }
+}
+
+TEST(cuda_kbest_matches_cpu) {
+    if (diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) != DIFFHMM_OK) SKIP(std::string(diffhmm_last_error()));
+    std::mt19937_64 rng(103);
+    test::Workspace gpu(DIFFHMM_BACKEND_CUDA), cpu(DIFFHMM_BACKEND_CPU);
+    for (int trial = 0; trial < 12; ++trial) {
+        test::Options o;
+        o.neg_inf_rate = trial % 3 == 0 ? 0.3 : 0.0;
+        const bool dense = trial % 2 == 0;
+        const Problem p = test::random_problem(rng, dense, 5, 3 + trial, 1 + trial % 7, dense ? 1 : 2, o);
+        for (int64_t k : {int64_t(1), int64_t(4), int64_t(32)}) {
+            const std::string what = "trial " + std::to_string(trial) + " k " + std::to_string(k);
+            check(__FILE__, __LINE__, what, run<double>(gpu.ws, p, k), run<double>(cpu.ws, p, k), 1e-9);
+        }
     }
 }
 

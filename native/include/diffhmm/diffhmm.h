@@ -194,8 +194,8 @@ DIFFHMM_API diffhmm_status diffhmm_viterbi_dense(
  *  are ordered by the reversed path, compared lexicographically from the last state back (so k = 1
  *  is diffhmm_viterbi_dense with its lowest-index tie rule). A sequence with fewer than k finite
  *  paths gets -1 paths and -inf scores for the rest; a sequence of length 0 has one empty path of
- *  score 0. CPU and reference backends; CUDA reports BACKEND_UNAVAILABLE. Memory: B·T·N·k int32
- *  back-pointers in the workspace. Does not touch the saved forward state. */
+ *  score 0. Memory: B·T·N·k int32 back-pointers in the workspace; on CUDA, 2·N·k scores must fit
+ *  in 48 KB of shared memory (INVALID_ARGUMENT otherwise). Does not touch the saved forward state. */
 DIFFHMM_API diffhmm_status diffhmm_kbest_dense(
     diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
     const void* potential, const int64_t* lengths, int64_t k, int64_t* paths, void* scores);

@@ -1,6 +1,6 @@
 // backend.cpp — the CUDA backend's operations table (core/backend.h), registered in
 // dispatch/backends.cpp. Compiled with and without nvcc: without it, the verbs are the stubs of
-// device_stub.cpp and unavailable_reason says why. k-best has no CUDA kernel yet (null).
+// device_stub.cpp and unavailable_reason says why.
 #include "core/backend.h"
 #include "cuda/cuda.h"
 #include "diffhmm/diffhmm.h"
@@ -10,7 +10,7 @@ namespace cuda {
 
 template <class T>
 Verbs<T> verbs() {
-    return {&forward<T>, &backward<T>, &viterbi<T>, nullptr, &marginals<T>, &sample<T>};
+    return {&forward<T>, &backward<T>, &viterbi<T>, &kbest<T>, &marginals<T>, &sample<T>};
 }
 
 const BackendOps& backend() {

@@ -24,6 +24,8 @@ void backward(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&) 
 template <class T>
 void viterbi(diffhmm_workspace&, const Problem<T>&, int64_t*, T*) { unavailable(); }
 template <class T>
+void kbest(diffhmm_workspace&, const Problem<T>&, int64_t, int64_t*, T*) { unavailable(); }
+template <class T>
 void marginals(diffhmm_workspace&, const Problem<T>&, T*, T*) { unavailable(); }
 template <class T>
 void sample(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*) { unavailable(); }
@@ -32,6 +34,7 @@ void sample(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*) 
     template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                        \
     template void backward<T>(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&); \
     template void viterbi<T>(diffhmm_workspace&, const Problem<T>&, int64_t*, T*);              \
+    template void kbest<T>(diffhmm_workspace&, const Problem<T>&, int64_t, int64_t*, T*);       \
     template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);                 \
     template void sample<T>(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*);
 DIFFHMM_INSTANTIATE(float)

@@ -86,9 +86,7 @@ public final class HmmForward {
             throw new IllegalArgumentException("k must be in [1, " + MAX_KBEST + "], got " + k);
         }
         final long[] paths = new long[NativeProblem.entries("k-best paths", "B*k*T", "split the batch", p.B, k, p.T)];
-        // k-best runs on the CPU: AUTO means the CPU here (an explicit CUDA asks for what is not there).
-        final Options where = options.backend() == Backend.AUTO ? options.backend(Backend.CPU) : options;
-        return p.run(where, new Tensor[0], (ws, ops) -> {
+        return p.run(options, new Tensor[0], (ws, ops) -> {
             final Object scores = ops.vector(new double[(int) (p.B * k)]);
             Natives.check(p.kbest(ws, NativeProblem.flags(options), ops, k, ops.indicesOut(paths), scores));
             ops.finish();
@@ -216,15 +214,15 @@ public final class HmmForward {
      * The k highest-scoring paths of every sequence and their scores, best first (the k-max-plus
      * semiring; k = 1 is {@link #viterbi}). Equal scores are ordered by the reversed path, compared
      * lexicographically from the last state back. A sequence with fewer than k finite paths gets
-     * empty paths and -inf scores for the rest. Runs on the CPU (or reference) backend.
+     * empty paths and -inf scores for the rest.
      *
-     * @param options   backend (CPU; AUTO resolves to the CPU for k-best), threads, input scan
+     * @param options   backend, threads, instruction set, input scan
      * @param potential {@code [B][T][N][N]} log-scores (see the class documentation)
      * @param lengths   {@code [B]} real steps per sequence, each in {@code [0, T]}
      * @param k         paths per sequence, in {@code [1, MAX_KBEST]}
      * @return paths {@code [B][k][T]} and scores {@code [B][k]}
      * @throws IllegalArgumentException if shapes, lengths or k are out of range (the message says which)
-     * @throws DiffhmmException         if the native core rejects the input, or the backend is CUDA (no k-best kernel yet)
+     * @throws DiffhmmException         if the native core rejects the input (on CUDA also: 2·N·k scores beyond 48 KB of shared memory)
      */
     public static KBest kbest(Options options, Tensor potential, long[] lengths, int k) {
         return kbest(options, NativeProblem.Dense.of(potential, lengths, null), k);
@@ -351,13 +349,13 @@ public final class HmmForward {
     /**
      * {@link #kbest(Options, Tensor, long[], int)} for factorized potentials.
      *
-     * @param options    backend (CPU; AUTO resolves to the CPU for k-best), threads, input scan
+     * @param options    backend, threads, instruction set, input scan
      * @param potentials the factorized potentials
      * @param lengths    {@code [B]} real steps per sequence, each in {@code [0, T]}
      * @param k          paths per sequence, in {@code [1, MAX_KBEST]}
      * @return paths {@code [B][k][T]} and scores {@code [B][k]}
      * @throws IllegalArgumentException if shapes, lengths or k are out of range (the message says which)
-     * @throws DiffhmmException         if the native core rejects the input, or the backend is CUDA (no k-best kernel yet)
+     * @throws DiffhmmException         if the native core rejects the input (on CUDA also: 2·N·k scores beyond 48 KB of shared memory)
      */
     public static KBest kbest(Options options, Factorized potentials, long[] lengths, int k) {
         return kbest(options, NativeProblem.Fact.of(potentials, lengths), k);
