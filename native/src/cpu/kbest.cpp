@@ -8,27 +8,13 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/kmax.h"
 #include "cpu/cpu.h"
 #include "cpu/sweep.h"
 
 namespace diffhmm {
 namespace cpu {
 namespace {
-
-// Inserts (s, from) into the descending list (value[0..k), back[0..k)) if it beats the last entry;
-// an equal score goes after the entries already there (they came from lower (state, rank)).
-template <class T>
-void offer(T* value, int32_t* back, int64_t k, T s, int32_t from) {
-    if (!(s > value[k - 1])) return;
-    int64_t at = k - 1;
-    while (at > 0 && s > value[at - 1]) {
-        value[at] = value[at - 1];
-        back[at] = back[at - 1];
-        --at;
-    }
-    value[at] = s;
-    back[at] = from;
-}
 
 // The k-max-plus semiring: rows of N·k values, back-pointers i·k + r (or -1).
 struct KMaxPlusSweep {

@@ -3,27 +3,13 @@
 // back-pointer) entries sorted, best first; rows re-centred every step (offset in float64); thread 0
 // picks the k best at the last step and walks the k backtraces. The order, the tie rule and the -inf
 // handling are the CPU backend's (tests/kbest_test.cpp, cuda_test.cpp).
+#include "core/kmax.h"
 #include "cuda/cuda.h"
 #include "cuda/launch.h"
 #include "cuda/sweep.cuh"
 
 namespace diffhmm {
 namespace cuda {
-
-// Inserts (s, from) into the descending list value[0..k) / back[0..k) if it beats the last entry;
-// equal scores go after the entries already there.
-template <class T>
-__device__ void offer(T* value, int32_t* back, int64_t k, T s, int32_t from) {
-    if (!(s > value[k - 1])) return;
-    int64_t at = k - 1;
-    while (at > 0 && s > value[at - 1]) {
-        value[at] = value[at - 1];
-        back[at] = back[at - 1];
-        --at;
-    }
-    value[at] = s;
-    back[at] = from;
-}
 
 // Dynamic shared memory: prev [N·k], cur [N·k] of T. back: [B][T][N][k] int32, then [B][k] scratch.
 template <class T>
