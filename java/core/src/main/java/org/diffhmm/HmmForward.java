@@ -569,6 +569,22 @@ public final class HmmForward {
         }
 
         /**
+         * The node marginals {@code P(z_t = j)} of every sequence, from this result's saved forward (one
+         * backward sweep, no second forward): the emission gradient of {@code sum_b logZ[b]}.
+         *
+         * @return {@code [B][T][N]} of the problem's dtype, 0 at padding
+         * @throws IllegalStateException if this result is closed
+         */
+        public Tensor gamma() {
+            final Factorized h = problem.h;
+            final Tensor gamma = Tensor.zeros(h.dtype(), h.emit().shape());
+            final double[] ones = new double[(int) problem.B];
+            Arrays.fill(ones, 1.0);
+            backward(ones, null, null, gamma);
+            return gamma;
+        }
+
+        /**
          * Writes the gradients into the caller's tensors.
          *
          * @param gradLogZ  {@code [B]} upstream gradient, any finite reals
