@@ -11,15 +11,19 @@ namespace cuda {
 
 template <class T>
 void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
-    validate_device_indices(p);
+    validate_device_indices(p, stream_of(ws));
     if (p.B == 0) return;
-    if (is_device(grad_log_z)) {  // core checked host gradients; check a device one here
+    if (is_device(grad_log_z)) {  // dispatch checked host gradients; check a device one here, on the call's stream
         std::vector<T> g(static_cast<size_t>(p.B));
-        check(cudaMemcpy(g.data(), grad_log_z, g.size() * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy (grad_log_z)");
+        check(cudaMemcpyAsync(g.data(), grad_log_z, g.size() * sizeof(T), cudaMemcpyDeviceToHost, stream_of(ws)),
+              "cudaMemcpyAsync (grad_log_z)");
+        check(cudaStreamSynchronize(stream_of(ws)), "cudaStreamSynchronize (grad_log_z)");
         check_grad_log_z(g.data(), p.B);
     }
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
+    shared_bytes<T>(beta_kernel<T>, p.N, 3);  // sizes checked before anything is staged
+    const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     const T* g = stage(grad_log_z, size_t(p.B), st.in[6], s);
     const Tape<T> tape = tape_of(st.tape_alpha, st.tape_offset, st.tape_log_z, p);
@@ -41,7 +45,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
             check(cudaMemsetAsync(init.device, 0, init.count * sizeof(T), s), "cudaMemsetAsync");
         if (trans.device) check(cudaMemsetAsync(trans.device, 0, trans.count * sizeof(T), s), "cudaMemsetAsync");
     }
-    beta_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(p.N, 3), s>>>(d, tape, g, sink, out);
+    beta_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(beta_kernel<T>, p.N, 3), s>>>(d, tape, g, sink, out);
     check_launch("beta_kernel", s);
     for (const Output<T>* o : {&potential, &init, &trans, &emit}) o->finish(s);
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize (backward)");

@@ -3,9 +3,12 @@
 // signal on CPU-only machines.
 #include <cuda_runtime.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "cuda/cuda.h"
 
@@ -35,9 +38,35 @@ std::string unavailable_reason() {
     return error.empty() ? "" : "CUDA not available: " + error;
 }
 
+// Whether this process has any CUDA context yet. Device memory can only exist once one does (whoever
+// allocated it made one), and asking the runtime about a pointer would create one — hundreds of MB of
+// device memory and ~0.3 s — for a user of the CPU backend on a GPU machine. The driver library is
+// already loaded (device_error() initialised the runtime); its context queries create nothing.
+static bool any_context() {
+    using GetCurrent = int (*)(void** context);
+    using PrimaryState = int (*)(int device, unsigned* flags, int* active);
+    static const auto functions = [] {
+        void* driver = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_NOLOAD);
+        return std::make_pair(driver ? reinterpret_cast<GetCurrent>(dlsym(driver, "cuCtxGetCurrent")) : nullptr,
+                              driver ? reinterpret_cast<PrimaryState>(dlsym(driver, "cuDevicePrimaryCtxGetState")) : nullptr);
+    }();
+    if (functions.first == nullptr || functions.second == nullptr) return true;  // cannot tell: ask the runtime
+    void* current = nullptr;
+    if (functions.first(&current) == 0 && current != nullptr) return true;
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess) return true;
+    for (int device = 0; device < count; ++device) {
+        unsigned flags = 0;
+        int active = 0;
+        if (functions.second(device, &flags, &active) != 0 || active) return true;
+    }
+    return false;
+}
+
 bool host_accessible(const void* p) {
     static const bool present = device_error().empty();
     if (!present || p == nullptr) return true;
+    if (!any_context()) return true;  // no context: nothing can be device memory, and none is made
     cudaPointerAttributes attributes;
     if (cudaPointerGetAttributes(&attributes, p) != cudaSuccess) {
         cudaGetLastError();

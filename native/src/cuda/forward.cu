@@ -24,7 +24,7 @@ template <class T>
 void alpha_sweep(State& st, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, cudaStream_t s) {
     int* flag = st.flag.as<int>(1);
     check(cudaMemsetAsync(flag, 0, sizeof(int), s), "cudaMemsetAsync");
-    alpha_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(host.N, 1), s>>>(device, tape, flag);
+    alpha_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(alpha_kernel<T>, host.N, 1), s>>>(device, tape, flag);
     check_launch("alpha_kernel", s);
     if (host.check_values) report_invalid_values(host, flag, s);
 }
@@ -40,10 +40,12 @@ void write_log_z(State& st, const Tape<T>& tape, T* log_z, int64_t B, cudaStream
 
 template <class T>
 void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
-    validate_device_indices(p);
+    validate_device_indices(p, stream_of(ws));
     if (p.B == 0) return;
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
+    shared_bytes<T>(alpha_kernel<T>, p.N, 1);  // sizes checked before anything is staged
+    const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     const Tape<T> tape = tape_of(st.tape_alpha, st.tape_offset, st.tape_log_z, p);
     alpha_sweep(st, p, d, tape, s);

@@ -95,21 +95,19 @@ __global__ void kbest_kernel(Problem<T> p, int64_t k, int32_t* back, int64_t* pa
 
 template <class T>
 void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths, T* scores) {
-    validate_device_indices(p);
+    validate_device_indices(p, stream_of(ws));
     if (p.B == 0) return;
-    if (2 * size_t(p.N) * size_t(k) * sizeof(T) > 48 * 1024)
-        fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "k-best on CUDA keeps 2·N·k scores in shared memory: N = " +
-                                                 std::to_string(p.N) + " and k = " + std::to_string(k) +
-                                                 " need more than 48 KB; use a smaller k or the CPU backend");
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
+    shared_bytes<T>(kbest_kernel<T>, p.N * k, 2);  // sizes checked before anything is staged
+    const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     int32_t* back = st.back.as<int32_t>(size_t(p.B) * size_t(p.T) * size_t(p.N) * size_t(k) + size_t(p.B) * size_t(k));
     int* flag = st.flag.as<int>(1);
     check(cudaMemsetAsync(flag, 0, sizeof(int), s), "cudaMemsetAsync");
     const Output<int64_t> out_paths(paths, size_t(p.B) * size_t(k) * size_t(p.T), st.out[2]);
     const Output<T> out_scores(scores, size_t(p.B) * size_t(k), st.out[3]);
-    kbest_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(p.N * k, 2), s>>>(d, k, back, out_paths.device,
+    kbest_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(kbest_kernel<T>, p.N * k, 2), s>>>(d, k, back, out_paths.device,
                                                                                        out_scores.device, flag);
     check_launch("kbest_kernel", s);
     if (p.check_values) report_invalid_values(p, flag, s);

@@ -22,15 +22,33 @@ inline cudaStream_t stream_of(const diffhmm_workspace& ws) { return static_cast<
 // Threads per CTA: a multiple of 32 covering N (thread j owns state j), 64..256.
 inline int threads_for(int64_t N) { return int(std::min<int64_t>(256, std::max<int64_t>(64, (N + 31) / 32 * 32))); }
 
-// Dynamic shared memory the kernels need; the CUDA backend supports N up to what fits in 48 KB.
-template <class T>
-size_t shared_bytes(int64_t N, int arrays) {
-    const size_t bytes = size_t(arrays) * size_t(N) * sizeof(T);
-    if (bytes > 48 * 1024)
-        fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "states = " + std::to_string(N) +
-                                                 " is more than the CUDA backend supports for this dtype (" +
-                                                 std::to_string(48 * 1024 / (arrays * sizeof(T))) + ")");
-    return bytes;
+// The dynamic shared memory `kernel` is launched with: `dynamic` bytes, plus the kernel's own static
+// shared memory, must fit the block's limit — 48 KB by default, up to the device's opt-in maximum
+// (requested here when needed). Called before anything is staged, so a problem too large for the GPU
+// is INVALID_ARGUMENT (naming `what`) and never a failed launch.
+template <class Kernel>
+size_t shared_for(Kernel kernel, size_t dynamic, const std::string& what) {
+    cudaFuncAttributes attributes;
+    check(cudaFuncGetAttributes(&attributes, kernel), "cudaFuncGetAttributes");
+    int device = 0, optin = 0;
+    check(cudaGetDevice(&device), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device), "cudaDeviceGetAttribute");
+    const size_t total = dynamic + attributes.sharedSizeBytes, limit = std::max<size_t>(size_t(optin), 48 * 1024);
+    if (total > limit)
+        fail(DIFFHMM_ERROR_INVALID_ARGUMENT, what + " needs " + std::to_string(total) +
+                                                 " bytes of shared memory per block, more than this GPU's " +
+                                                 std::to_string(limit) + " (use the CPU backend)");
+    if (total > 48 * 1024)
+        check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(dynamic)),
+              "cudaFuncSetAttribute (shared memory)");
+    return dynamic;
+}
+
+// The dynamic shared memory of a kernel that keeps `arrays` arrays of N values of T.
+template <class T, class Kernel>
+size_t shared_bytes(Kernel kernel, int64_t N, int arrays) {
+    return shared_for(kernel, size_t(arrays) * size_t(N) * sizeof(T),
+                      "states = " + std::to_string(N) + " (" + std::to_string(sizeof(T) * 8) + "-bit)");
 }
 
 // The problem with every pointer in device memory (host arrays copied into the state's buffers).
@@ -64,7 +82,9 @@ void report_invalid_values(const Problem<T>& host_problem, const int* flag, cuda
     auto host_copy = [&](auto& vec, const auto* p, size_t n) -> decltype(p) {
         if (p == nullptr || !is_device(p)) return p;
         vec.resize(n);
-        check(cudaMemcpy(vec.data(), p, n * sizeof(*p), cudaMemcpyDeviceToHost), "cudaMemcpy (error report)");
+        check(cudaMemcpyAsync(vec.data(), p, n * sizeof(*p), cudaMemcpyDeviceToHost, stream),
+              "cudaMemcpyAsync (error report)");
+        check(cudaStreamSynchronize(stream), "cudaStreamSynchronize (error report)");
         return vec.data();
     };
     const size_t B = size_t(h.B), TT = size_t(h.T), N = size_t(h.N), K = size_t(h.K);
@@ -78,10 +98,11 @@ void report_invalid_values(const Problem<T>& host_problem, const int* flag, cuda
     fail(DIFFHMM_ERROR_INVALID_VALUE, message.empty() ? "a NaN or +inf score was read" : message);
 }
 
-// Lengths and transition indices are validated on the host (core/validate.cpp); device-resident ones
-// are copied back for that first.
+// Lengths and transition indices are validated on the host (core/checks.h); device-resident ones are
+// copied back for that first — on the call's stream, so values the caller wrote on that stream
+// (a non-blocking one, say) are the values checked.
 template <class T>
-void validate_device_indices(const Problem<T>& p) {
+void validate_device_indices(const Problem<T>& p, cudaStream_t stream) {
     if (p.B == 0) return;
     const bool device_lengths = is_device(p.lengths);
     const bool device_index = p.trans_index != nullptr && is_device(p.trans_index);
@@ -90,16 +111,19 @@ void validate_device_indices(const Problem<T>& p) {
     std::vector<int64_t> lengths, index;
     if (device_lengths) {
         lengths.resize(size_t(p.B));
-        check(cudaMemcpy(lengths.data(), p.lengths, lengths.size() * sizeof(int64_t), cudaMemcpyDeviceToHost),
-              "cudaMemcpy (lengths)");
+        check(cudaMemcpyAsync(lengths.data(), p.lengths, lengths.size() * sizeof(int64_t), cudaMemcpyDeviceToHost,
+                              stream),
+              "cudaMemcpyAsync (lengths)");
         h.lengths = lengths.data();
     }
     if (device_index) {
         index.resize(size_t(p.B * p.T));
-        check(cudaMemcpy(index.data(), p.trans_index, index.size() * sizeof(int64_t), cudaMemcpyDeviceToHost),
-              "cudaMemcpy (trans_index)");
+        check(cudaMemcpyAsync(index.data(), p.trans_index, index.size() * sizeof(int64_t), cudaMemcpyDeviceToHost,
+                              stream),
+              "cudaMemcpyAsync (trans_index)");
         h.trans_index = index.data();
     }
+    check(cudaStreamSynchronize(stream), "cudaStreamSynchronize (indices)");
     validate_structure(h, [](const void*) { return true; });  // h: host copies
 }
 

@@ -8,10 +8,13 @@ namespace cuda {
 
 template <class T>
 void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
-    validate_device_indices(p);
+    validate_device_indices(p, stream_of(ws));
     if (p.B == 0) return;
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
+    shared_bytes<T>(alpha_kernel<T>, p.N, 1);  // sizes checked before anything is staged
+    shared_bytes<T>(beta_kernel<T>, p.N, 3);
+    const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     const Tape<T> tape = tape_of(st.aux_alpha, st.aux_offset, st.aux_log_z, p);
     alpha_sweep(st, p, d, tape, s);
@@ -19,7 +22,7 @@ void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
     const Output<T> g(gamma, size_t(p.B) * size_t(p.T) * size_t(p.N), st.out[1]);
     BetaOut<T> out{};
     out.gamma = g.device;
-    beta_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(p.N, 3), s>>>(d, tape, nullptr, Sink::gamma, out);
+    beta_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(beta_kernel<T>, p.N, 3), s>>>(d, tape, nullptr, Sink::gamma, out);
     check_launch("beta_kernel (marginals)", s);
     g.finish(s);
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize (marginals)");

@@ -51,10 +51,12 @@ __global__ void sample_kernel(Problem<T> p, Tape<T> tape, int64_t S, uint64_t se
 
 template <class T>
 void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t S, uint64_t seed, int64_t* paths) {
-    validate_device_indices(p);
+    validate_device_indices(p, stream_of(ws));
     if (p.B == 0 || S == 0) return;
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
+    shared_bytes<T>(alpha_kernel<T>, p.N, 1);  // sizes checked before anything is staged
+    const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     const Tape<T> tape = tape_of(st.aux_alpha, st.aux_offset, st.aux_log_z, p);
     alpha_sweep(st, p, d, tape, s);

@@ -30,7 +30,15 @@ bool is_device(const void* p) {
         cudaGetLastError();
         return false;
     }
-    return attributes.type == cudaMemoryTypeDevice || attributes.type == cudaMemoryTypeManaged;
+    if (attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged) return false;
+    int current = 0;
+    check(cudaGetDevice(&current), "cudaGetDevice");
+    if (attributes.type == cudaMemoryTypeDevice && attributes.device != current)
+        fail(DIFFHMM_ERROR_INVALID_ARGUMENT,
+             "an argument is memory of CUDA device " + std::to_string(attributes.device) + ", but this call runs on device " +
+                 std::to_string(current) + " (the current device): make that device current (cudaSetDevice) for the call, "
+                                           "or pass memory of device " + std::to_string(current));
+    return true;
 }
 
 DeviceBuffer::~DeviceBuffer() {

@@ -8,6 +8,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include "core/error.h"
@@ -21,8 +22,26 @@ void check(cudaError_t status, const char* what);
 // After a launch: the launch error, and — with DIFFHMM_CUDA_SYNC=1 — the kernel's own.
 void check_launch(const char* kernel, cudaStream_t stream);
 
-// True if p points to device (or managed) memory; host memory (pageable or pinned) is false.
+// True if p points to device (or managed) memory of the current device; host memory (pageable or
+// pinned) is false. Memory of another device is refused (INVALID_ARGUMENT): the kernels of this call
+// run on the current device, and reading another one's memory would fault with a sticky error.
 bool is_device(const void* p);
+
+// Synchronises `stream` when an exception leaves the scope: copies already queued from the caller's
+// host memory must finish before the call returns (the caller may free or reuse that memory then).
+class SyncOnError {
+public:
+    explicit SyncOnError(cudaStream_t stream) : stream_(stream), exceptions_(std::uncaught_exceptions()) {}
+    SyncOnError(const SyncOnError&) = delete;
+    SyncOnError& operator=(const SyncOnError&) = delete;
+    ~SyncOnError() {
+        if (std::uncaught_exceptions() > exceptions_) cudaStreamSynchronize(stream_);
+    }
+
+private:
+    cudaStream_t stream_;
+    int exceptions_;
+};
 
 class DeviceBuffer {
 public:

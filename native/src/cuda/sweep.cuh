@@ -213,6 +213,18 @@ __device__ void write_zeros(const Problem<T>& p, const BetaOut<T>& out, Sink sin
         for (int64_t j = threadIdx.x; j < N; j += blockDim.x) out.grad_init[b * N + j] = T(0);
 }
 
+// log Z_t = log Z + log Σ_j exp(log_alpha[j] + log_beta[j] + offset − log Z): one step's own
+// normaliser (every thread gets it; includes a barrier).
+template <class T>
+__device__ double step_log_z(const T* log_alpha, const T* log_beta, double offset, double log_z, int64_t N,
+                             double* scratch) {
+    double sum = 0;
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
+        sum += exp(double(log_alpha[j]) + double(log_beta[j]) + (offset - log_z));
+    sum = block_sum(sum, scratch);
+    return sum > 0 && sum < INFINITY ? log_z + log(sum) : log_z;
+}
+
 // Dynamic shared memory: log_beta [N], w [N], log_beta_raw [N] of T.
 template <class T>
 __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sink sink, BetaOut<T> out) {
@@ -221,6 +233,7 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
     T* w = log_beta + p.N;
     T* raw = w + p.N;
     __shared__ T red[32];
+    __shared__ double red_d[32];
     const int64_t b = blockIdx.x, N = p.N, L = p.length(b);
     const double log_z = tape.log_z[b];
     if (L == 0 || log_z == -INFINITY) {
@@ -238,8 +251,10 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
         const T* mat = p.matrix(b, t);
         const T* col = p.column(b, t);
         for (int64_t j = threadIdx.x; j < N; j += blockDim.x) w[j] = log_beta[j] + (col ? col[j] : T(0));
-        __syncthreads();
-        const T edge_offset = T(off[t - 1] + d - log_z);
+        // This step's own normaliser in place of log Z (docs/formulas.md §3, as cpu/sweep.h does):
+        // float32 messages of a long sequence drift against one global log Z.
+        const double log_z_t = step_log_z(la + t * N, log_beta, off[t] + d, log_z, N, red_d);
+        const T edge_offset = T(off[t - 1] + d - log_z_t);
         T* dense_row = sink == Sink::dense_grad ? out.grad_potential + (b * p.T + t) * N * N : nullptr;
         T* trans_block = sink == Sink::factorized_grad && out.grad_trans ? out.grad_trans + p.trans_of(b, t) * N * N
                                                                           : nullptr;
@@ -259,7 +274,7 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
             if (lane == 0) raw[i] = sum > T(0) ? log_of(sum) - shift : minus_inf<T>();
         }
         if (sink != Sink::dense_grad) {
-            const T node_offset = T(off[t] + d - log_z);
+            const T node_offset = T(off[t] + d - log_z_t);
             for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
                 write_node(p, out, sink, b, t, j, g * exp_of(la[t * N + j] + log_beta[j] + node_offset));
         }
@@ -272,7 +287,7 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
         d += double(shift);
         __syncthreads();
     }
-    const T node_offset = T(off[0] + d - log_z);
+    const T node_offset = T(off[0] + d - step_log_z(la, log_beta, off[0] + d, log_z, N, red_d));
     for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
         write_node(p, out, sink, b, 0, j, g * exp_of(la[j] + log_beta[j] + node_offset));
     write_zeros(p, out, sink, b, L, false);

@@ -76,17 +76,19 @@ __global__ void viterbi_kernel(Problem<T> p, int32_t* back, int64_t* path, T* sc
 
 template <class T>
 void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score) {
-    validate_device_indices(p);
+    validate_device_indices(p, stream_of(ws));
     if (p.B == 0) return;
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
+    shared_bytes<T>(viterbi_kernel<T>, p.N, 2);  // sizes checked before anything is staged
+    const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     int32_t* back = st.back.as<int32_t>(size_t(p.B) * size_t(p.T) * size_t(p.N));
     int* flag = st.flag.as<int>(1);
     check(cudaMemsetAsync(flag, 0, sizeof(int), s), "cudaMemsetAsync");
     const Output<int64_t> paths(path, size_t(p.B) * size_t(p.T), st.out[2]);
     const Output<T> scores(score, size_t(p.B), st.out[3]);
-    viterbi_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(p.N, 2), s>>>(d, back, paths.device,
+    viterbi_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(viterbi_kernel<T>, p.N, 2), s>>>(d, back, paths.device,
                                                                                      scores.device, flag);
     check_launch("viterbi_kernel", s);
     if (p.check_values) report_invalid_values(p, flag, s);
