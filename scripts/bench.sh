@@ -6,7 +6,7 @@
 #   scripts/bench.sh            quick: L = 100, 1000, 3000; short JMH runs; PyTorch published loop up to L = 100
 #   scripts/bench.sh --full     L = 100, 500, 1000, 2000, 3000; PyTorch published loop up to L = 1000
 # On a machine without Maven (the GPU machine) it runs from jars carried in .carry/ (scripts/gpu-carry.sh)
-# with .carry/jre, and keeps the raw JSON in bench/results/<name>.{jmh,torch}.json; render the report
+# with the JRE of .carry/jre.tar.xz, and keeps the raw JSON in bench/results/<name>.{jmh,torch}.json; render the report
 # on a build machine with: java -cp bench/target/benchmarks.jar org.diffhmm.cli.BenchReport --jmh … --torch … --out …
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +24,8 @@ if command -v mvn >/dev/null; then
   mvn -B -q install -DskipTests
 else
   jar=.carry/benchmarks.jar
+  if [[ -f .carry/jre.tar.xz && ! -x build/jre/bin/java ]]; then mkdir -p build && tar -C build -xJf .carry/jre.tar.xz; fi
+  [[ -x build/jre/bin/java ]] && java=build/jre/bin/java
   [[ -x .carry/jre/bin/java ]] && java=.carry/jre/bin/java
   [[ -f "$jar" ]] || { echo "no Maven and no $jar: run scripts/gpu-carry.sh on a build machine and carry .carry" >&2; exit 2; }
 fi
