@@ -15,6 +15,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "diffhmm/diffhmm.h"
@@ -81,6 +82,38 @@ double copy_bandwidth_gbs() {
 #endif
 }
 
+// Scores in [-3, 1) from a counter-based hash of (seed, index), filled by every hardware thread: the
+// large batch (4·10⁹ terms) would take minutes with one generator on one thread.
+template <class T>
+void fill_uniform(std::vector<T>& v, uint64_t seed) {
+    const size_t n = v.size();
+    const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> pool;
+    for (unsigned w = 0; w < threads; ++w)
+        pool.emplace_back([&, w] {
+            for (size_t k = n * w / threads; k < n * (w + 1) / threads; ++k) {
+                uint64_t z = seed * 0x9e3779b97f4a7c15ull + k;  // SplitMix64
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+                z ^= z >> 31;
+                v[k] = T(-3.0 + 4.0 * double(z >> 11) * 0x1.0p-53);
+            }
+        });
+    for (std::thread& t : pool) t.join();
+}
+
+// Whether `bytes` more fit in the device's free memory (with a tenth kept for the workspace).
+bool fits_on_device(double bytes) {
+#if DIFFHMM_BENCH_WITH_CUDA
+    size_t free = 0, total = 0;
+    if (cudaMemGetInfo(&free, &total) != cudaSuccess) return true;
+    return bytes < 0.9 * double(free);
+#else
+    (void)bytes;
+    return true;
+#endif
+}
+
 template <class T>
 void run(const Args& a, diffhmm_workspace* ws) {
     const int64_t B = a.batch, N = a.states;
@@ -90,14 +123,17 @@ void run(const Args& a, diffhmm_workspace* ws) {
     std::printf("| L | forward ms | forward+backward ms | ns per term (fwd) | potential read GB/s (fwd) |\n"
                 "|---|---|---|---|---|\n");
     for (int64_t L : a.lengths) {
-        std::mt19937 rng(1234);
-        std::uniform_real_distribution<float> u(-3.0f, 1.0f);
+        const double bytes = double(kSets + 1) * double(B * L * N * N) * sizeof(T);  // inputs + gradient
+        if (on_device && !fits_on_device(bytes)) {
+            std::printf("| %lld | skipped: needs %.1f GB of device memory | | | |\n", (long long)L, bytes / 1e9);
+            continue;
+        }
         std::vector<Operand<T>> pot(kSets);
-        for (auto& set : pot) {
-            set.host.resize(static_cast<size_t>(B * L * N * N));
-            for (T& v : set.host) v = T(u(rng));
-            set.upload(on_device);
-            if (on_device) std::vector<T>().swap(set.host);
+        for (int set = 0; set < kSets; ++set) {
+            pot[set].host.resize(static_cast<size_t>(B * L * N * N));
+            fill_uniform(pot[set].host, uint64_t(1234 + set));
+            pot[set].upload(on_device);
+            if (on_device) std::vector<T>().swap(pot[set].host);
         }
         Operand<int64_t> lengths;
         lengths.host.assign(static_cast<size_t>(B), L);
