@@ -45,5 +45,21 @@ const Kernels<double>& kernels<double>(int isa) {
     return kernels_generic_f64;
 }
 
+// Lanes of one vector of T under an instruction set (16 / 32 / 64 bytes).
+template <class T>
+static int64_t lanes(int isa) {
+    const int64_t bytes = isa == DIFFHMM_CPU_ISA_AVX512 ? 64 : isa == DIFFHMM_CPU_ISA_AVX2 ? 32 : 16;
+    return bytes / int64_t(sizeof(T));
+}
+
+template <class T>
+const Kernels<T>& kernels_for(int isa, int64_t N) {
+    while (isa > DIFFHMM_CPU_ISA_GENERIC && lanes<T>(isa) > N) --isa;
+    return kernels<T>(isa);
+}
+
+template const Kernels<float>& kernels_for<float>(int, int64_t);
+template const Kernels<double>& kernels_for<double>(int, int64_t);
+
 }  // namespace cpu
 }  // namespace diffhmm

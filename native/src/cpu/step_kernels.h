@@ -43,6 +43,12 @@ constexpr int64_t kRowsScratch(int64_t rows) { return 2 * (rows + 16); }
 template <class T>
 const Kernels<T>& kernels(int isa);
 
+// The kernels for a problem with N states: the widest instruction set up to `isa` whose vectors are
+// no wider than N, so a step is whole vectors (at N = 8 in float32, AVX2's 8 lanes instead of
+// AVX-512's 16, half of them masked: 4x faster); below the narrowest width, the generic kernels.
+template <class T>
+const Kernels<T>& kernels_for(int isa, int64_t N);
+
 // The widest diffhmm_cpu_isa this CPU supports.
 int detect_isa();
 

@@ -118,7 +118,7 @@ bool initial_scores(const Problem<T>& p, int64_t b, T* out) {
 // was read and p.check_values is set.
 template <class T, class SR, class Rows>
 void message_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const SR& sr, Rows& rows) {
-    const Kernels<T>& k = kernels<T>(ws.cpu_isa);
+    const Kernels<T>& k = kernels_for<T>(ws.cpu_isa, p.N);
     const Plan plan = Plan::of(ws, p);
     const int64_t N = p.N, width = sr.width(N);
     std::atomic<bool> bad{false};
@@ -250,7 +250,7 @@ inline int64_t beta_scratch_per_slot(int64_t N) { return 4 * N + kRowsScratch(N)
 template <class T, class Sink>
 void beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& alpha,
                 const T* grad_log_z, Sink& sink) {
-    const Kernels<T>& k = kernels<T>(ws.cpu_isa);
+    const Kernels<T>& k = kernels_for<T>(ws.cpu_isa, p.N);
     const Plan plan = Plan::of(ws, p);
     const int64_t N = p.N;
     const int64_t per_slot = beta_scratch_per_slot(N);
