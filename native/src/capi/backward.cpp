@@ -9,16 +9,13 @@ extern "C" {
 diffhmm_status diffhmm_backward_dense(diffhmm_workspace* ws, int dtype, int64_t batch, int64_t steps,
                                       int64_t states, const void* potential, const int64_t* lengths,
                                       const void* grad_log_z, void* grad_potential) {
-    return capi::guarded([&] {
-        diffhmm_workspace& w = capi::workspace(ws);
-        capi::with_dtype(dtype, [&](auto zero) {
-            using T = decltype(zero);
-            const Problem<T> p = capi::dense_problem<T>(0, batch, steps, states, potential, lengths);
-            capi::require_output(grad_potential, batch * steps, "grad_potential");
-            Grads<T> grads;
-            grads.potential = static_cast<T*>(grad_potential);
-            backward(w, p, static_cast<const T*>(grad_log_z), grads);
-        });
+    return capi::verb(ws, dtype, [&](diffhmm_workspace& w, auto zero) {
+        using T = decltype(zero);
+        const Problem<T> p = capi::dense_problem<T>(0, batch, steps, states, potential, lengths);
+        capi::require_output(grad_potential, batch * steps, "grad_potential");
+        Grads<T> grads;
+        grads.potential = static_cast<T*>(grad_potential);
+        backward(w, p, static_cast<const T*>(grad_log_z), grads);
     });
 }
 
@@ -28,18 +25,15 @@ diffhmm_status diffhmm_backward_factorized(diffhmm_workspace* ws, int dtype, int
                                            const int64_t* trans_index, const void* emit,
                                            const int64_t* lengths, const void* grad_log_z,
                                            void* grad_init, void* grad_trans, void* grad_emit) {
-    return capi::guarded([&] {
-        diffhmm_workspace& w = capi::workspace(ws);
-        capi::with_dtype(dtype, [&](auto zero) {
-            using T = decltype(zero);
-            const Problem<T> p = capi::factorized_problem<T>(0, batch, steps, states, num_trans, init,
-                                                             init_batched, trans, trans_index, emit, lengths);
-            Grads<T> grads;
-            grads.init = static_cast<T*>(grad_init);
-            grads.trans = static_cast<T*>(grad_trans);
-            grads.emit = static_cast<T*>(grad_emit);
-            backward(w, p, static_cast<const T*>(grad_log_z), grads);
-        });
+    return capi::verb(ws, dtype, [&](diffhmm_workspace& w, auto zero) {
+        using T = decltype(zero);
+        const Problem<T> p = capi::factorized_problem<T>(0, batch, steps, states, num_trans, init,
+                                                         init_batched, trans, trans_index, emit, lengths);
+        Grads<T> grads;
+        grads.init = static_cast<T*>(grad_init);
+        grads.trans = static_cast<T*>(grad_trans);
+        grads.emit = static_cast<T*>(grad_emit);
+        backward(w, p, static_cast<const T*>(grad_log_z), grads);
     });
 }
 

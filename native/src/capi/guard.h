@@ -61,6 +61,16 @@ void with_dtype(int dtype, F&& body) {
     }
 }
 
+// A C ABI verb: `body(workspace, zero)` with zero a T of the call's dtype, the workspace checked,
+// and every failure turned into a status and the per-thread message (guarded).
+template <class Body>
+diffhmm_status verb(diffhmm_workspace* ws, int dtype, Body&& body) {
+    return guarded([&] {
+        diffhmm_workspace& w = workspace(ws);
+        with_dtype(dtype, [&](auto zero) { body(w, zero); });
+    });
+}
+
 inline bool check_flags(int flags) {
     if (flags & ~DIFFHMM_FLAG_TRUSTED_INPUT)
         fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "unknown flags: " + std::to_string(flags));

@@ -9,15 +9,12 @@ extern "C" {
 diffhmm_status diffhmm_viterbi_dense(diffhmm_workspace* ws, int dtype, int flags, int64_t batch,
                                      int64_t steps, int64_t states, const void* potential,
                                      const int64_t* lengths, int64_t* path, void* score) {
-    return capi::guarded([&] {
-        diffhmm_workspace& w = capi::workspace(ws);
-        capi::with_dtype(dtype, [&](auto zero) {
-            using T = decltype(zero);
-            const Problem<T> p = capi::dense_problem<T>(flags, batch, steps, states, potential, lengths);
-            capi::require_output(path, batch * steps, "path");
-            capi::require_output(score, batch, "score");
-            viterbi(w, p, path, static_cast<T*>(score));
-        });
+    return capi::verb(ws, dtype, [&](diffhmm_workspace& w, auto zero) {
+        using T = decltype(zero);
+        const Problem<T> p = capi::dense_problem<T>(flags, batch, steps, states, potential, lengths);
+        capi::require_output(path, batch * steps, "path");
+        capi::require_output(score, batch, "score");
+        viterbi(w, p, path, static_cast<T*>(score));
     });
 }
 
@@ -26,16 +23,13 @@ diffhmm_status diffhmm_viterbi_factorized(diffhmm_workspace* ws, int dtype, int 
                                           const void* init, int init_batched, const void* trans,
                                           const int64_t* trans_index, const void* emit,
                                           const int64_t* lengths, int64_t* path, void* score) {
-    return capi::guarded([&] {
-        diffhmm_workspace& w = capi::workspace(ws);
-        capi::with_dtype(dtype, [&](auto zero) {
-            using T = decltype(zero);
-            const Problem<T> p = capi::factorized_problem<T>(flags, batch, steps, states, num_trans, init,
-                                                             init_batched, trans, trans_index, emit, lengths);
-            capi::require_output(path, batch * steps, "path");
-            capi::require_output(score, batch, "score");
-            viterbi(w, p, path, static_cast<T*>(score));
-        });
+    return capi::verb(ws, dtype, [&](diffhmm_workspace& w, auto zero) {
+        using T = decltype(zero);
+        const Problem<T> p = capi::factorized_problem<T>(flags, batch, steps, states, num_trans, init,
+                                                         init_batched, trans, trans_index, emit, lengths);
+        capi::require_output(path, batch * steps, "path");
+        capi::require_output(score, batch, "score");
+        viterbi(w, p, path, static_cast<T*>(score));
     });
 }
 
