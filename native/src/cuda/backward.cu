@@ -41,12 +41,28 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
         out.grad_init = init.device;
         out.grad_trans = trans.device;
         out.grad_emit = emit.device;
-        if (init.device && !p.init_batched)
-            check(cudaMemsetAsync(init.device, 0, init.count * sizeof(T), s), "cudaMemsetAsync");
-        if (trans.device) check(cudaMemsetAsync(trans.device, 0, trans.count * sizeof(T), s), "cudaMemsetAsync");
+        // Shared gradients: per-sequence float64 partial sums, reduced in order after the sweep. A
+        // trans partial too large for device memory falls back to float atomics onto the output.
+        const size_t trans_partial = trans.device && B * K * N * N * sizeof(double) <= (size_t(1) << 30) ? B * K * N * N : 0;
+        const size_t init_partial = init.device && !p.init_batched ? B * N : 0;
+        if (trans_partial + init_partial > 0) {
+            double* partial = st.partial.as<double>(trans_partial + init_partial);
+            check(cudaMemsetAsync(partial, 0, (trans_partial + init_partial) * sizeof(double), s), "cudaMemsetAsync");
+            out.trans_partial = trans_partial ? partial : nullptr;
+            out.init_partial = init_partial ? partial + trans_partial : nullptr;
+        }
+        if (trans.device && !trans_partial)
+            check(cudaMemsetAsync(trans.device, 0, trans.count * sizeof(T), s), "cudaMemsetAsync");
     }
     beta_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(beta_kernel<T>, p.N, 3), s>>>(d, tape, g, sink, out);
     check_launch("beta_kernel", s);
+    auto reduce = [&](const double* partial, size_t count, T* target) {
+        const unsigned blocks = unsigned(std::min<size_t>((count + 255) / 256, 4096));
+        reduce_partials<T><<<blocks, 256, 0, s>>>(partial, int64_t(B), int64_t(count), target);
+        check_launch("reduce_partials", s);
+    };
+    if (out.trans_partial) reduce(out.trans_partial, K * N * N, trans.device);
+    if (out.init_partial) reduce(out.init_partial, N, init.device);
     for (const Output<T>* o : {&potential, &init, &trans, &emit}) o->finish(s);
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize (backward)");
 }

@@ -61,7 +61,7 @@ size_t device_bytes(const State* state) {
     if (state == nullptr) return 0;
     size_t bytes = state->tape_alpha.capacity() + state->tape_offset.capacity() + state->tape_log_z.capacity() +
                    state->aux_alpha.capacity() + state->aux_offset.capacity() + state->aux_log_z.capacity() +
-                   state->back.capacity() + state->flag.capacity();
+                   state->back.capacity() + state->flag.capacity() + state->partial.capacity();
     for (const DeviceBuffer& b : state->in) bytes += b.capacity();
     for (const DeviceBuffer& b : state->out) bytes += b.capacity();
     return bytes;

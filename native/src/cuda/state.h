@@ -65,6 +65,7 @@ struct State {
     DeviceBuffer aux_alpha, aux_offset, aux_log_z;     // marginals' own forward
     DeviceBuffer back;                                  // Viterbi back-pointers
     DeviceBuffer flag;                                  // NaN/+inf seen
+    DeviceBuffer partial;                               // per-sequence float64 sums of shared gradients
     DeviceBuffer in[7];                                 // staged host inputs (problem, upstream gradient)
     DeviceBuffer out[4];                                // device copies of host outputs
 };

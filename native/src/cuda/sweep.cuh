@@ -165,16 +165,31 @@ __global__ void alpha_kernel(Problem<T> p, Tape<T> tape, int* bad) {
     if (seen_bad) atomicOr(bad, 1);
 }
 
+// out[e] = Σ_b partial[b][e] in float64, b in order (deterministic), one thread per entry.
+template <class T>
+__global__ void reduce_partials(const double* partial, int64_t batch, int64_t count, T* out) {
+    for (int64_t e = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += int64_t(gridDim.x) * blockDim.x) {
+        double sum = 0;
+        for (int64_t b = 0; b < batch; ++b) sum += partial[b * count + e];
+        out[e] = T(sum);
+    }
+}
+
 // What the β sweep writes.
 enum class Sink { dense_grad, factorized_grad, gamma };
 
 template <class T>
 struct BetaOut {
-    T* grad_potential;  // dense [B][T][N][N]
-    T* grad_init;       // factorized [N] (atomic) or [B][N]
-    T* grad_trans;      // factorized [K][N][N] (atomic)
-    T* grad_emit;       // factorized [B][T][N]
-    T* gamma;           // marginals [B][T][N]
+    T* grad_potential;      // dense [B][T][N][N]
+    T* grad_init;           // factorized [B][N] when init is batched (a shared one goes to init_partial)
+    T* grad_trans;          // factorized [K][N][N]: only with float atomics, when trans_partial is null
+    T* grad_emit;           // factorized [B][T][N]
+    T* gamma;               // marginals [B][T][N]
+    // Shared gradients, summed per sequence in float64 by the thread that owns each entry (no
+    // atomics), then over sequences in a fixed order by reduce_partials: as accurate as the CPU's
+    // float64 accumulation and bit-reproducible. [B][K][N][N] and [B][N].
+    double* trans_partial;
+    double* init_partial;
 };
 
 template <class T>
@@ -187,9 +202,9 @@ __device__ void write_node(const Problem<T>& p, const BetaOut<T>& out, Sink sink
         if (t == 0) out.grad_potential[b * p.T * N * N + j] = value;
     } else {
         if (out.grad_emit) out.grad_emit[(b * p.T + t) * N + j] = value;
-        if (t == 0 && out.grad_init) {
-            if (p.init_batched) out.grad_init[b * N + j] = value;
-            else atomicAdd(&out.grad_init[j], value);
+        if (t == 0) {
+            if (p.init_batched && out.grad_init) out.grad_init[b * N + j] = value;
+            else if (out.init_partial) out.init_partial[b * N + j] = double(value);
         }
     }
 }
@@ -256,8 +271,10 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
         const double log_z_t = step_log_z(la + t * N, log_beta, off[t] + d, log_z, N, red_d);
         const T edge_offset = T(off[t - 1] + d - log_z_t);
         T* dense_row = sink == Sink::dense_grad ? out.grad_potential + (b * p.T + t) * N * N : nullptr;
-        T* trans_block = sink == Sink::factorized_grad && out.grad_trans ? out.grad_trans + p.trans_of(b, t) * N * N
-                                                                          : nullptr;
+        T* trans_block = sink == Sink::factorized_grad && out.grad_trans && !out.trans_partial
+                             ? out.grad_trans + p.trans_of(b, t) * N * N : nullptr;
+        double* trans_sum = sink == Sink::factorized_grad && out.trans_partial
+                                ? out.trans_partial + (b * p.K + p.trans_of(b, t)) * N * N : nullptr;
         // One pass per row: with the shift log α_prev[i] + offset every exp is an edge marginal
         // (<= 1), giving the gradient and β's row sum together (docs/formulas.md §3).
         for (int64_t i = warp; i < N; i += warps) {
@@ -268,6 +285,7 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
                 const T e = exp_of(r[j] + w[j] + shift);
                 sum += e;
                 if (dense_row) dense_row[i * N + j] = g * e;
+                else if (trans_sum) trans_sum[i * N + j] += double(g) * double(e);  // only this thread's entry
                 else if (trans_block) atomicAdd(&trans_block[i * N + j], g * e);
             }
             sum = warp_sum(sum);
