@@ -151,12 +151,23 @@ public abstract sealed class EmissionHmm<S> implements Model<S>, EmModel<S> perm
      * @return {@code Σ log P(x)} in nats (-inf if one of them is impossible under the model)
      */
     public double logLikelihood(List<S> data) {
+        double sum = 0;
+        for (double v : logLikelihoods(data)) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    /**
+     * The log-likelihood of every sequence, in one batched call.
+     *
+     * @param data the sequences, not empty
+     * @return {@code log P(x_b)} in nats per sequence (-inf for one impossible under the model)
+     * @throws IllegalArgumentException if there is no sequence or an observation is out of range
+     */
+    public double[] logLikelihoods(List<S> data) {
         try (HmmForward.FactorizedResult r = HmmForward.apply(options, problem(data), lengths(data))) {
-            double sum = 0;
-            for (double v : r.logZ()) {
-                sum += v;
-            }
-            return sum;
+            return r.logZ();
         }
     }
 

@@ -1,0 +1,102 @@
+package org.diffhmm.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.diffhmm.models.CategoricalHmm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scoring and decoding a Dataset on local[2] equals the single-JVM model row by row (log-likelihoods
+ * to 1e-9 relative, paths exactly), empty and null rows included; bad rows name themselves.
+ */
+class HmmScorerTest {
+    private static SparkSession spark;
+    private static final StructType SCHEMA = new StructType().add("id", DataTypes.LongType)
+            .add("symbols", DataTypes.createArrayType(DataTypes.IntegerType));
+
+    @BeforeAll
+    static void startSpark() {
+        spark = SparkSession.builder().master("local[2]").appName("diffhmm-spark-test").config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void everyRowGetsTheSingleJvmScoreAndPath() {
+        final CategoricalHmm hmm = CategoricalHmm.random(3, 5, new SplittableRandom(11));
+        final SplittableRandom rng = new SplittableRandom(12);
+        final List<Row> rows = new ArrayList<>();
+        final List<int[]> sequences = new ArrayList<>();
+        for (long id = 0; id < 300; id++) {
+            final int[] x = hmm.sample(1 + rng.nextInt(60), rng).observations();
+            sequences.add(x);
+            rows.add(RowFactory.create(id, java.util.Arrays.stream(x).boxed().toArray(Integer[]::new)));
+        }
+        rows.add(RowFactory.create(300L, new Integer[0]));
+        rows.add(RowFactory.create(301L, null));
+        final Dataset<Row> input = spark.createDataFrame(rows, SCHEMA).repartition(4);
+        final List<Row> scored = new HmmScorer(hmm).idColumn("id").batchSize(32).score(input).collectAsList();
+        assertEquals(rows.size(), scored.size());
+        final double[] want = hmm.logLikelihoods(sequences);
+        final List<int[]> paths = hmm.viterbi(sequences);
+        for (Row r : scored) {
+            final int id = (int) r.getLong(0);
+            final double logLikelihood = r.getDouble(2);
+            final int[] path = r.getList(3).stream().mapToInt(v -> (Integer) v).toArray();
+            if (id >= 300) {
+                assertEquals(0.0, logLikelihood, "row " + id);
+                assertEquals(0, path.length, "row " + id);
+                continue;
+            }
+            assertEquals(want[id], logLikelihood, 1e-9 * Math.abs(want[id]), "row " + id);
+            assertArrayEquals(paths.get(id), path, "row " + id);
+        }
+    }
+
+    @Test
+    void aSymbolOutsideTheAlphabetNamesItsRow() {
+        final CategoricalHmm hmm = CategoricalHmm.random(2, 4, new SplittableRandom(13));
+        final Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(7L, new Integer[] {0, 1, 2}),
+                RowFactory.create(42L, new Integer[] {1, 9, 0})), SCHEMA);
+        final Exception e = assertThrows(Exception.class,
+                () -> new HmmScorer(hmm).idColumn("id").score(input).collectAsList());
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(String.valueOf(cause.getMessage()).contains("row with id 42: symbols[1] = 9 is not a symbol of the model (ids 0..3)"),
+                String.valueOf(cause.getMessage()));
+    }
+
+    @Test
+    void missingOrMistypedColumnsAreRefusedBeforeAnyJob() {
+        final CategoricalHmm hmm = CategoricalHmm.random(2, 4, new SplittableRandom(14));
+        final Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(1L, new Integer[] {0})), SCHEMA);
+        final IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> new HmmScorer(hmm).symbolsColumn("x").score(input));
+        assertTrue(missing.getMessage().contains("'x' is not among the columns"), missing.getMessage());
+        final IllegalArgumentException typed = assertThrows(IllegalArgumentException.class,
+                () -> new HmmScorer(hmm).symbolsColumn("id").score(input));
+        assertTrue(typed.getMessage().contains("must be array<int>"), typed.getMessage());
+    }
+}
