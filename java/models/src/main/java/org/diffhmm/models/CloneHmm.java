@@ -303,13 +303,24 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      * @return {@code Σ ln P(x | a)} (uniform start included)
      */
     public double logLikelihood(List<Walk> walks) {
+        double sum = 0;
+        for (double v : logLikelihoods(walks)) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    /**
+     * The log-likelihood of every walk, in one batched call.
+     *
+     * @param walks the walks, not empty
+     * @return {@code ln P(x | a)} per walk (uniform start included; -inf for an impossible walk)
+     * @throws IllegalArgumentException if a symbol or action is outside the model's
+     */
+    public double[] logLikelihoods(List<Walk> walks) {
         final Prepared p = prepare(walks, logTransitions());
         try (HmmForward.FactorizedResult r = HmmForward.apply(options, p.problem, p.lengths)) {
-            double sum = 0;
-            for (double v : r.logZ()) {
-                sum += v;
-            }
-            return sum;
+            return r.logZ();
         }
     }
 
@@ -458,6 +469,23 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     private Prepared prepare(List<Walk> walks, double[] logT) {
         if (walks.isEmpty()) {
             throw new IllegalArgumentException("no walks");
+        }
+        for (int b = 0; b < walks.size(); b++) {
+            final Walk w = walks.get(b);
+            if (w.actions().length < w.length() - 1) {
+                throw new IllegalArgumentException("walk " + b + " has " + w.length() + " symbols but " + w.actions().length
+                        + " actions (expected " + (w.length() - 1) + ")");
+            }
+            for (int t = 0; t < w.length(); t++) {
+                if (w.symbols()[t] < 0 || w.symbols()[t] >= clones.length) {
+                    throw new IllegalArgumentException("walk " + b + " step " + t + ": symbol " + w.symbols()[t]
+                            + " outside [0, " + clones.length + ")");
+                }
+                if (t + 1 < w.length() && (w.actions()[t] < 0 || w.actions()[t] >= actions)) {
+                    throw new IllegalArgumentException("walk " + b + " step " + t + ": action " + w.actions()[t]
+                            + " outside [0, " + actions + ")");
+                }
+            }
         }
         final int batch = walks.size();
         int steps = 0;

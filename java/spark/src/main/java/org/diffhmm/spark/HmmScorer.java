@@ -16,53 +16,91 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.diffhmm.Backend;
 import org.diffhmm.Options;
 import org.diffhmm.models.CategoricalHmm;
+import org.diffhmm.models.CloneHmm;
+import org.diffhmm.models.GaussianHmm;
 import org.diffhmm.models.Models;
 
 /**
- * Scores and decodes a {@link Dataset} of symbol sequences with a {@link CategoricalHmm}: every row
- * gets its log-likelihood and its most probable hidden path. The model is broadcast once (as its
- * JSON); inside each partition rows are sorted by length and passed to the native core in batches of
- * similar length, with as many CPU threads as the task has ({@code spark.task.cpus}). Each executor
- * extracts the native library into a folder of its own (no race between JVMs sharing a cache).
+ * Scores and decodes a {@link Dataset} of sequences with a trained model: every row gets its
+ * log-likelihood and its most probable hidden path. The model is broadcast once (as its JSON); inside
+ * each partition rows are sorted by length and passed to the native core in batches of similar length,
+ * with as many CPU threads as the task has ({@code spark.task.cpus}). Each executor extracts the
+ * native library into a folder of its own (no race between JVMs sharing a cache).
+ *
+ * <p>Input columns by model: {@link CategoricalHmm} — symbol ids, {@code array<int>};
+ * {@link GaussianHmm} — observations, {@code array<array<double>>} (one array of D values per step);
+ * {@link CloneHmm} — symbol ids and actions, both {@code array<int>} (one action fewer than symbols,
+ * or as many: the last is ignored). Column names are settable; an id column names rows in errors.
  *
  * <pre>{@code
- * Dataset<Row> scored = new HmmScorer(hmm).symbolsColumn("symbols").batchSize(256).score(sequences);
- * // input columns + log_likelihood: double, path: array<int>
+ * Dataset<Row> scored = new HmmScorer(hmm).idColumn("id").batchSize(256).score(sequences);
+ * // the input columns + log_likelihood: double, path: array<int>
  * }</pre>
  *
- * <p>A null or empty row of symbols gets a log-likelihood of 0 and an empty path; a symbol outside the
- * model's alphabet fails the job with a message naming the row (its id column when there is one) and
- * the step. Thread-safe; the scorer holds no Spark state.
+ * <p>A null or empty sequence gets a log-likelihood of 0 and an empty path; an observation the model
+ * cannot take (a symbol or action outside its alphabet, a vector of the wrong size, a NaN) fails the job
+ * with a message naming the row and the step. Thread-safe; the scorer holds no Spark state.
  */
 public final class HmmScorer implements Serializable {
     private static final long serialVersionUID = 1L;
     /** The column of log-likelihoods (nats) added to the input. */
     public static final String LOG_LIKELIHOOD = "log_likelihood";
-    /** The column of Viterbi paths added to the input. */
+    /** The column of Viterbi paths (hidden state per step) added to the input. */
     public static final String PATH = "path";
 
     /** The model as JSON: what executors rebuild it from. */
     private final String model;
-    /** The input column of symbol ids. */
+    /** Its family: which input columns it reads. */
+    private final Family family;
+
+    private enum Family { CATEGORICAL, GAUSSIAN, CLONE }
+    /** The input column of symbol ids (categorical, clone-structured). */
     private String symbols = "symbols";
+    /** The input column of actions (clone-structured). */
+    private String actions = "actions";
+    /** The input column of observation vectors (Gaussian). */
+    private String observations = "observations";
     /** The column naming rows in errors, or null. */
     private String id = null;
     /** Sequences per native call. */
     private int batchSize = 256;
 
     /**
-     * A scorer for a model.
+     * A scorer for a categorical HMM (input: symbol ids).
      *
      * @param model the trained model (copied: later changes to it are not seen)
      */
     public HmmScorer(CategoricalHmm model) {
         this.model = Models.toJson(Objects.requireNonNull(model, "model"));
+        this.family = Family.CATEGORICAL;
+    }
+
+    /**
+     * A scorer for a Gaussian HMM (input: observation vectors).
+     *
+     * @param model the trained model (copied)
+     */
+    public HmmScorer(GaussianHmm model) {
+        this.model = Models.toJson(Objects.requireNonNull(model, "model"));
+        this.family = Family.GAUSSIAN;
+    }
+
+    /**
+     * A scorer for a clone-structured HMM (input: symbol ids and actions); paths are clone indices.
+     *
+     * @param model the trained model (copied)
+     */
+    public HmmScorer(CloneHmm model) {
+        this.model = Models.toJson(Objects.requireNonNull(model, "model"));
+        this.family = Family.CLONE;
     }
 
     /**
@@ -73,6 +111,28 @@ public final class HmmScorer implements Serializable {
      */
     public HmmScorer symbolsColumn(String column) {
         this.symbols = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * The input column of actions (clone-structured HMM).
+     *
+     * @param column an {@code array<int>} column (default {@code "actions"})
+     * @return this scorer
+     */
+    public HmmScorer actionsColumn(String column) {
+        this.actions = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * The input column of observation vectors (Gaussian HMM).
+     *
+     * @param column an {@code array<array<double>>} column (default {@code "observations"})
+     * @return this scorer
+     */
+    public HmmScorer observationsColumn(String column) {
+        this.observations = Objects.requireNonNull(column, "column");
         return this;
     }
 
@@ -105,81 +165,67 @@ public final class HmmScorer implements Serializable {
     /**
      * Scores and decodes every row.
      *
-     * @param sequences rows with the symbols column (and the id column, if one was named)
+     * @param sequences rows with the model's input columns (and the id column, if one was named)
      * @return the input columns, then {@link #LOG_LIKELIHOOD} ({@code double}) and {@link #PATH}
      *         ({@code array<int>}); row order within each partition is kept
-     * @throws IllegalArgumentException if a named column is missing or not of the expected type
+     * @throws IllegalArgumentException if a needed column is missing or not of the expected type
      */
     public Dataset<Row> score(Dataset<Row> sequences) {
         final StructType in = sequences.schema();
-        final int symbolsAt = fieldIndex(in, symbols, "symbols column");
-        if (!in.fields()[symbolsAt].dataType().sameType(DataTypes.createArrayType(DataTypes.IntegerType))) {
-            throw new IllegalArgumentException("column '" + symbols + "' must be array<int>, got "
-                    + in.fields()[symbolsAt].dataType().simpleString());
+        final DataType ints = DataTypes.createArrayType(DataTypes.IntegerType);
+        final int[] columns;
+        final String json = model;
+        switch (family) {
+            case GAUSSIAN:
+                columns = new int[] {column(in, observations, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType)))};
+                break;
+            case CLONE:
+                columns = new int[] {column(in, symbols, ints), column(in, actions, ints)};
+                break;
+            default:
+                columns = new int[] {column(in, symbols, ints)};
         }
-        final int idAt = id == null ? -1 : fieldIndex(in, id, "id column");
-        final StructType out = in.add(new StructField(LOG_LIKELIHOOD, DataTypes.DoubleType, false, org.apache.spark.sql.types.Metadata.empty()))
-                .add(new StructField(PATH, DataTypes.createArrayType(DataTypes.IntegerType, false), false,
-                        org.apache.spark.sql.types.Metadata.empty()));
+        final int idAt = id == null ? -1 : column(in, id, null);
+        final StructType out = in.add(new StructField(LOG_LIKELIHOOD, DataTypes.DoubleType, false, Metadata.empty()))
+                .add(new StructField(PATH, DataTypes.createArrayType(DataTypes.IntegerType, false), false, Metadata.empty()));
         final Broadcast<String> shared = SparkSession.active().sparkContext()
-                .broadcast(model, scala.reflect.ClassTag$.MODULE$.apply(String.class));
+                .broadcast(json, scala.reflect.ClassTag$.MODULE$.apply(String.class));
         final int size = batchSize;
         return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scorePartition(rows, shared.value(),
-                symbolsAt, idAt, size), Encoders.row(out));
+                columns, idAt, size), Encoders.row(out));
     }
 
-    private static int fieldIndex(StructType schema, String name, String what) {
+    /** The index of a column, checked to exist and (unless {@code type} is null) to have that type. */
+    private static int column(StructType schema, String name, DataType type) {
         for (int k = 0; k < schema.fields().length; k++) {
-            if (schema.fields()[k].name().equals(name)) {
+            final StructField f = schema.fields()[k];
+            if (f.name().equals(name)) {
+                if (type != null && !f.dataType().sameType(type)) {
+                    throw new IllegalArgumentException("column '" + name + "' must be " + type.simpleString() + ", got "
+                            + f.dataType().simpleString());
+                }
                 return k;
             }
         }
-        throw new IllegalArgumentException("the " + what + " '" + name + "' is not among the columns "
+        throw new IllegalArgumentException("the column '" + name + "' is not among the columns "
                 + Arrays.toString(schema.fieldNames()));
     }
 
     /** One partition: rows in, the same rows with their scores and paths out, in the same order. */
-    private static Iterator<Row> scorePartition(Iterator<Row> rows, String json, int symbolsAt, int idAt, int batchSize)
+    private static Iterator<Row> scorePartition(Iterator<Row> rows, String json, int[] columns, int idAt, int batchSize)
             throws Exception {
         executorCacheDir();
-        final CategoricalHmm hmm = (CategoricalHmm) Models.fromJson(json);
         final TaskContext task = TaskContext.get();
-        hmm.options(Options.DEFAULT.backend(Backend.CPU).threads(task == null ? 0 : Math.max(1, task.cpus())));
+        final Options options = Options.DEFAULT.backend(Backend.CPU).threads(task == null ? 0 : Math.max(1, task.cpus()));
+        final Object model = Models.fromJson(json);
         final List<Row> all = new ArrayList<>();
         rows.forEachRemaining(all::add);
+        final Kind<?> kind = model instanceof CategoricalHmm ? Kind.categorical((CategoricalHmm) model, options)
+                : model instanceof GaussianHmm ? Kind.gaussian((GaussianHmm) model, options)
+                : Kind.clone((CloneHmm) model, options);
         final double[] logLikelihood = new double[all.size()];
         final int[][] paths = new int[all.size()][];
-        // Similar lengths share a batch, so little of each native call is padding.
-        final Integer[] order = new Integer[all.size()];
-        for (int k = 0; k < order.length; k++) {
-            order[k] = k;
-        }
-        final int[][] symbols = new int[all.size()][];
-        for (int k = 0; k < all.size(); k++) {
-            symbols[k] = symbolsOf(all.get(k), symbolsAt, idAt, k, hmm.symbols(), task);
-        }
-        Arrays.sort(order, Comparator.comparingInt(k -> symbols[k].length));
-        for (int start = 0; start < order.length; start += batchSize) {
-            final List<int[]> batch = new ArrayList<>();
-            final List<Integer> members = new ArrayList<>();
-            for (int k = start; k < Math.min(order.length, start + batchSize); k++) {
-                if (symbols[order[k]].length == 0) {
-                    paths[order[k]] = new int[0];  // log-likelihood 0: the empty sequence
-                } else {
-                    batch.add(symbols[order[k]]);
-                    members.add(order[k]);
-                }
-            }
-            if (batch.isEmpty()) {
-                continue;
-            }
-            final double[] scores = hmm.logLikelihoods(batch);
-            final List<int[]> decoded = hmm.viterbi(batch);
-            for (int m = 0; m < members.size(); m++) {
-                logLikelihood[members.get(m)] = scores[m];
-                paths[members.get(m)] = decoded.get(m);
-            }
-        }
+        kind.run(all, columns, idAt, task, batchSize, logLikelihood, paths);
         final List<Row> result = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
             final Row r = all.get(k);
@@ -194,24 +240,173 @@ public final class HmmScorer implements Serializable {
         return result.iterator();
     }
 
-    /** The row's symbols, checked against the alphabet; null becomes empty. */
-    private static int[] symbolsOf(Row row, int symbolsAt, int idAt, int position, int alphabet, TaskContext task) {
-        if (row.isNullAt(symbolsAt)) {
+    /** What differs between model families: reading a row, and the two batched calls. */
+    private abstract static class Kind<S> {
+        abstract S read(Row row, int[] columns, String where);
+
+        abstract int length(S sequence);
+
+        abstract double[] score(List<S> batch);
+
+        abstract List<int[]> decode(List<S> batch);
+
+        static Kind<int[]> categorical(CategoricalHmm hmm, Options options) {
+            hmm.options(options);
+            return new Kind<>() {
+                int[] read(Row row, int[] columns, String where) {
+                    return ids(row, columns[0], hmm.symbols(), where, "symbols");
+                }
+
+                int length(int[] x) {
+                    return x.length;
+                }
+
+                double[] score(List<int[]> batch) {
+                    return hmm.logLikelihoods(batch);
+                }
+
+                List<int[]> decode(List<int[]> batch) {
+                    return hmm.viterbi(batch);
+                }
+            };
+        }
+
+        static Kind<double[][]> gaussian(GaussianHmm hmm, Options options) {
+            hmm.options(options);
+            return new Kind<>() {
+                double[][] read(Row row, int[] columns, String where) {
+                    if (row.isNullAt(columns[0])) {
+                        return new double[0][];
+                    }
+                    final List<Object> steps = row.getList(columns[0]);
+                    final double[][] x = new double[steps.size()][];
+                    for (int t = 0; t < x.length; t++) {
+                        final List<Object> v = asList(steps.get(t));
+                        if (v == null || v.size() != hmm.dims()) {
+                            throw new IllegalArgumentException(where + ": observations[" + t + "] has "
+                                    + (v == null ? "no" : String.valueOf(v.size())) + " values, the model takes " + hmm.dims());
+                        }
+                        x[t] = new double[v.size()];
+                        for (int d = 0; d < x[t].length; d++) {
+                            final Object e = v.get(d);
+                            if (!(e instanceof Double) || !Double.isFinite((Double) e)) {
+                                throw new IllegalArgumentException(where + ": observations[" + t + "][" + d + "] = " + e
+                                        + " (expected a finite number)");
+                            }
+                            x[t][d] = (Double) e;
+                        }
+                    }
+                    return x;
+                }
+
+                int length(double[][] x) {
+                    return x.length;
+                }
+
+                double[] score(List<double[][]> batch) {
+                    return hmm.logLikelihoods(batch);
+                }
+
+                List<int[]> decode(List<double[][]> batch) {
+                    return hmm.viterbi(batch);
+                }
+            };
+        }
+
+        static Kind<CloneHmm.Walk> clone(CloneHmm hmm, Options options) {
+            hmm.options(options);
+            return new Kind<>() {
+                CloneHmm.Walk read(Row row, int[] columns, String where) {
+                    final int[] x = ids(row, columns[0], hmm.symbols(), where, "symbols");
+                    final int[] a = ids(row, columns[1], hmm.actions(), where, "actions");
+                    if (x.length > 0 && a.length != x.length - 1 && a.length != x.length) {
+                        throw new IllegalArgumentException(where + ": " + a.length + " actions for " + x.length
+                                + " symbols (expected " + (x.length - 1) + ")");
+                    }
+                    return new CloneHmm.Walk(x, a);
+                }
+
+                int length(CloneHmm.Walk w) {
+                    return w.length();
+                }
+
+                double[] score(List<CloneHmm.Walk> batch) {
+                    return hmm.logLikelihoods(batch);
+                }
+
+                List<int[]> decode(List<CloneHmm.Walk> batch) {
+                    return hmm.decode(batch);
+                }
+            };
+        }
+
+        /** Scores and decodes the rows in length-sorted batches; empty sequences score 0. */
+        final void run(List<Row> rows, int[] columns, int idAt, TaskContext task, int batchSize, double[] logLikelihood,
+                       int[][] paths) {
+            final List<S> sequences = new ArrayList<>(rows.size());
+            for (int k = 0; k < rows.size(); k++) {
+                final Row row = rows.get(k);
+                final String where = idAt >= 0 ? "row with id " + row.get(idAt)
+                        : "row " + k + " of partition " + (task == null ? "?" : task.partitionId());
+                sequences.add(read(row, columns, where));
+            }
+            final Integer[] order = new Integer[rows.size()];
+            for (int k = 0; k < order.length; k++) {
+                order[k] = k;
+            }
+            Arrays.sort(order, Comparator.comparingInt(k -> length(sequences.get(k))));
+            for (int start = 0; start < order.length; start += batchSize) {
+                final List<S> batch = new ArrayList<>();
+                final List<Integer> members = new ArrayList<>();
+                for (int k = start; k < Math.min(order.length, start + batchSize); k++) {
+                    if (length(sequences.get(order[k])) == 0) {
+                        paths[order[k]] = new int[0];
+                    } else {
+                        batch.add(sequences.get(order[k]));
+                        members.add(order[k]);
+                    }
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                final double[] scores = score(batch);
+                final List<int[]> decoded = decode(batch);
+                for (int m = 0; m < members.size(); m++) {
+                    logLikelihood[members.get(m)] = scores[m];
+                    paths[members.get(m)] = decoded.get(m);
+                }
+            }
+        }
+    }
+
+    /** An {@code array<int>} cell as ids in {@code [0, bound)}; null becomes empty. */
+    private static int[] ids(Row row, int at, int bound, String where, String name) {
+        if (row.isNullAt(at)) {
             return new int[0];
         }
-        final List<Object> values = row.getList(symbolsAt);
+        final List<Object> values = row.getList(at);
         final int[] x = new int[values.size()];
         for (int t = 0; t < x.length; t++) {
             final Object v = values.get(t);
-            if (v == null || (Integer) v < 0 || (Integer) v >= alphabet) {
-                final String where = idAt >= 0 ? "row with id " + row.get(idAt)
-                        : "row " + position + " of partition " + (task == null ? "?" : task.partitionId());
-                throw new IllegalArgumentException(where + ": symbols[" + t + "] = " + v
-                        + " is not a symbol of the model (ids 0.." + (alphabet - 1) + ")");
+            if (v == null || (Integer) v < 0 || (Integer) v >= bound) {
+                throw new IllegalArgumentException(where + ": " + name + "[" + t + "] = " + v + " is not one of the model's "
+                        + name + " (ids 0.." + (bound - 1) + ")");
             }
             x[t] = (Integer) v;
         }
         return x;
+    }
+
+    /** A nested array cell as a Java list (Spark hands inner arrays over as Scala sequences). */
+    @SuppressWarnings("unchecked")
+    private static List<Object> asList(Object cell) {
+        if (cell == null) {
+            return null;
+        }
+        if (cell instanceof List) {
+            return (List<Object>) cell;
+        }
+        return scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<Object>) cell);
     }
 
     /** A JavaCPP cache folder of this executor's own (JVMs sharing ~/.javacpp/cache race: javacpp#608). */

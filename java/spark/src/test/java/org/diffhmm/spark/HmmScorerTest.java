@@ -74,6 +74,58 @@ class HmmScorerTest {
     }
 
     @Test
+    void gaussianAndCloneStructuredModelsScoreTheirOwnInputs() {
+        final SplittableRandom rng = new SplittableRandom(15);
+        final org.diffhmm.models.GaussianHmm gauss = org.diffhmm.models.GaussianHmm.random(3, 2, 0, 1, rng);
+        final List<Row> vectors = new ArrayList<>();
+        final List<double[][]> observed = new ArrayList<>();
+        for (long id = 0; id < 40; id++) {
+            final double[][] x = gauss.sample(1 + rng.nextInt(30), rng).observations();
+            observed.add(x);
+            final Object[] steps = new Object[x.length];
+            for (int t = 0; t < x.length; t++) {
+                steps[t] = java.util.Arrays.stream(x[t]).boxed().toArray(Double[]::new);
+            }
+            vectors.add(RowFactory.create(id, steps));
+        }
+        final StructType vectorSchema = new StructType().add("id", DataTypes.LongType)
+                .add("observations", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType)));
+        final List<Row> g = new HmmScorer(gauss).idColumn("id").batchSize(7)
+                .score(spark.createDataFrame(vectors, vectorSchema).repartition(3)).collectAsList();
+        final double[] wantG = gauss.logLikelihoods(observed);
+        for (Row r : g) {
+            final int id = (int) r.getLong(0);
+            assertEquals(wantG[id], r.getDouble(2), 1e-9 * Math.abs(wantG[id]), "gaussian row " + id);
+        }
+
+        final org.diffhmm.models.CloneHmm chmm = org.diffhmm.models.CloneHmm.random(new int[] {2, 3}, 2, 0.1, rng);
+        final List<Row> walkRows = new ArrayList<>();
+        final List<org.diffhmm.models.CloneHmm.Walk> walks = new ArrayList<>();
+        for (long id = 0; id < 30; id++) {
+            final int[] a = new int[2 + rng.nextInt(20)];
+            for (int t = 0; t < a.length; t++) {
+                a[t] = rng.nextInt(2);
+            }
+            final org.diffhmm.models.CloneHmm.Walk w = chmm.sample(a, rng);
+            walks.add(w);
+            walkRows.add(RowFactory.create(id, java.util.Arrays.stream(w.symbols()).boxed().toArray(Integer[]::new),
+                    java.util.Arrays.stream(w.actions()).boxed().toArray(Integer[]::new)));
+        }
+        final StructType walkSchema = new StructType().add("id", DataTypes.LongType)
+                .add("symbols", DataTypes.createArrayType(DataTypes.IntegerType))
+                .add("actions", DataTypes.createArrayType(DataTypes.IntegerType));
+        final List<Row> c = new HmmScorer(chmm).idColumn("id").batchSize(8)
+                .score(spark.createDataFrame(walkRows, walkSchema).repartition(2)).collectAsList();
+        final double[] wantC = chmm.logLikelihoods(walks);
+        final List<int[]> clonePaths = chmm.decode(walks);
+        for (Row r : c) {
+            final int id = (int) r.getLong(0);
+            assertEquals(wantC[id], r.getDouble(3), 1e-9 * Math.abs(wantC[id]), "walk " + id);
+            assertArrayEquals(clonePaths.get(id), r.getList(4).stream().mapToInt(v -> (Integer) v).toArray(), "walk " + id);
+        }
+    }
+
+    @Test
     void aSymbolOutsideTheAlphabetNamesItsRow() {
         final CategoricalHmm hmm = CategoricalHmm.random(2, 4, new SplittableRandom(13));
         final Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(7L, new Integer[] {0, 1, 2}),
@@ -84,7 +136,7 @@ class HmmScorerTest {
         while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) {
             cause = cause.getCause();
         }
-        assertTrue(String.valueOf(cause.getMessage()).contains("row with id 42: symbols[1] = 9 is not a symbol of the model (ids 0..3)"),
+        assertTrue(String.valueOf(cause.getMessage()).contains("row with id 42: symbols[1] = 9 is not one of the model's symbols (ids 0..3)"),
                 String.valueOf(cause.getMessage()));
     }
 
@@ -94,7 +146,7 @@ class HmmScorerTest {
         final Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(1L, new Integer[] {0})), SCHEMA);
         final IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> new HmmScorer(hmm).symbolsColumn("x").score(input));
-        assertTrue(missing.getMessage().contains("'x' is not among the columns"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("the column 'x' is not among the columns"), missing.getMessage());
         final IllegalArgumentException typed = assertThrows(IllegalArgumentException.class,
                 () -> new HmmScorer(hmm).symbolsColumn("id").score(input));
         assertTrue(typed.getMessage().contains("must be array<int>"), typed.getMessage());
