@@ -130,8 +130,13 @@ public final class CategoricalHmm extends EmissionHmm<int[]> {
     }
 
     @Override
-    void maximiseEmissions(List<int[]> batch, int steps, double[] gamma) {
-        final double[] logits = Softmax.fromCounts(counts(batch, steps, gamma), states(), symbols, 1e-12);
+    double[] emissionStatistics(List<int[]> batch, int steps, double[] gamma) {
+        return counts(batch, steps, gamma);
+    }
+
+    @Override
+    void maximiseEmissions(double[] counts) {
+        final double[] logits = Softmax.fromCounts(counts, states(), symbols, 1e-12);
         System.arraycopy(logits, 0, emissionLogits, 0, logits.length);
     }
 

@@ -16,6 +16,7 @@ import org.diffhmm.HmmForward;
 import org.diffhmm.Options;
 import org.diffhmm.Tensor;
 import org.diffhmm.train.EmModel;
+import org.diffhmm.train.EmStatistics;
 import org.diffhmm.train.Model;
 import org.diffhmm.train.Objective;
 
@@ -260,16 +261,31 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         return new Objective(c.logLikelihood + prior(logT), gradient);
     }
 
-    /** Soft EM with pseudocount: {@code T = (C + pc) / rowsum(C + pc)}. Returns the objective before. */
+    /**
+     * Soft-EM E-step: the expected action-conditioned transition counts and the log-likelihood.
+     *
+     * @param walks the walks
+     * @return their statistics
+     */
     @Override
-    public double emStep(List<Walk> walks) {
-        final double[] logT = logTransitions();
-        final Counts c = counts(walks, logT);
-        System.arraycopy(Softmax.fromCounts(c.transitions, actions * states, states, pseudocount), 0, logits, 0,
-                logits.length);
-        return c.logLikelihood + prior(logT);
+    public EmStatistics expectations(List<Walk> walks) {
+        final Counts c = counts(walks, logTransitions());
+        return new EmStatistics(c.logLikelihood, steps(walks), c.transitions);
     }
 
+    /**
+     * Soft-EM M-step with pseudocount: {@code T = (C + pc) / rowsum(C + pc)}.
+     *
+     * @param statistics the statistics of all the walks
+     * @return the objective (log-likelihood plus the pseudocount prior) of the parameters before
+     */
+    @Override
+    public double maximise(EmStatistics statistics) {
+        final double prior = prior(logTransitions());
+        System.arraycopy(Softmax.fromCounts(statistics.part(0), actions * states, states, pseudocount), 0, logits, 0,
+                logits.length);
+        return statistics.logLikelihood() + prior;
+    }
     /**
      * Hard (Viterbi) EM: counts of the most probable clone paths, {@code T = (C + pc) / rowsum}.
      *
@@ -469,23 +485,6 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     private Prepared prepare(List<Walk> walks, double[] logT) {
         if (walks.isEmpty()) {
             throw new IllegalArgumentException("no walks");
-        }
-        for (int b = 0; b < walks.size(); b++) {
-            final Walk w = walks.get(b);
-            if (w.actions().length < w.length() - 1) {
-                throw new IllegalArgumentException("walk " + b + " has " + w.length() + " symbols but " + w.actions().length
-                        + " actions (expected " + (w.length() - 1) + ")");
-            }
-            for (int t = 0; t < w.length(); t++) {
-                if (w.symbols()[t] < 0 || w.symbols()[t] >= clones.length) {
-                    throw new IllegalArgumentException("walk " + b + " step " + t + ": symbol " + w.symbols()[t]
-                            + " outside [0, " + clones.length + ")");
-                }
-                if (t + 1 < w.length() && (w.actions()[t] < 0 || w.actions()[t] >= actions)) {
-                    throw new IllegalArgumentException("walk " + b + " step " + t + ": action " + w.actions()[t]
-                            + " outside [0, " + actions + ")");
-                }
-            }
         }
         final int batch = walks.size();
         int steps = 0;

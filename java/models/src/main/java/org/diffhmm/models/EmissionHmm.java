@@ -9,6 +9,7 @@ import org.diffhmm.HmmForward;
 import org.diffhmm.Options;
 import org.diffhmm.Tensor;
 import org.diffhmm.train.EmModel;
+import org.diffhmm.train.EmStatistics;
 import org.diffhmm.train.Model;
 import org.diffhmm.train.Objective;
 
@@ -81,8 +82,11 @@ public abstract sealed class EmissionHmm<S> implements Model<S>, EmModel<S> perm
     /** Adds ∂L/∂(emission parameters) into {@code out[offset...]} given ∂L/∂emit ({@code [B][T][N]}). */
     abstract void addEmissionGradient(List<S> batch, int steps, double[] gradEmit, double[] out, int offset);
 
-    /** The emission M-step from state occupancies {@code gamma [B][T][N]}. */
-    abstract void maximiseEmissions(List<S> batch, int steps, double[] gamma);
+    /** The family's emission statistics of a batch, given the state occupancies {@code gamma [B][T][N]}. */
+    abstract double[] emissionStatistics(List<S> batch, int steps, double[] gamma);
+
+    /** The emission M-step from (merged) emission statistics. */
+    abstract void maximiseEmissions(double[] statistics);
 
     /** Observations drawn for a path of hidden states. */
     abstract S sampleEmissions(int[] path, SplittableRandom rng);
@@ -135,13 +139,31 @@ public abstract sealed class EmissionHmm<S> implements Model<S>, EmModel<S> perm
         return new Objective(pass.logLikelihood, gradient);
     }
 
-    /** Baum–Welch: one E-step (a forward–backward of all data) and the closed-form M-step. */
+    /**
+     * Baum–Welch E-step: one forward–backward of the sequences; the statistics hold the initial and
+     * transition counts and the family's emission statistics.
+     *
+     * @param data the sequences
+     * @return their statistics
+     */
     @Override
-    public double emStep(List<S> data) {
+    public EmStatistics expectations(List<S> data) {
         final Pass pass = pass(data);
-        chain.maximise(pass.initCounts, pass.transCounts, 1e-12);
-        maximiseEmissions(data, pass.steps, pass.gamma);
-        return pass.logLikelihood;
+        return new EmStatistics(pass.logLikelihood, steps(data), pass.initCounts, pass.transCounts,
+                emissionStatistics(data, pass.steps, pass.gamma));
+    }
+
+    /**
+     * The closed-form M-step from (merged) statistics of {@link #expectations}.
+     *
+     * @param statistics the statistics of all the training data
+     * @return the log-likelihood of the parameters before the step
+     */
+    @Override
+    public double maximise(EmStatistics statistics) {
+        chain.maximise(statistics.part(0), statistics.part(1), 1e-12);
+        maximiseEmissions(statistics.part(2));
+        return statistics.logLikelihood();
     }
 
     /**

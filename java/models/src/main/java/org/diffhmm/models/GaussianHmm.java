@@ -148,22 +148,32 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
     }
 
     @Override
-    void maximiseEmissions(List<double[][]> batch, int steps, double[] gamma) {
+    double[] emissionStatistics(List<double[][]> batch, int steps, double[] gamma) {
+        // [weight N | sum N·D | sum of squares N·D]
         final int n = states();
-        final double[] weight = new double[n], sum = new double[n * dims], sumSq = new double[n * dims];
+        final double[] stats = new double[n + 2 * n * dims];
         for (int b = 0; b < batch.size(); b++) {
             final double[][] x = batch.get(b);
             for (int t = 0; t < x.length; t++) {
                 for (int j = 0; j < n; j++) {
                     final double w = gamma[(b * steps + t) * n + j];
-                    weight[j] += w;
+                    stats[j] += w;
                     for (int d = 0; d < dims; d++) {
-                        sum[j * dims + d] += w * x[t][d];
-                        sumSq[j * dims + d] += w * x[t][d] * x[t][d];
+                        stats[n + j * dims + d] += w * x[t][d];
+                        stats[n + n * dims + j * dims + d] += w * x[t][d] * x[t][d];
                     }
                 }
             }
         }
+        return stats;
+    }
+
+    @Override
+    void maximiseEmissions(double[] stats) {
+        final int n = states();
+        final double[] weight = java.util.Arrays.copyOfRange(stats, 0, n);
+        final double[] sum = java.util.Arrays.copyOfRange(stats, n, n + n * dims);
+        final double[] sumSq = java.util.Arrays.copyOfRange(stats, n + n * dims, n + 2 * n * dims);
         for (int j = 0; j < n; j++) {
             if (weight[j] <= 1e-12) {
                 continue;  // an unused state keeps its parameters
