@@ -78,6 +78,15 @@ public final class EmStatistics implements Serializable {
     }
 
     /**
+     * The number of parts (arrays of counts and sums) in the statistics.
+     *
+     * @return how many {@link #part} indices there are
+     */
+    public int parts() {
+        return parts.length;
+    }
+
+    /**
      * One part of the statistics, for the model's M-step.
      *
      * @param p the index of the part

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.diffhmm.train.Em;
+import org.diffhmm.train.EmModel;
+import org.diffhmm.train.EmStatistics;
 import org.diffhmm.train.LossCurve;
 import org.diffhmm.train.Optimizer;
 import org.diffhmm.train.Schedule;
@@ -178,5 +180,51 @@ class ModelBehaviourTest {
                 () -> clone.logLikelihood(List.of(new CloneHmm.Walk(new int[] {0, 1}, new int[] {5}))))
                 .getMessage().contains("action 5"));
         assertThrows(IllegalArgumentException.class, () -> new Trainer.Builder().epochs(0));
+    }
+
+    /** The E-step of the whole equals the merged E-steps of its parts (what distributed EM relies on). */
+    private static <S> void assertStatisticsMerge(EmModel<S> model, List<S> data, String what) {
+        final EmStatistics whole = model.expectations(data);
+        final int half = data.size() / 2;
+        final EmStatistics merged = model.expectations(data.subList(0, half)).merge(model.expectations(data.subList(half, data.size())));
+        assertEquals(whole.steps(), merged.steps(), what + ": steps");
+        assertEquals(whole.logLikelihood(), merged.logLikelihood(), 1e-12 * Math.abs(whole.logLikelihood()), what + ": log-likelihood");
+        assertEquals(whole.parts(), merged.parts(), what + ": parts");
+        for (int p = 0; p < whole.parts(); p++) {
+            for (int k = 0; k < whole.part(p).length; k++) {
+                assertEquals(whole.part(p)[k], merged.part(p)[k], 1e-12 * (1 + Math.abs(whole.part(p)[k])),
+                        what + ": part " + p + " entry " + k);
+            }
+        }
+    }
+
+    @Test
+    void statisticsOfPartsMergeIntoThoseOfTheWhole() {
+        final SplittableRandom rng = new SplittableRandom(61);
+        final CategoricalHmm cat = CategoricalHmm.random(3, 4, rng);
+        final List<int[]> symbols = new ArrayList<>();
+        for (int k = 0; k < 9; k++) {
+            symbols.add(cat.sample(1 + rng.nextInt(25), rng).observations());
+        }
+        assertStatisticsMerge(cat, symbols, "categorical");
+        final GaussianHmm gauss = GaussianHmm.random(2, 3, 0, 1, rng);
+        final List<double[][]> vectors = new ArrayList<>();
+        for (int k = 0; k < 7; k++) {
+            vectors.add(gauss.sample(1 + rng.nextInt(25), rng).observations());
+        }
+        assertStatisticsMerge(gauss, vectors, "gaussian");
+        final CloneHmm clone = CloneHmm.random(new int[] {2, 2}, 3, 0.1, rng);
+        final List<CloneHmm.Walk> walks = new ArrayList<>();
+        for (int k = 0; k < 6; k++) {
+            final int[] a = new int[2 + rng.nextInt(20)];
+            for (int t = 0; t < a.length; t++) {
+                a[t] = rng.nextInt(3);
+            }
+            walks.add(clone.sample(a, rng));
+        }
+        assertStatisticsMerge(clone, walks, "clone-structured");
+        final IllegalArgumentException shapes = assertThrows(IllegalArgumentException.class,
+                () -> cat.expectations(symbols).merge(gauss.expectations(vectors)));
+        assertTrue(shapes.getMessage().contains("different"), shapes.getMessage());
     }
 }

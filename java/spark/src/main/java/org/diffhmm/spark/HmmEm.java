@@ -1,0 +1,243 @@
+package org.diffhmm.spark;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.diffhmm.models.CategoricalHmm;
+import org.diffhmm.models.CloneHmm;
+import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Models;
+import org.diffhmm.train.EmModel;
+import org.diffhmm.train.EmStatistics;
+import org.diffhmm.train.LossCurve;
+import scala.Tuple2;
+
+/**
+ * Trains a model by expectation–maximisation on a {@link Dataset} of sequences: each iteration
+ * broadcasts the current parameters, every partition runs the E-step on its own rows (length-sorted
+ * batches, {@code spark.task.cpus} native threads) and sends back only its sufficient statistics
+ * ({@link EmStatistics}: a few arrays the size of the model, not of the data), and the driver merges
+ * them and runs the M-step. The result is the model single-JVM {@code Em.fit} reaches on the same
+ * sequences, up to the order of floating-point sums; statistics are merged in partition order, so two
+ * runs on the same partitioning give bit-identical models.
+ *
+ * <pre>{@code
+ * Dataset<Row> sequences = spark.read().parquet("walks").cache();   // read once per iteration: cache it
+ * LossCurve curve = new HmmEm(hmm).maxIterations(50).tolerance(1e-6).fit(sequences);
+ * // hmm now holds the trained parameters; curve.train() is the loss (nats per step) per iteration
+ * }</pre>
+ *
+ * <p>Input columns and their checks are those of {@link HmmScorer}. Null and empty sequences are
+ * skipped. Not thread-safe: one fit updates its model at a time.
+ */
+public final class HmmEm {
+    /** The model trained in place (driver side only). */
+    private final EmModel<?> model;
+    /** Its family: which input columns it reads. */
+    private final Kind.Family family;
+    /** The input column of symbol ids (categorical, clone-structured). */
+    private String symbols = "symbols";
+    /** The input column of actions (clone-structured). */
+    private String actions = "actions";
+    /** The input column of observation vectors (Gaussian). */
+    private String observations = "observations";
+    /** The column naming rows in errors, or null. */
+    private String id = null;
+    /** Sequences per native call. */
+    private int batchSize = 256;
+    /** At most this many iterations. */
+    private int maxIterations = 100;
+    /** Stop once the objective per step improves by less than this (nats). */
+    private double tolerance = 1e-6;
+
+    /**
+     * EM for a categorical HMM (input: symbol ids).
+     *
+     * @param model the model to train, updated in place after every iteration
+     */
+    public HmmEm(CategoricalHmm model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.family = Kind.Family.CATEGORICAL;
+    }
+
+    /**
+     * EM for a Gaussian HMM (input: observation vectors).
+     *
+     * @param model the model to train, updated in place
+     */
+    public HmmEm(GaussianHmm model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.family = Kind.Family.GAUSSIAN;
+    }
+
+    /**
+     * EM for a clone-structured HMM (input: symbol ids and actions).
+     *
+     * @param model the model to train, updated in place
+     */
+    public HmmEm(CloneHmm model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.family = Kind.Family.CLONE;
+    }
+
+    /**
+     * The input column of symbol ids.
+     *
+     * @param column an {@code array<int>} column (default {@code "symbols"})
+     * @return this trainer
+     */
+    public HmmEm symbolsColumn(String column) {
+        this.symbols = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * The input column of actions (clone-structured HMM).
+     *
+     * @param column an {@code array<int>} column (default {@code "actions"})
+     * @return this trainer
+     */
+    public HmmEm actionsColumn(String column) {
+        this.actions = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * The input column of observation vectors (Gaussian HMM).
+     *
+     * @param column an {@code array<array<double>>} column (default {@code "observations"})
+     * @return this trainer
+     */
+    public HmmEm observationsColumn(String column) {
+        this.observations = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * A column that identifies rows in error messages.
+     *
+     * @param column any column (default: none; rows are then named by partition and position)
+     * @return this trainer
+     */
+    public HmmEm idColumn(String column) {
+        this.id = column;
+        return this;
+    }
+
+    /**
+     * Sequences per native call.
+     *
+     * @param batchSize at least 1 (default 256)
+     * @return this trainer
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     */
+    public HmmEm batchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    /**
+     * The most iterations a fit runs.
+     *
+     * @param maxIterations at least 1 (default 100)
+     * @return this trainer
+     * @throws IllegalArgumentException if {@code maxIterations < 1}
+     */
+    public HmmEm maxIterations(int maxIterations) {
+        if (maxIterations < 1) {
+            throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
+        }
+        this.maxIterations = maxIterations;
+        return this;
+    }
+
+    /**
+     * The convergence tolerance: a fit stops once the objective per step improves by less.
+     *
+     * @param tolerance nats per step, at least 0 (default 1e-6; 0 runs all iterations unless EM stalls)
+     * @return this trainer
+     * @throws IllegalArgumentException if {@code tolerance} is negative or NaN
+     */
+    public HmmEm tolerance(double tolerance) {
+        if (!(tolerance >= 0)) {
+            throw new IllegalArgumentException("tolerance must be >= 0, got " + tolerance);
+        }
+        this.tolerance = tolerance;
+        return this;
+    }
+
+    /**
+     * Runs EM on the sequences, updating the model after every iteration. A row holding an observation
+     * the model cannot take fails the Spark job (its message names the row and the step) and leaves the
+     * model as the last completed iteration made it.
+     *
+     * @param sequences rows with the model's input columns; read once per iteration, so cache it
+     * @return the loss (minus the objective per step, nats) of the parameters each iteration started from
+     * @throws IllegalArgumentException if a needed column is missing or mistyped, or no row has a sequence
+     */
+    public LossCurve fit(Dataset<Row> sequences) {
+        final int[] columns = Kind.inputColumns(sequences.schema(), family, symbols, actions, observations);
+        final int idAt = id == null ? -1 : Kind.column(sequences.schema(), id, null);
+        final int size = batchSize;
+        final LossCurve curve = new LossCurve("EM on Spark");
+        double previous = Double.NEGATIVE_INFINITY;
+        for (int it = 0; it < maxIterations; it++) {
+            final Broadcast<String> shared = SparkSession.active().sparkContext()
+                    .broadcast(Models.toJson(model), scala.reflect.ClassTag$.MODULE$.apply(String.class));
+            final List<Tuple2<Integer, EmStatistics>> parts;
+            try {
+                parts = sequences.javaRDD().mapPartitionsWithIndex(
+                        (Function2<Integer, Iterator<Row>, Iterator<Tuple2<Integer, EmStatistics>>>) (index, rows) ->
+                                expectations(index, rows, shared.value(), columns, idAt, size), false).collect();
+            } finally {
+                shared.destroy();
+            }
+            final List<Tuple2<Integer, EmStatistics>> ordered = new ArrayList<>(parts);
+            ordered.sort(Comparator.comparingInt(Tuple2::_1));
+            if (ordered.isEmpty()) {
+                throw new IllegalArgumentException("no training sequences: every row is null or empty");
+            }
+            final EmStatistics total = ordered.get(0)._2();
+            for (int k = 1; k < ordered.size(); k++) {
+                total.merge(ordered.get(k)._2());
+            }
+            final double objective = model.maximise(total) / total.steps();
+            curve.add(-objective, Double.NaN);
+            if (objective - previous < tolerance) {
+                break;
+            }
+            previous = objective;
+        }
+        return curve;
+    }
+
+    /** One partition's E-step: its statistics tagged with its index, or nothing if it holds no sequence. */
+    private static Iterator<Tuple2<Integer, EmStatistics>> expectations(int index, Iterator<Row> rows, String json,
+                                                                       int[] columns, int idAt, int batchSize)
+            throws Exception {
+        final List<Row> all = new ArrayList<>();
+        rows.forEachRemaining(all::add);
+        final EmStatistics statistics = Kind.of(json, TaskContext.get()).expectations(all, columns, idAt,
+                TaskContext.get(), batchSize);
+        return statistics == null ? List.<Tuple2<Integer, EmStatistics>>of().iterator()
+                : List.of(new Tuple2<>(index, statistics)).iterator();
+    }
+
+    @Override
+    public String toString() {
+        return "HmmEm[" + family + ", columns=" + Arrays.asList(symbols, actions, observations) + ", maxIterations="
+                + maxIterations + ", tolerance=" + tolerance + "]";
+    }
+}
