@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * EM on local[2] follows the single-JVM {@code Em.fit} on the same sequences iteration by iteration
- * (losses and the trained model's log-likelihoods to 1e-9 relative: only the order of sums differs),
+ * (losses and the trained model's log-likelihoods to 1e-12 relative: only the order of sums differs),
  * for every model family; two runs on the same partitions give the same model bit for bit.
  */
 class HmmEmTest {
@@ -64,13 +64,13 @@ class HmmEmTest {
     private static void assertCurvesAgree(LossCurve want, LossCurve got, String what) {
         assertEquals(want.size(), got.size(), what + ": iterations");
         for (int k = 0; k < want.size(); k++) {
-            assertEquals(want.train()[k], got.train()[k], 1e-9 * Math.abs(want.train()[k]), what + ": loss at iteration " + k);
+            assertEquals(want.train()[k], got.train()[k], 1e-12 * Math.abs(want.train()[k]), what + ": loss at iteration " + k);
         }
     }
 
     private static void assertScoresAgree(double[] want, double[] got, String what) {
         for (int k = 0; k < want.length; k++) {
-            assertEquals(want[k], got[k], 1e-9 * Math.abs(want[k]), what + ": sequence " + k);
+            assertEquals(want[k], got[k], 1e-12 * Math.abs(want[k]), what + ": sequence " + k);
         }
     }
 
