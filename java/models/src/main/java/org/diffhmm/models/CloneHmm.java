@@ -253,12 +253,36 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         final Counts c = counts(walks, logT);
         final double[] gradient = new double[logits.length];
         Softmax.addGradient(logT, c.transitions, actions * states, states, gradient, 0);
+        addPriorGradient(logT, gradient);
+        return new Objective(c.logLikelihood + prior(logT), gradient);
+    }
+
+    /** {@code lnL} alone and its gradient (the pseudocount prior left out). */
+    @Override
+    public Objective dataObjective(List<Walk> walks) {
+        final double[] logT = logTransitions();
+        final Counts c = counts(walks, logT);
+        final double[] gradient = new double[logits.length];
+        Softmax.addGradient(logT, c.transitions, actions * states, states, gradient, 0);
+        return new Objective(c.logLikelihood, gradient);
+    }
+
+    /** {@code pc·Σ ln T} and its gradient. */
+    @Override
+    public Objective priorObjective() {
+        final double[] logT = logTransitions();
+        final double[] gradient = new double[logits.length];
+        addPriorGradient(logT, gradient);
+        return new Objective(prior(logT), gradient);
+    }
+
+    /** Adds the gradient of {@code pc·Σ ln T} with respect to θ. */
+    private void addPriorGradient(double[] logT, double[] gradient) {
         if (pseudocount > 0) {
             for (int k = 0; k < gradient.length; k++) {
                 gradient[k] += pseudocount * (1 - states * Math.exp(logT[k]));
             }
         }
-        return new Objective(c.logLikelihood + prior(logT), gradient);
     }
 
     /**

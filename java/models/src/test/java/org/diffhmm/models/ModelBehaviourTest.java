@@ -227,4 +227,31 @@ class ModelBehaviourTest {
                 () -> cat.expectations(symbols).merge(gauss.expectations(vectors)));
         assertTrue(shapes.getMessage().contains("different"), shapes.getMessage());
     }
+
+    @Test
+    void theObjectiveIsItsDataTermPlusThePrior() {
+        final SplittableRandom rng = new SplittableRandom(62);
+        final CloneHmm clone = CloneHmm.random(new int[] {2, 3}, 2, 0.5, rng);
+        final List<CloneHmm.Walk> walks = new ArrayList<>();
+        for (int k = 0; k < 5; k++) {
+            final int[] a = new int[2 + rng.nextInt(15)];
+            for (int t = 0; t < a.length; t++) {
+                a[t] = rng.nextInt(2);
+            }
+            walks.add(clone.sample(a, rng));
+        }
+        final org.diffhmm.train.Objective whole = clone.objective(walks);
+        final org.diffhmm.train.Objective data = clone.dataObjective(walks);
+        final org.diffhmm.train.Objective prior = clone.priorObjective();
+        assertTrue(prior.value() < 0, "a pseudocount gives a prior: " + prior.value());
+        assertEquals(whole.value(), data.value() + prior.value(), 1e-12 * Math.abs(whole.value()), "value");
+        for (int k = 0; k < whole.gradient().length; k++) {
+            assertEquals(whole.gradient()[k], data.gradient()[k] + prior.gradient()[k], 1e-12 * (1 + Math.abs(whole.gradient()[k])),
+                    "gradient " + k);
+        }
+        final CategoricalHmm cat = CategoricalHmm.random(2, 3, rng);
+        final List<int[]> symbols = List.of(cat.sample(12, rng).observations());
+        assertEquals(cat.objective(symbols).value(), cat.dataObjective(symbols).value(), 0.0, "no prior: the same");
+        assertEquals(0.0, cat.priorObjective().value(), 0.0);
+    }
 }

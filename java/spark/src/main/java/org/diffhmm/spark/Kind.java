@@ -18,6 +18,8 @@ import org.diffhmm.models.CloneHmm;
 import org.diffhmm.models.GaussianHmm;
 import org.diffhmm.models.Models;
 import org.diffhmm.train.EmStatistics;
+import org.diffhmm.train.Model;
+import org.diffhmm.train.Objective;
 
 /**
  * What differs between model families on Spark rows: reading a row into the model's sequence type
@@ -54,6 +56,14 @@ abstract class Kind<S> {
 
             EmStatistics expectations(List<int[]> batch) {
                 return hmm.expectations(batch);
+            }
+
+            Objective objective(List<int[]> batch) {
+                return hmm.dataObjective(batch);
+            }
+
+            long steps(List<int[]> batch) {
+                return hmm.steps(batch);
             }
         };
     }
@@ -101,6 +111,14 @@ abstract class Kind<S> {
             EmStatistics expectations(List<double[][]> batch) {
                 return hmm.expectations(batch);
             }
+
+            Objective objective(List<double[][]> batch) {
+                return hmm.dataObjective(batch);
+            }
+
+            long steps(List<double[][]> batch) {
+                return hmm.steps(batch);
+            }
         };
     }
 
@@ -131,6 +149,14 @@ abstract class Kind<S> {
 
             EmStatistics expectations(List<CloneHmm.Walk> batch) {
                 return hmm.expectations(batch);
+            }
+
+            Objective objective(List<CloneHmm.Walk> batch) {
+                return hmm.dataObjective(batch);
+            }
+
+            long steps(List<CloneHmm.Walk> batch) {
+                return hmm.steps(batch);
             }
         };
     }
@@ -185,15 +211,56 @@ abstract class Kind<S> {
         return total;
     }
 
+    /**
+     * The data term of the objective and its gradient summed over the rows' sequences, in length-sorted batches summed
+     * in order (deterministic), as one array: {@code [objective, observed steps, gradient...]}; null
+     * and empty sequences are skipped.
+     *
+     * @return the sums, or null if no row holds a sequence
+     */
+    final double[] objective(List<Row> rows, int[] columns, int idAt, TaskContext task, int batchSize) {
+        final List<S> sequences = new ArrayList<>(readAll(rows, columns, idAt, task));
+        sequences.removeIf(x -> length(x) == 0);
+        sequences.sort(Comparator.comparingInt(this::length));
+        double[] total = null;
+        for (int start = 0; start < sequences.size(); start += batchSize) {
+            final List<S> batch = sequences.subList(start, Math.min(sequences.size(), start + batchSize));
+            final Objective o = objective(batch);
+            if (total == null) {
+                total = new double[2 + o.gradient().length];
+            }
+            total[0] += o.value();
+            total[1] += steps(batch);
+            for (int k = 0; k < o.gradient().length; k++) {
+                total[2 + k] += o.gradient()[k];
+            }
+        }
+        return total;
+    }
+
     /** The kind of a model given as JSON (as broadcast), its native calls on `spark.task.cpus` threads. */
     static Kind<?> of(String json, TaskContext task) throws java.io.IOException {
+        return of(json, null, task);
+    }
+
+    /** As {@link #of(String, TaskContext)}, with the model's parameters replaced by {@code parameters} (unless null). */
+    static Kind<?> of(String json, double[] parameters, TaskContext task) throws java.io.IOException {
         executorCacheDir();
         final Options options = Options.DEFAULT.backend(Backend.CPU).threads(task == null ? 0 : Math.max(1, task.cpus()));
         final Object model = Models.fromJson(json);
+        if (parameters != null) {
+            ((Model<?>) model).setParameters(parameters);
+        }
         return model instanceof CategoricalHmm ? categorical((CategoricalHmm) model, options)
                 : model instanceof GaussianHmm ? gaussian((GaussianHmm) model, options)
                 : clone((CloneHmm) model, options);
     }
+
+    /** The data term of the objective (the log-likelihood, no prior) and its gradient over a batch. */
+    abstract Objective objective(List<S> batch);
+
+    /** The number of observed steps in a batch (what objectives are normalised by). */
+    abstract long steps(List<S> batch);
 
     /** The E-step statistics of a batch (EM). */
     abstract EmStatistics expectations(List<S> batch);

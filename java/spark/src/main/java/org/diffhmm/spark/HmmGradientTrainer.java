@@ -1,0 +1,288 @@
+package org.diffhmm.spark;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.diffhmm.models.CategoricalHmm;
+import org.diffhmm.models.CloneHmm;
+import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Models;
+import org.diffhmm.train.LossCurve;
+import org.diffhmm.train.Model;
+import org.diffhmm.train.Objective;
+import org.diffhmm.train.Optimizer;
+import org.diffhmm.train.Schedule;
+import scala.Tuple2;
+
+/**
+ * Trains a model by full-batch gradient descent (Adam, SGD) on a {@link Dataset} of sequences. The
+ * model is broadcast once; each step sends the parameter vector, every partition returns the
+ * log-likelihood and its gradient summed over its rows (length-sorted batches, {@code spark.task.cpus}
+ * native threads), the driver sums them in partition order, adds the model's log-prior once (the
+ * clone-structured pseudocount), divides by the number of observed steps, clips, and takes one
+ * optimizer step. The same data, partitioning and settings give bit-identical
+ * models run to run, and the steps single-JVM {@code Trainer} takes with full batches (up to the order
+ * of floating-point sums).
+ *
+ * <pre>{@code
+ * Dataset<Row> sequences = spark.read().parquet("walks").cache();   // read once per step: cache it
+ * LossCurve curve = new HmmGradientTrainer(hmm).optimizer(Optimizer::adam).schedule(Schedule.constant(0.05))
+ *         .steps(200).fit(sequences);
+ * }</pre>
+ *
+ * <p>Input columns and their checks are those of {@link HmmScorer}; null and empty sequences are
+ * skipped. Not thread-safe: one fit updates its model at a time.
+ */
+public final class HmmGradientTrainer {
+    /** The model trained in place (driver side only). */
+    private final Model<?> model;
+    /** Its family: which input columns it reads. */
+    private final Kind.Family family;
+    /** The input column of symbol ids (categorical, clone-structured). */
+    private String symbols = "symbols";
+    /** The input column of actions (clone-structured). */
+    private String actions = "actions";
+    /** The input column of observation vectors (Gaussian). */
+    private String observations = "observations";
+    /** The column naming rows in errors, or null. */
+    private String id = null;
+    /** Sequences per native call. */
+    private int batchSize = 256;
+    /** Optimizer steps (each a pass over all the data). */
+    private int steps = 100;
+    /** The learning rate per step. */
+    private Schedule schedule = Schedule.constant(0.05);
+    /** Makes the optimizer of a fit. */
+    private Supplier<Optimizer> optimizer = Optimizer::adam;
+    /** The largest gradient norm a step takes, or 0 for no clipping. */
+    private double clipNorm = 0;
+
+    /**
+     * Gradient training for a categorical HMM (input: symbol ids).
+     *
+     * @param model the model to train, updated in place after every step
+     */
+    public HmmGradientTrainer(CategoricalHmm model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.family = Kind.Family.CATEGORICAL;
+    }
+
+    /**
+     * Gradient training for a Gaussian HMM (input: observation vectors).
+     *
+     * @param model the model to train, updated in place
+     */
+    public HmmGradientTrainer(GaussianHmm model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.family = Kind.Family.GAUSSIAN;
+    }
+
+    /**
+     * Gradient training for a clone-structured HMM (input: symbol ids and actions).
+     *
+     * @param model the model to train, updated in place
+     */
+    public HmmGradientTrainer(CloneHmm model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.family = Kind.Family.CLONE;
+    }
+
+    /**
+     * The input column of symbol ids.
+     *
+     * @param column an {@code array<int>} column (default {@code "symbols"})
+     * @return this trainer
+     */
+    public HmmGradientTrainer symbolsColumn(String column) {
+        this.symbols = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * The input column of actions (clone-structured HMM).
+     *
+     * @param column an {@code array<int>} column (default {@code "actions"})
+     * @return this trainer
+     */
+    public HmmGradientTrainer actionsColumn(String column) {
+        this.actions = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * The input column of observation vectors (Gaussian HMM).
+     *
+     * @param column an {@code array<array<double>>} column (default {@code "observations"})
+     * @return this trainer
+     */
+    public HmmGradientTrainer observationsColumn(String column) {
+        this.observations = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * A column that identifies rows in error messages.
+     *
+     * @param column any column (default: none; rows are then named by partition and position)
+     * @return this trainer
+     */
+    public HmmGradientTrainer idColumn(String column) {
+        this.id = column;
+        return this;
+    }
+
+    /**
+     * Sequences per native call.
+     *
+     * @param batchSize at least 1 (default 256)
+     * @return this trainer
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     */
+    public HmmGradientTrainer batchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    /**
+     * The number of optimizer steps; each is one pass over the data.
+     *
+     * @param steps at least 1 (default 100)
+     * @return this trainer
+     * @throws IllegalArgumentException if {@code steps < 1}
+     */
+    public HmmGradientTrainer steps(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        }
+        this.steps = steps;
+        return this;
+    }
+
+    /**
+     * The learning rate per step.
+     *
+     * @param schedule the rate schedule over the steps (default a constant 0.05)
+     * @return this trainer
+     */
+    public HmmGradientTrainer schedule(Schedule schedule) {
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
+        return this;
+    }
+
+    /**
+     * The optimizer.
+     *
+     * @param optimizer makes a fresh optimizer for each fit (default {@link Optimizer#adam})
+     * @return this trainer
+     */
+    public HmmGradientTrainer optimizer(Supplier<Optimizer> optimizer) {
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        return this;
+    }
+
+    /**
+     * Gradient clipping by norm (of the gradient of the loss per step).
+     *
+     * @param clipNorm the largest norm, or 0 for none (default)
+     * @return this trainer
+     * @throws IllegalArgumentException if {@code clipNorm} is negative or not finite
+     */
+    public HmmGradientTrainer clipNorm(double clipNorm) {
+        if (!(clipNorm >= 0 && Double.isFinite(clipNorm))) {
+            throw new IllegalArgumentException("clipNorm must be finite and >= 0, got " + clipNorm);
+        }
+        this.clipNorm = clipNorm;
+        return this;
+    }
+
+    /**
+     * Runs the optimizer steps, updating the model after each.
+     *
+     * @param sequences rows with the model's input columns; read once per step, so cache it
+     * @return the training loss (minus the objective per step, nats) of the parameters each step started from
+     * @throws IllegalArgumentException if a needed column is missing or mistyped, or no row has a sequence
+     * @throws IllegalStateException    if the objective or its gradient becomes non-finite; the model
+     *                                  keeps the last finite parameters
+     */
+    public LossCurve fit(Dataset<Row> sequences) {
+        final int[] columns = Kind.inputColumns(sequences.schema(), family, symbols, actions, observations);
+        final int idAt = id == null ? -1 : Kind.column(sequences.schema(), id, null);
+        final int size = batchSize;
+        final Optimizer opt = optimizer.get();
+        final LossCurve curve = new LossCurve(opt + " on Spark");
+        final Broadcast<String> shared = SparkSession.active().sparkContext()
+                .broadcast(Models.toJson(model), scala.reflect.ClassTag$.MODULE$.apply(String.class));
+        try {
+            final double[] params = model.parameters();
+            for (int step = 0; step < steps; step++) {
+                final double[] current = params.clone();
+                final List<Tuple2<Integer, double[]>> parts = new ArrayList<>(sequences.javaRDD().mapPartitionsWithIndex(
+                        (Function2<Integer, Iterator<Row>, Iterator<Tuple2<Integer, double[]>>>) (index, rows) ->
+                                objective(index, rows, shared.value(), current, columns, idAt, size), false).collect());
+                if (parts.isEmpty()) {
+                    throw new IllegalArgumentException("no training sequences: every row is null or empty");
+                }
+                parts.sort(Comparator.comparingInt(Tuple2::_1));
+                final double[] total = parts.get(0)._2().clone();
+                for (int k = 1; k < parts.size(); k++) {
+                    final double[] part = parts.get(k)._2();
+                    for (int j = 0; j < total.length; j++) {
+                        total[j] += part[j];
+                    }
+                }
+                final Objective prior = model.priorObjective();  // once, not per partition
+                total[0] += prior.value();
+                for (int k = 0; k < prior.gradient().length; k++) {
+                    total[2 + k] += prior.gradient()[k];
+                }
+                final double n = total[1];
+                final double[] g = new double[total.length - 2];
+                double norm = 0;
+                for (int k = 0; k < g.length; k++) {
+                    g[k] = -total[2 + k] / n;  // minimise the loss per step
+                    norm += g[k] * g[k];
+                }
+                norm = Math.sqrt(norm);
+                if (!Double.isFinite(norm) || Double.isNaN(total[0])) {
+                    throw new IllegalStateException("the objective or its gradient is not finite at step " + (step + 1)
+                            + " (objective " + total[0] + ", gradient norm " + norm + "); the model keeps its last "
+                            + "finite parameters — lower the learning rate or clip the gradient");
+                }
+                if (clipNorm > 0 && norm > clipNorm) {
+                    for (int k = 0; k < g.length; k++) {
+                        g[k] *= clipNorm / norm;
+                    }
+                }
+                curve.add(-total[0] / n, Double.NaN);
+                opt.step(params, g, schedule.rate(step, steps));
+                model.setParameters(params);
+            }
+        } finally {
+            shared.destroy();
+        }
+        return curve;
+    }
+
+    /** One partition's objective and gradient sums, tagged with its index, or nothing if it holds no sequence. */
+    private static Iterator<Tuple2<Integer, double[]>> objective(int index, Iterator<Row> rows, String json,
+                                                               double[] parameters, int[] columns, int idAt,
+                                                               int batchSize) throws Exception {
+        final List<Row> all = new ArrayList<>();
+        rows.forEachRemaining(all::add);
+        final TaskContext task = TaskContext.get();
+        final double[] sums = Kind.of(json, parameters, task).objective(all, columns, idAt, task, batchSize);
+        return sums == null ? List.<Tuple2<Integer, double[]>>of().iterator() : List.of(new Tuple2<>(index, sums)).iterator();
+    }
+}
