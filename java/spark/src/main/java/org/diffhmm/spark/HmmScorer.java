@@ -50,6 +50,8 @@ public final class HmmScorer implements Serializable {
     public static final String LOG_LIKELIHOOD = "log_likelihood";
     /** The column of Viterbi paths (hidden state per step) added to the input. */
     public static final String PATH = "path";
+    /** The column of posterior state marginals (per step, per state) added when asked for. */
+    public static final String POSTERIORS = "posteriors";
 
     /** The model as JSON: what executors rebuild it from. */
     private final String model;
@@ -66,6 +68,8 @@ public final class HmmScorer implements Serializable {
     private String id = null;
     /** Sequences per native call. */
     private int batchSize = 256;
+    /** Whether to add the posterior marginals. */
+    private boolean posteriors = false;
 
     /**
      * A scorer for a categorical HMM (input: symbol ids).
@@ -157,11 +161,25 @@ public final class HmmScorer implements Serializable {
     }
 
     /**
+     * Adds the posterior state marginals P(z_t = i | x) of every row as a column {@link #POSTERIORS}
+     * ({@code array<array<double>>}, per step an array over the states; clone indices for a
+     * clone-structured HMM). Off by default: it is a T×N matrix per row.
+     *
+     * @param posteriors whether to add them
+     * @return this scorer
+     */
+    public HmmScorer posteriors(boolean posteriors) {
+        this.posteriors = posteriors;
+        return this;
+    }
+
+    /**
      * Scores and decodes every row.
      *
      * @param sequences rows with the model's input columns (and the id column, if one was named)
-     * @return the input columns, then {@link #LOG_LIKELIHOOD} ({@code double}) and {@link #PATH}
-     *         ({@code array<int>}); row order within each partition is kept
+     * @return the input columns, then {@link #LOG_LIKELIHOOD} ({@code double}), {@link #PATH}
+     *         ({@code array<int>}) and, if asked for, {@link #POSTERIORS}; row order within each
+     *         partition is kept
      * @throws IllegalArgumentException if a needed column is missing or not of the expected type
      */
     public Dataset<Row> score(Dataset<Row> sequences) {
@@ -171,32 +189,43 @@ public final class HmmScorer implements Serializable {
         final int idAt = id == null ? -1 : Kind.column(in, id, null);
         final StructType out = in.add(new StructField(LOG_LIKELIHOOD, DataTypes.DoubleType, false, Metadata.empty()))
                 .add(new StructField(PATH, DataTypes.createArrayType(DataTypes.IntegerType, false), false, Metadata.empty()));
+        final boolean withPosteriors = posteriors;
+        final StructType schema = withPosteriors ? out.add(new StructField(POSTERIORS, DataTypes.createArrayType(
+                DataTypes.createArrayType(DataTypes.DoubleType, false), false), false, Metadata.empty())) : out;
         final Broadcast<String> shared = SparkSession.active().sparkContext()
                 .broadcast(json, scala.reflect.ClassTag$.MODULE$.apply(String.class));
         final int size = batchSize;
         return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scorePartition(rows, shared.value(),
-                columns, idAt, size), Encoders.row(out));
+                columns, idAt, size, withPosteriors), Encoders.row(schema));
     }
 
     /** One partition: rows in, the same rows with their scores and paths out, in the same order. */
-    private static Iterator<Row> scorePartition(Iterator<Row> rows, String json, int[] columns, int idAt, int batchSize)
-            throws Exception {
+    private static Iterator<Row> scorePartition(Iterator<Row> rows, String json, int[] columns, int idAt, int batchSize,
+                                                boolean withPosteriors) throws Exception {
         final TaskContext task = TaskContext.get();
         final Kind<?> kind = Kind.of(json, task);
         final List<Row> all = new ArrayList<>();
         rows.forEachRemaining(all::add);
         final double[] logLikelihood = new double[all.size()];
         final int[][] paths = new int[all.size()][];
-        kind.run(all, columns, idAt, task, batchSize, logLikelihood, paths);
+        final double[][][] marginals = withPosteriors ? new double[all.size()][][] : null;
+        kind.run(all, columns, idAt, task, batchSize, logLikelihood, paths, marginals);
         final List<Row> result = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
             final Row r = all.get(k);
-            final Object[] values = new Object[r.size() + 2];
+            final Object[] values = new Object[r.size() + (withPosteriors ? 3 : 2)];
             for (int c = 0; c < r.size(); c++) {
                 values[c] = r.get(c);
             }
             values[r.size()] = logLikelihood[k];
             values[r.size() + 1] = Arrays.stream(paths[k]).boxed().toArray(Integer[]::new);
+            if (withPosteriors) {
+                final Object[] steps = new Object[marginals[k].length];
+                for (int t = 0; t < steps.length; t++) {
+                    steps[t] = Arrays.stream(marginals[k][t]).boxed().toArray(Double[]::new);
+                }
+                values[r.size() + 2] = steps;
+            }
             result.add(RowFactory.create(values));
         }
         return result.iterator();

@@ -58,6 +58,10 @@ abstract class Kind<S> {
                 return hmm.expectations(batch);
             }
 
+            List<double[][]> posteriors(List<int[]> batch) {
+                return hmm.posteriors(batch);
+            }
+
             Objective objective(List<int[]> batch) {
                 return hmm.dataObjective(batch);
             }
@@ -112,6 +116,10 @@ abstract class Kind<S> {
                 return hmm.expectations(batch);
             }
 
+            List<double[][]> posteriors(List<double[][]> batch) {
+                return hmm.posteriors(batch);
+            }
+
             Objective objective(List<double[][]> batch) {
                 return hmm.dataObjective(batch);
             }
@@ -151,6 +159,10 @@ abstract class Kind<S> {
                 return hmm.expectations(batch);
             }
 
+            List<double[][]> posteriors(List<CloneHmm.Walk> batch) {
+                return hmm.posteriors(batch);
+            }
+
             Objective objective(List<CloneHmm.Walk> batch) {
                 return hmm.dataObjective(batch);
             }
@@ -161,9 +173,12 @@ abstract class Kind<S> {
         };
     }
 
-    /** Scores and decodes the rows in length-sorted batches; empty sequences score 0. */
+    /**
+     * Scores and decodes the rows in length-sorted batches; empty sequences score 0. Fills
+     * {@code posteriors} too unless it is null.
+     */
     final void run(List<Row> rows, int[] columns, int idAt, TaskContext task, int batchSize, double[] logLikelihood,
-                   int[][] paths) {
+                   int[][] paths, double[][][] posteriors) {
         final List<S> sequences = readAll(rows, columns, idAt, task);
         final Integer[] order = new Integer[rows.size()];
         for (int k = 0; k < order.length; k++) {
@@ -176,6 +191,9 @@ abstract class Kind<S> {
             for (int k = start; k < Math.min(order.length, start + batchSize); k++) {
                 if (length(sequences.get(order[k])) == 0) {
                     paths[order[k]] = new int[0];
+                    if (posteriors != null) {
+                        posteriors[order[k]] = new double[0][];
+                    }
                 } else {
                     batch.add(sequences.get(order[k]));
                     members.add(order[k]);
@@ -189,6 +207,12 @@ abstract class Kind<S> {
             for (int m = 0; m < members.size(); m++) {
                 logLikelihood[members.get(m)] = scores[m];
                 paths[members.get(m)] = decoded.get(m);
+            }
+            if (posteriors != null) {
+                final List<double[][]> marginals = posteriors(batch);
+                for (int m = 0; m < members.size(); m++) {
+                    posteriors[members.get(m)] = marginals.get(m);
+                }
             }
         }
     }
@@ -261,6 +285,9 @@ abstract class Kind<S> {
 
     /** The number of observed steps in a batch (what objectives are normalised by). */
     abstract long steps(List<S> batch);
+
+    /** The posterior state marginals of a batch: per sequence, per step, per state. */
+    abstract List<double[][]> posteriors(List<S> batch);
 
     /** The E-step statistics of a batch (EM). */
     abstract EmStatistics expectations(List<S> batch);

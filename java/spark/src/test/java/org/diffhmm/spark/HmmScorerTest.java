@@ -126,6 +126,44 @@ class HmmScorerTest {
     }
 
     @Test
+    void posteriorsAreTheSingleJvmMarginalsWhenAskedFor() {
+        final CategoricalHmm hmm = CategoricalHmm.random(4, 5, new SplittableRandom(17));
+        final SplittableRandom rng = new SplittableRandom(18);
+        final List<Row> rows = new ArrayList<>();
+        final List<int[]> sequences = new ArrayList<>();
+        for (long id = 0; id < 50; id++) {
+            final int[] x = hmm.sample(1 + rng.nextInt(30), rng).observations();
+            sequences.add(x);
+            rows.add(RowFactory.create(id, java.util.Arrays.stream(x).boxed().toArray(Integer[]::new)));
+        }
+        rows.add(RowFactory.create(50L, null));
+        final Dataset<Row> input = spark.createDataFrame(rows, SCHEMA).repartition(3);
+        assertEquals(4, new HmmScorer(hmm).score(input).columns().length, "no posteriors unless asked for");
+        final Dataset<Row> scored = new HmmScorer(hmm).idColumn("id").batchSize(8).posteriors(true).score(input);
+        assertEquals(HmmScorer.POSTERIORS, scored.columns()[4]);
+        final List<double[][]> want = hmm.posteriors(sequences);
+        for (Row r : scored.collectAsList()) {
+            final int id = (int) r.getLong(0);
+            final List<Object> steps = r.getList(4);
+            if (id == 50) {
+                assertTrue(steps.isEmpty(), "a null sequence has no posteriors");
+                continue;
+            }
+            assertEquals(want.get(id).length, steps.size(), "row " + id + " steps");
+            for (int t = 0; t < steps.size(); t++) {
+                final scala.collection.Seq<?> p = (scala.collection.Seq<?>) steps.get(t);
+                double total = 0;
+                for (int i = 0; i < want.get(id)[t].length; i++) {
+                    final double got = (Double) p.apply(i);
+                    assertEquals(want.get(id)[t][i], got, 1e-12, "row " + id + " step " + t + " state " + i);
+                    total += got;
+                }
+                assertEquals(1.0, total, 1e-9, "row " + id + " step " + t + " sums to 1");
+            }
+        }
+    }
+
+    @Test
     void aSymbolOutsideTheAlphabetNamesItsRow() {
         final CategoricalHmm hmm = CategoricalHmm.random(2, 4, new SplittableRandom(13));
         final Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(7L, new Integer[] {0, 1, 2}),
