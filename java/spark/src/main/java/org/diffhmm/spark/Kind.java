@@ -295,6 +295,18 @@ abstract class Kind<S> {
     /** The model families, each with its own input columns. */
     enum Family { CATEGORICAL, GAUSSIAN, CLONE }
 
+    /** The family of a model given as JSON. */
+    static Family familyOf(String json) {
+        final Object model;
+        try {
+            model = Models.fromJson(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a diffhmm model: " + e.getMessage(), e);
+        }
+        return model instanceof CategoricalHmm ? Family.CATEGORICAL : model instanceof GaussianHmm ? Family.GAUSSIAN
+                : Family.CLONE;
+    }
+
     /** The indices of a family's input columns, checked to exist with the right types. */
     static int[] inputColumns(StructType in, Family family, String symbols, String actions, String observations) {
         final DataType ints = DataTypes.createArrayType(DataTypes.IntegerType);
