@@ -1,7 +1,6 @@
 package org.diffhmm.spark;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -39,21 +38,10 @@ import scala.Tuple2;
  * <p>Input columns and their checks are those of {@link HmmScorer}. Null and empty sequences are
  * skipped. Not thread-safe: one fit updates its model at a time.
  */
-public final class HmmEm {
+public final class HmmEm extends SequenceColumns<HmmEm> {
+    private static final long serialVersionUID = 1L;
     /** The model trained in place (driver side only). */
-    private final EmModel<?> model;
-    /** Its family: which input columns it reads. */
-    private final Kind.Family family;
-    /** The input column of symbol ids (categorical, clone-structured). */
-    private String symbols = "symbols";
-    /** The input column of actions (clone-structured). */
-    private String actions = "actions";
-    /** The input column of observation vectors (Gaussian). */
-    private String observations = "observations";
-    /** The column naming rows in errors, or null. */
-    private String id = null;
-    /** Sequences per native call. */
-    private int batchSize = 256;
+    private final transient EmModel<?> model;
     /** At most this many iterations. */
     private int maxIterations = 100;
     /** Stop once the objective per step improves by less than this (nats). */
@@ -65,8 +53,8 @@ public final class HmmEm {
      * @param model the model to train, updated in place after every iteration
      */
     public HmmEm(CategoricalHmm model) {
+        super(Kind.Family.CATEGORICAL);
         this.model = Objects.requireNonNull(model, "model");
-        this.family = Kind.Family.CATEGORICAL;
     }
 
     /**
@@ -75,8 +63,8 @@ public final class HmmEm {
      * @param model the model to train, updated in place
      */
     public HmmEm(GaussianHmm model) {
+        super(Kind.Family.GAUSSIAN);
         this.model = Objects.requireNonNull(model, "model");
-        this.family = Kind.Family.GAUSSIAN;
     }
 
     /**
@@ -85,67 +73,8 @@ public final class HmmEm {
      * @param model the model to train, updated in place
      */
     public HmmEm(CloneHmm model) {
+        super(Kind.Family.CLONE);
         this.model = Objects.requireNonNull(model, "model");
-        this.family = Kind.Family.CLONE;
-    }
-
-    /**
-     * The input column of symbol ids.
-     *
-     * @param column an {@code array<int>} column (default {@code "symbols"})
-     * @return this trainer
-     */
-    public HmmEm symbolsColumn(String column) {
-        this.symbols = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * The input column of actions (clone-structured HMM).
-     *
-     * @param column an {@code array<int>} column (default {@code "actions"})
-     * @return this trainer
-     */
-    public HmmEm actionsColumn(String column) {
-        this.actions = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * The input column of observation vectors (Gaussian HMM).
-     *
-     * @param column an {@code array<array<double>>} column (default {@code "observations"})
-     * @return this trainer
-     */
-    public HmmEm observationsColumn(String column) {
-        this.observations = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * A column that identifies rows in error messages.
-     *
-     * @param column any column (default: none; rows are then named by partition and position)
-     * @return this trainer
-     */
-    public HmmEm idColumn(String column) {
-        this.id = column;
-        return this;
-    }
-
-    /**
-     * Sequences per native call.
-     *
-     * @param batchSize at least 1 (default 256)
-     * @return this trainer
-     * @throws IllegalArgumentException if {@code batchSize < 1}
-     */
-    public HmmEm batchSize(int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-        }
-        this.batchSize = batchSize;
-        return this;
     }
 
     /**
@@ -188,9 +117,9 @@ public final class HmmEm {
      * @throws IllegalArgumentException if a needed column is missing or mistyped, or no row has a sequence
      */
     public LossCurve fit(Dataset<Row> sequences) {
-        final int[] columns = Kind.inputColumns(sequences.schema(), family, symbols, actions, observations);
-        final int idAt = id == null ? -1 : Kind.column(sequences.schema(), id, null);
-        final int size = batchSize;
+        final int[] columns = inputColumns(sequences.schema());
+        final int idAt = idAt(sequences.schema());
+        final int size = batch();
         final LossCurve curve = new LossCurve("EM on Spark");
         double previous = Double.NEGATIVE_INFINITY;
         for (int it = 0; it < maxIterations; it++) {
@@ -237,7 +166,7 @@ public final class HmmEm {
 
     @Override
     public String toString() {
-        return "HmmEm[" + family + ", columns=" + Arrays.asList(symbols, actions, observations) + ", maxIterations="
+        return "HmmEm[" + family + ", maxIterations="
                 + maxIterations + ", tolerance=" + tolerance + "]";
     }
 }

@@ -42,27 +42,16 @@ import scala.Tuple2;
  * <p>Input columns and their checks are those of {@link HmmScorer}; null and empty sequences are
  * skipped. Not thread-safe: one fit updates its model at a time.
  */
-public final class HmmGradientTrainer {
+public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer> {
+    private static final long serialVersionUID = 1L;
     /** The model trained in place (driver side only). */
-    private final Model<?> model;
-    /** Its family: which input columns it reads. */
-    private final Kind.Family family;
-    /** The input column of symbol ids (categorical, clone-structured). */
-    private String symbols = "symbols";
-    /** The input column of actions (clone-structured). */
-    private String actions = "actions";
-    /** The input column of observation vectors (Gaussian). */
-    private String observations = "observations";
-    /** The column naming rows in errors, or null. */
-    private String id = null;
-    /** Sequences per native call. */
-    private int batchSize = 256;
+    private final transient Model<?> model;
     /** Optimizer steps (each a pass over all the data). */
     private int steps = 100;
     /** The learning rate per step. */
-    private Schedule schedule = Schedule.constant(0.05);
+    private transient Schedule schedule = Schedule.constant(0.05);
     /** Makes the optimizer of a fit. */
-    private Supplier<Optimizer> optimizer = Optimizer::adam;
+    private transient Supplier<Optimizer> optimizer = Optimizer::adam;
     /** The largest gradient norm a step takes, or 0 for no clipping. */
     private double clipNorm = 0;
 
@@ -72,8 +61,8 @@ public final class HmmGradientTrainer {
      * @param model the model to train, updated in place after every step
      */
     public HmmGradientTrainer(CategoricalHmm model) {
+        super(Kind.Family.CATEGORICAL);
         this.model = Objects.requireNonNull(model, "model");
-        this.family = Kind.Family.CATEGORICAL;
     }
 
     /**
@@ -82,8 +71,8 @@ public final class HmmGradientTrainer {
      * @param model the model to train, updated in place
      */
     public HmmGradientTrainer(GaussianHmm model) {
+        super(Kind.Family.GAUSSIAN);
         this.model = Objects.requireNonNull(model, "model");
-        this.family = Kind.Family.GAUSSIAN;
     }
 
     /**
@@ -92,67 +81,8 @@ public final class HmmGradientTrainer {
      * @param model the model to train, updated in place
      */
     public HmmGradientTrainer(CloneHmm model) {
+        super(Kind.Family.CLONE);
         this.model = Objects.requireNonNull(model, "model");
-        this.family = Kind.Family.CLONE;
-    }
-
-    /**
-     * The input column of symbol ids.
-     *
-     * @param column an {@code array<int>} column (default {@code "symbols"})
-     * @return this trainer
-     */
-    public HmmGradientTrainer symbolsColumn(String column) {
-        this.symbols = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * The input column of actions (clone-structured HMM).
-     *
-     * @param column an {@code array<int>} column (default {@code "actions"})
-     * @return this trainer
-     */
-    public HmmGradientTrainer actionsColumn(String column) {
-        this.actions = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * The input column of observation vectors (Gaussian HMM).
-     *
-     * @param column an {@code array<array<double>>} column (default {@code "observations"})
-     * @return this trainer
-     */
-    public HmmGradientTrainer observationsColumn(String column) {
-        this.observations = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * A column that identifies rows in error messages.
-     *
-     * @param column any column (default: none; rows are then named by partition and position)
-     * @return this trainer
-     */
-    public HmmGradientTrainer idColumn(String column) {
-        this.id = column;
-        return this;
-    }
-
-    /**
-     * Sequences per native call.
-     *
-     * @param batchSize at least 1 (default 256)
-     * @return this trainer
-     * @throws IllegalArgumentException if {@code batchSize < 1}
-     */
-    public HmmGradientTrainer batchSize(int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-        }
-        this.batchSize = batchSize;
-        return this;
     }
 
     /**
@@ -217,9 +147,9 @@ public final class HmmGradientTrainer {
      *                                  keeps the last finite parameters
      */
     public LossCurve fit(Dataset<Row> sequences) {
-        final int[] columns = Kind.inputColumns(sequences.schema(), family, symbols, actions, observations);
-        final int idAt = id == null ? -1 : Kind.column(sequences.schema(), id, null);
-        final int size = batchSize;
+        final int[] columns = inputColumns(sequences.schema());
+        final int idAt = idAt(sequences.schema());
+        final int size = batch();
         final Optimizer opt = optimizer.get();
         final LossCurve curve = new LossCurve(opt + " on Spark");
         final Broadcast<String> shared = SparkSession.active().sparkContext()

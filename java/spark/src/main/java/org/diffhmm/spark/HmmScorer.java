@@ -1,6 +1,5 @@
 package org.diffhmm.spark;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -44,7 +43,7 @@ import org.diffhmm.models.Models;
  * cannot take (a symbol or action outside its alphabet, a vector of the wrong size, a NaN) fails the job
  * with a message naming the row and the step. Thread-safe; the scorer holds no Spark state.
  */
-public final class HmmScorer implements Serializable {
+public final class HmmScorer extends SequenceColumns<HmmScorer> {
     private static final long serialVersionUID = 1L;
     /** The column of log-likelihoods (nats) added to the input. */
     public static final String LOG_LIKELIHOOD = "log_likelihood";
@@ -55,19 +54,7 @@ public final class HmmScorer implements Serializable {
 
     /** The model as JSON: what executors rebuild it from. */
     private final String model;
-    /** Its family: which input columns it reads. */
-    private final Kind.Family family;
 
-    /** The input column of symbol ids (categorical, clone-structured). */
-    private String symbols = "symbols";
-    /** The input column of actions (clone-structured). */
-    private String actions = "actions";
-    /** The input column of observation vectors (Gaussian). */
-    private String observations = "observations";
-    /** The column naming rows in errors, or null. */
-    private String id = null;
-    /** Sequences per native call. */
-    private int batchSize = 256;
     /** Whether to add the posterior marginals. */
     private boolean posteriors = false;
 
@@ -77,8 +64,8 @@ public final class HmmScorer implements Serializable {
      * @param model the trained model (copied: later changes to it are not seen)
      */
     public HmmScorer(CategoricalHmm model) {
+        super(Kind.Family.CATEGORICAL);
         this.model = Models.toJson(Objects.requireNonNull(model, "model"));
-        this.family = Kind.Family.CATEGORICAL;
     }
 
     /**
@@ -87,8 +74,8 @@ public final class HmmScorer implements Serializable {
      * @param model the trained model (copied)
      */
     public HmmScorer(GaussianHmm model) {
+        super(Kind.Family.GAUSSIAN);
         this.model = Models.toJson(Objects.requireNonNull(model, "model"));
-        this.family = Kind.Family.GAUSSIAN;
     }
 
     /**
@@ -97,67 +84,8 @@ public final class HmmScorer implements Serializable {
      * @param model the trained model (copied)
      */
     public HmmScorer(CloneHmm model) {
+        super(Kind.Family.CLONE);
         this.model = Models.toJson(Objects.requireNonNull(model, "model"));
-        this.family = Kind.Family.CLONE;
-    }
-
-    /**
-     * The input column of symbol ids.
-     *
-     * @param column an {@code array<int>} column (default {@code "symbols"})
-     * @return this scorer
-     */
-    public HmmScorer symbolsColumn(String column) {
-        this.symbols = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * The input column of actions (clone-structured HMM).
-     *
-     * @param column an {@code array<int>} column (default {@code "actions"})
-     * @return this scorer
-     */
-    public HmmScorer actionsColumn(String column) {
-        this.actions = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * The input column of observation vectors (Gaussian HMM).
-     *
-     * @param column an {@code array<array<double>>} column (default {@code "observations"})
-     * @return this scorer
-     */
-    public HmmScorer observationsColumn(String column) {
-        this.observations = Objects.requireNonNull(column, "column");
-        return this;
-    }
-
-    /**
-     * A column that identifies rows in error messages.
-     *
-     * @param column any column (default: none; rows are then named by partition and position)
-     * @return this scorer
-     */
-    public HmmScorer idColumn(String column) {
-        this.id = column;
-        return this;
-    }
-
-    /**
-     * Sequences per native call.
-     *
-     * @param batchSize at least 1 (default 256)
-     * @return this scorer
-     * @throws IllegalArgumentException if {@code batchSize < 1}
-     */
-    public HmmScorer batchSize(int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-        }
-        this.batchSize = batchSize;
-        return this;
     }
 
     /**
@@ -185,8 +113,8 @@ public final class HmmScorer implements Serializable {
     public Dataset<Row> score(Dataset<Row> sequences) {
         final StructType in = sequences.schema();
         final String json = model;
-        final int[] columns = Kind.inputColumns(in, family, symbols, actions, observations);
-        final int idAt = id == null ? -1 : Kind.column(in, id, null);
+        final int[] columns = inputColumns(in);
+        final int idAt = idAt(in);
         final StructType out = in.add(new StructField(LOG_LIKELIHOOD, DataTypes.DoubleType, false, Metadata.empty()))
                 .add(new StructField(PATH, DataTypes.createArrayType(DataTypes.IntegerType, false), false, Metadata.empty()));
         final boolean withPosteriors = posteriors;
@@ -194,7 +122,7 @@ public final class HmmScorer implements Serializable {
                 DataTypes.createArrayType(DataTypes.DoubleType, false), false), false, Metadata.empty())) : out;
         final Broadcast<String> shared = SparkSession.active().sparkContext()
                 .broadcast(json, scala.reflect.ClassTag$.MODULE$.apply(String.class));
-        final int size = batchSize;
+        final int size = batch();
         return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scorePartition(rows, shared.value(),
                 columns, idAt, size, withPosteriors), Encoders.row(schema));
     }
