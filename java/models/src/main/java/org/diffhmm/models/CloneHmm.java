@@ -391,6 +391,34 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     }
 
     /**
+     * Clone paths drawn from the posterior {@code P(z | x, a)} of every walk (forward filtering,
+     * backward sampling in the native core); global clone indices, like {@link #decode}. The same
+     * walks in the same order with the same seed give the same paths.
+     *
+     * @param walks   the walks
+     * @param samples paths per walk, at least 1
+     * @param seed    the random seed
+     * @return per walk, {@code samples} paths of its length
+     * @throws IllegalArgumentException if {@code samples < 1} or a walk is invalid
+     */
+    public List<int[][]> posteriorSamples(List<Walk> walks, int samples, long seed) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be >= 1, got " + samples);
+        }
+        final Prepared p = prepare(walks, logTransitions());
+        final HmmForward.Samples drawn = HmmForward.sample(options, p.problem, p.lengths, samples, seed);
+        final List<int[][]> out = new ArrayList<>();
+        for (int b = 0; b < walks.size(); b++) {
+            final int[][] paths = new int[samples][];
+            for (int k = 0; k < samples; k++) {
+                paths[k] = globalPath(walks.get(b), drawn.path(b, k));
+            }
+            out.add(paths);
+        }
+        return out;
+    }
+
+    /**
      * Posterior clone marginals {@code P(z_t = z | x, a)}, one {@code [T][N]} table per walk (zero
      * outside the clones of {@code x_t}).
      *

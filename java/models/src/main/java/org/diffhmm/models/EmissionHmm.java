@@ -214,6 +214,33 @@ public abstract sealed class EmissionHmm<S> implements Model<S>, EmModel<S> perm
     }
 
     /**
+     * Hidden paths drawn from the posterior {@code P(z | x)} of every sequence (forward filtering,
+     * backward sampling in the native core). The same sequences in the same order with the same seed
+     * give the same paths.
+     *
+     * @param data    the sequences
+     * @param samples paths per sequence, at least 1
+     * @param seed    the random seed
+     * @return per sequence, {@code samples} paths of its length
+     * @throws IllegalArgumentException if {@code samples < 1} or a sequence is invalid
+     */
+    public List<int[][]> posteriorSamples(List<S> data, int samples, long seed) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be >= 1, got " + samples);
+        }
+        final HmmForward.Samples drawn = HmmForward.sample(options, problem(data), lengths(data), samples, seed);
+        final List<int[][]> out = new ArrayList<>();
+        for (int b = 0; b < data.size(); b++) {
+            final int[][] paths = new int[samples][];
+            for (int k = 0; k < samples; k++) {
+                paths[k] = java.util.Arrays.stream(drawn.path(b, k)).mapToInt(v -> (int) v).toArray();
+            }
+            out.add(paths);
+        }
+        return out;
+    }
+
+    /**
      * The posterior state marginals of every sequence.
      *
      * @param data the sequences

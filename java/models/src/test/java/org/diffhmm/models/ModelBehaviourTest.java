@@ -254,4 +254,41 @@ class ModelBehaviourTest {
         assertEquals(cat.objective(symbols).value(), cat.dataObjective(symbols).value(), 0.0, "no prior: the same");
         assertEquals(0.0, cat.priorObjective().value(), 0.0);
     }
+
+    /** Sample frequencies of each state at each step agree with the posterior marginals (5 binomial σ). */
+    private static void assertSamplesFollowPosteriors(List<int[][]> samples, List<double[][]> posteriors, String what) {
+        for (int b = 0; b < samples.size(); b++) {
+            final int[][] paths = samples.get(b);
+            final double[][] gamma = posteriors.get(b);
+            for (int[] path : paths) {
+                assertEquals(gamma.length, path.length, what + " " + b + ": path length");
+            }
+            for (int t = 0; t < gamma.length; t++) {
+                for (int i = 0; i < gamma[t].length; i++) {
+                    int hits = 0;
+                    for (int[] path : paths) {
+                        hits += path[t] == i ? 1 : 0;
+                    }
+                    final double p = gamma[t][i], sigma = Math.sqrt(p * (1 - p) / paths.length);
+                    assertEquals(p, (double) hits / paths.length, 5 * sigma + 1e-9,
+                            what + " " + b + " step " + t + " state " + i + " (posterior " + p + ", " + hits + " of " + paths.length + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void posteriorSamplesFollowThePosteriorMarginals() {
+        final SplittableRandom rng = new SplittableRandom(63);
+        final CategoricalHmm cat = CategoricalHmm.random(3, 4, rng);
+        final List<int[]> symbols = List.of(cat.sample(6, rng).observations(), cat.sample(3, rng).observations());
+        final List<int[][]> drawn = cat.posteriorSamples(symbols, 4000, 5);
+        assertSamplesFollowPosteriors(drawn, cat.posteriors(symbols), "categorical");
+        assertArrayEquals(drawn.get(0)[17], cat.posteriorSamples(symbols, 4000, 5).get(0)[17], "same seed, same paths");
+
+        final CloneHmm clone = CloneHmm.random(new int[] {2, 3}, 2, 0.1, rng);
+        final List<CloneHmm.Walk> walks = List.of(clone.sample(new int[] {0, 1, 1, 0, 1}, rng));
+        assertSamplesFollowPosteriors(clone.posteriorSamples(walks, 4000, 6), clone.posteriors(walks), "clone-structured");
+        assertThrows(IllegalArgumentException.class, () -> cat.posteriorSamples(symbols, 0, 1));
+    }
 }

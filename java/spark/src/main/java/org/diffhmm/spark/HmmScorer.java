@@ -51,12 +51,18 @@ public final class HmmScorer extends SequenceColumns<HmmScorer> {
     public static final String PATH = "path";
     /** The column of posterior state marginals (per step, per state) added when asked for. */
     public static final String POSTERIORS = "posteriors";
+    /** The column of paths drawn from the posterior (per sample, per step) added when asked for. */
+    public static final String SAMPLES = "samples";
 
     /** The model as JSON: what executors rebuild it from. */
     private final String model;
 
     /** Whether to add the posterior marginals. */
     private boolean posteriors = false;
+    /** Posterior paths to draw per row (0: no samples column). */
+    private int samples = 0;
+    /** The seed of the posterior samples. */
+    private long seed = 0;
 
     /**
      * A scorer for a categorical HMM (input: symbol ids).
@@ -102,6 +108,26 @@ public final class HmmScorer extends SequenceColumns<HmmScorer> {
     }
 
     /**
+     * Adds {@code samples} hidden paths drawn from each row's posterior as a column {@link #SAMPLES}
+     * ({@code array<array<int>>}, per sample a path over the row's steps). Each native batch of a
+     * partition draws with its own seed derived from {@code seed} and the partition, so a rerun on the
+     * same partitioning gives the same paths.
+     *
+     * @param samples paths per row, at least 1, or 0 for no samples column (the default)
+     * @param seed    the random seed
+     * @return this scorer
+     * @throws IllegalArgumentException if {@code samples < 0}
+     */
+    public HmmScorer posteriorSamples(int samples, long seed) {
+        if (samples < 0) {
+            throw new IllegalArgumentException("samples must be >= 0, got " + samples);
+        }
+        this.samples = samples;
+        this.seed = seed;
+        return this;
+    }
+
+    /**
      * Scores and decodes every row.
      *
      * @param sequences rows with the model's input columns (and the id column, if one was named)
@@ -118,18 +144,22 @@ public final class HmmScorer extends SequenceColumns<HmmScorer> {
         final StructType out = in.add(new StructField(LOG_LIKELIHOOD, DataTypes.DoubleType, false, Metadata.empty()))
                 .add(new StructField(PATH, DataTypes.createArrayType(DataTypes.IntegerType, false), false, Metadata.empty()));
         final boolean withPosteriors = posteriors;
-        final StructType schema = withPosteriors ? out.add(new StructField(POSTERIORS, DataTypes.createArrayType(
+        final StructType withMarginals = withPosteriors ? out.add(new StructField(POSTERIORS, DataTypes.createArrayType(
                 DataTypes.createArrayType(DataTypes.DoubleType, false), false), false, Metadata.empty())) : out;
+        final int draws = samples;
+        final long baseSeed = seed;
+        final StructType schema = draws > 0 ? withMarginals.add(new StructField(SAMPLES, DataTypes.createArrayType(
+                DataTypes.createArrayType(DataTypes.IntegerType, false), false), false, Metadata.empty())) : withMarginals;
         final Broadcast<String> shared = SparkSession.active().sparkContext()
                 .broadcast(json, scala.reflect.ClassTag$.MODULE$.apply(String.class));
         final int size = batch();
         return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scorePartition(rows, shared.value(),
-                columns, idAt, size, withPosteriors), Encoders.row(schema));
+                columns, idAt, size, withPosteriors, draws, baseSeed), Encoders.row(schema));
     }
 
     /** One partition: rows in, the same rows with their scores and paths out, in the same order. */
     private static Iterator<Row> scorePartition(Iterator<Row> rows, String json, int[] columns, int idAt, int batchSize,
-                                                boolean withPosteriors) throws Exception {
+                                                boolean withPosteriors, int draws, long baseSeed) throws Exception {
         final TaskContext task = TaskContext.get();
         final Kind<?> kind = Kind.of(json, task);
         final List<Row> all = new ArrayList<>();
@@ -137,11 +167,13 @@ public final class HmmScorer extends SequenceColumns<HmmScorer> {
         final double[] logLikelihood = new double[all.size()];
         final int[][] paths = new int[all.size()][];
         final double[][][] marginals = withPosteriors ? new double[all.size()][][] : null;
-        kind.run(all, columns, idAt, task, batchSize, logLikelihood, paths, marginals);
+        final int[][][] sampled = draws > 0 ? new int[all.size()][][] : null;
+        final long seed = baseSeed + 0x9E3779B97F4A7C15L * (task == null ? 0 : task.partitionId() + 1);
+        kind.run(all, columns, idAt, task, batchSize, logLikelihood, paths, marginals, sampled, draws, seed);
         final List<Row> result = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
             final Row r = all.get(k);
-            final Object[] values = new Object[r.size() + (withPosteriors ? 3 : 2)];
+            final Object[] values = new Object[r.size() + 2 + (withPosteriors ? 1 : 0) + (draws > 0 ? 1 : 0)];
             for (int c = 0; c < r.size(); c++) {
                 values[c] = r.get(c);
             }
@@ -153,6 +185,13 @@ public final class HmmScorer extends SequenceColumns<HmmScorer> {
                     steps[t] = Arrays.stream(marginals[k][t]).boxed().toArray(Double[]::new);
                 }
                 values[r.size() + 2] = steps;
+            }
+            if (draws > 0) {
+                final Object[] drawn = new Object[draws];
+                for (int j = 0; j < draws; j++) {
+                    drawn[j] = Arrays.stream(sampled[k][j]).boxed().toArray(Integer[]::new);
+                }
+                values[values.length - 1] = drawn;
             }
             result.add(RowFactory.create(values));
         }

@@ -62,6 +62,10 @@ abstract class Kind<S> {
                 return hmm.posteriors(batch);
             }
 
+            List<int[][]> posteriorSamples(List<int[]> batch, int samples, long seed) {
+                return hmm.posteriorSamples(batch, samples, seed);
+            }
+
             Objective objective(List<int[]> batch) {
                 return hmm.dataObjective(batch);
             }
@@ -120,6 +124,10 @@ abstract class Kind<S> {
                 return hmm.posteriors(batch);
             }
 
+            List<int[][]> posteriorSamples(List<double[][]> batch, int samples, long seed) {
+                return hmm.posteriorSamples(batch, samples, seed);
+            }
+
             Objective objective(List<double[][]> batch) {
                 return hmm.dataObjective(batch);
             }
@@ -163,6 +171,10 @@ abstract class Kind<S> {
                 return hmm.posteriors(batch);
             }
 
+            List<int[][]> posteriorSamples(List<CloneHmm.Walk> batch, int samples, long seed) {
+                return hmm.posteriorSamples(batch, samples, seed);
+            }
+
             Objective objective(List<CloneHmm.Walk> batch) {
                 return hmm.dataObjective(batch);
             }
@@ -175,10 +187,11 @@ abstract class Kind<S> {
 
     /**
      * Scores and decodes the rows in length-sorted batches; empty sequences score 0. Fills
-     * {@code posteriors} too unless it is null.
+     * {@code posteriors} too unless it is null, and {@code sampled} ({@code samples} posterior paths
+     * per row, batch {@code j} drawn with seed {@code seed + j}) unless it is null.
      */
     final void run(List<Row> rows, int[] columns, int idAt, TaskContext task, int batchSize, double[] logLikelihood,
-                   int[][] paths, double[][][] posteriors) {
+                   int[][] paths, double[][][] posteriors, int[][][] sampled, int samples, long seed) {
         final List<S> sequences = readAll(rows, columns, idAt, task);
         final Integer[] order = new Integer[rows.size()];
         for (int k = 0; k < order.length; k++) {
@@ -193,6 +206,9 @@ abstract class Kind<S> {
                     paths[order[k]] = new int[0];
                     if (posteriors != null) {
                         posteriors[order[k]] = new double[0][];
+                    }
+                    if (sampled != null) {
+                        sampled[order[k]] = new int[samples][0];
                     }
                 } else {
                     batch.add(sequences.get(order[k]));
@@ -212,6 +228,12 @@ abstract class Kind<S> {
                 final List<double[][]> marginals = posteriors(batch);
                 for (int m = 0; m < members.size(); m++) {
                     posteriors[members.get(m)] = marginals.get(m);
+                }
+            }
+            if (sampled != null) {
+                final List<int[][]> drawn = posteriorSamples(batch, samples, seed + start / batchSize);
+                for (int m = 0; m < members.size(); m++) {
+                    sampled[members.get(m)] = drawn.get(m);
                 }
             }
         }
@@ -288,6 +310,9 @@ abstract class Kind<S> {
 
     /** The posterior state marginals of a batch: per sequence, per step, per state. */
     abstract List<double[][]> posteriors(List<S> batch);
+
+    /** Paths drawn from the posterior of each sequence of a batch. */
+    abstract List<int[][]> posteriorSamples(List<S> batch, int samples, long seed);
 
     /** The E-step statistics of a batch (EM). */
     abstract EmStatistics expectations(List<S> batch);

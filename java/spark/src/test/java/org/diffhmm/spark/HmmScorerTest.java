@@ -164,6 +164,50 @@ class HmmScorerTest {
     }
 
     @Test
+    void posteriorSamplesFollowTheMarginalsAndRepeatWithTheSeed() {
+        final CategoricalHmm hmm = CategoricalHmm.random(3, 4, new SplittableRandom(19));
+        final SplittableRandom rng = new SplittableRandom(20);
+        final List<Row> rows = new ArrayList<>();
+        final List<int[]> sequences = new ArrayList<>();
+        for (long id = 0; id < 12; id++) {
+            final int[] x = hmm.sample(1 + rng.nextInt(12), rng).observations();
+            sequences.add(x);
+            rows.add(RowFactory.create(id, java.util.Arrays.stream(x).boxed().toArray(Integer[]::new)));
+        }
+        rows.add(RowFactory.create(12L, new Integer[0]));
+        final Dataset<Row> input = spark.createDataFrame(rows, SCHEMA).repartition(2).cache();
+        final int draws = 2000;
+        final HmmScorer scorer = new HmmScorer(hmm).idColumn("id").batchSize(4).posteriorSamples(draws, 3);
+        final List<Row> first = scorer.score(input).collectAsList();
+        assertEquals(HmmScorer.SAMPLES, scorer.score(input).columns()[4]);
+        assertEquals(first, scorer.score(input).collectAsList(), "same seed and partitions, same samples");
+        final List<double[][]> gamma = hmm.posteriors(sequences);
+        for (Row r : first) {
+            final int id = (int) r.getLong(0);
+            final List<Object> drawn = r.getList(4);
+            assertEquals(draws, drawn.size(), "row " + id);
+            if (id == 12) {
+                continue;
+            }
+            final int[] hits = new int[gamma.get(id).length * 3];
+            for (Object path : drawn) {
+                final scala.collection.Seq<?> p = (scala.collection.Seq<?>) path;
+                assertEquals(gamma.get(id).length, p.size(), "row " + id + " path length");
+                for (int t = 0; t < p.size(); t++) {
+                    hits[t * 3 + (Integer) p.apply(t)]++;
+                }
+            }
+            for (int t = 0; t < gamma.get(id).length; t++) {
+                for (int i = 0; i < 3; i++) {
+                    final double q = gamma.get(id)[t][i], sigma = Math.sqrt(q * (1 - q) / draws);
+                    assertEquals(q, (double) hits[t * 3 + i] / draws, 5 * sigma + 1e-9, "row " + id + " step " + t + " state " + i);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new HmmScorer(hmm).posteriorSamples(-1, 0));
+    }
+
+    @Test
     void aSymbolOutsideTheAlphabetNamesItsRow() {
         final CategoricalHmm hmm = CategoricalHmm.random(2, 4, new SplittableRandom(13));
         final Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(7L, new Integer[] {0, 1, 2}),
