@@ -1,12 +1,7 @@
 package org.diffhmm.spark;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,7 +13,6 @@ import org.diffhmm.models.Models;
 import org.diffhmm.train.EmModel;
 import org.diffhmm.train.EmStatistics;
 import org.diffhmm.train.LossCurve;
-import scala.Tuple2;
 
 /**
  * Trains a model by expectation–maximisation on a {@link Dataset} of sequences: each iteration
@@ -125,22 +119,16 @@ public final class HmmEm extends SequenceColumns<HmmEm> {
         for (int it = 0; it < maxIterations; it++) {
             final Broadcast<String> shared = SparkSession.active().sparkContext()
                     .broadcast(Models.toJson(model), scala.reflect.ClassTag$.MODULE$.apply(String.class));
-            final List<Tuple2<Integer, EmStatistics>> parts;
+            final List<EmStatistics> parts;
             try {
-                parts = sequences.javaRDD().mapPartitionsWithIndex(
-                        (Function2<Integer, Iterator<Row>, Iterator<Tuple2<Integer, EmStatistics>>>) (index, rows) ->
-                                expectations(index, rows, shared.value(), columns, idAt, size), false).collect();
+                parts = inPartitionOrder(sequences, (rows, task) ->
+                        Kind.of(shared.value(), task).expectations(rows, columns, idAt, task, size));
             } finally {
                 shared.destroy();
             }
-            final List<Tuple2<Integer, EmStatistics>> ordered = new ArrayList<>(parts);
-            ordered.sort(Comparator.comparingInt(Tuple2::_1));
-            if (ordered.isEmpty()) {
-                throw new IllegalArgumentException("no training sequences: every row is null or empty");
-            }
-            final EmStatistics total = ordered.get(0)._2();
-            for (int k = 1; k < ordered.size(); k++) {
-                total.merge(ordered.get(k)._2());
+            final EmStatistics total = parts.get(0);
+            for (int k = 1; k < parts.size(); k++) {
+                total.merge(parts.get(k));
             }
             final double objective = model.maximise(total) / total.steps();
             curve.add(-objective, Double.NaN);
@@ -152,21 +140,8 @@ public final class HmmEm extends SequenceColumns<HmmEm> {
         return curve;
     }
 
-    /** One partition's E-step: its statistics tagged with its index, or nothing if it holds no sequence. */
-    private static Iterator<Tuple2<Integer, EmStatistics>> expectations(int index, Iterator<Row> rows, String json,
-                                                                       int[] columns, int idAt, int batchSize)
-            throws Exception {
-        final List<Row> all = new ArrayList<>();
-        rows.forEachRemaining(all::add);
-        final EmStatistics statistics = Kind.of(json, TaskContext.get()).expectations(all, columns, idAt,
-                TaskContext.get(), batchSize);
-        return statistics == null ? List.<Tuple2<Integer, EmStatistics>>of().iterator()
-                : List.of(new Tuple2<>(index, statistics)).iterator();
-    }
-
     @Override
     public String toString() {
-        return "HmmEm[" + family + ", maxIterations="
-                + maxIterations + ", tolerance=" + tolerance + "]";
+        return "HmmEm[" + family + ", maxIterations=" + maxIterations + ", tolerance=" + tolerance + "]";
     }
 }

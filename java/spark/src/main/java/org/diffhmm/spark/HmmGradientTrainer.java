@@ -1,13 +1,8 @@
 package org.diffhmm.spark;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,7 +16,6 @@ import org.diffhmm.train.Model;
 import org.diffhmm.train.Objective;
 import org.diffhmm.train.Optimizer;
 import org.diffhmm.train.Schedule;
-import scala.Tuple2;
 
 /**
  * Trains a model by full-batch gradient descent (Adam, SGD) on a {@link Dataset} of sequences. The
@@ -158,18 +152,12 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
             final double[] params = model.parameters();
             for (int step = 0; step < steps; step++) {
                 final double[] current = params.clone();
-                final List<Tuple2<Integer, double[]>> parts = new ArrayList<>(sequences.javaRDD().mapPartitionsWithIndex(
-                        (Function2<Integer, Iterator<Row>, Iterator<Tuple2<Integer, double[]>>>) (index, rows) ->
-                                objective(index, rows, shared.value(), current, columns, idAt, size), false).collect());
-                if (parts.isEmpty()) {
-                    throw new IllegalArgumentException("no training sequences: every row is null or empty");
-                }
-                parts.sort(Comparator.comparingInt(Tuple2::_1));
-                final double[] total = parts.get(0)._2().clone();
+                final List<double[]> parts = inPartitionOrder(sequences, (rows, task) ->
+                        Kind.of(shared.value(), current, task).objective(rows, columns, idAt, task, size));
+                final double[] total = parts.get(0);
                 for (int k = 1; k < parts.size(); k++) {
-                    final double[] part = parts.get(k)._2();
                     for (int j = 0; j < total.length; j++) {
-                        total[j] += part[j];
+                        total[j] += parts.get(k)[j];
                     }
                 }
                 final Objective prior = model.priorObjective();  // once, not per partition
@@ -203,16 +191,5 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
             shared.destroy();
         }
         return curve;
-    }
-
-    /** One partition's objective and gradient sums, tagged with its index, or nothing if it holds no sequence. */
-    private static Iterator<Tuple2<Integer, double[]>> objective(int index, Iterator<Row> rows, String json,
-                                                               double[] parameters, int[] columns, int idAt,
-                                                               int batchSize) throws Exception {
-        final List<Row> all = new ArrayList<>();
-        rows.forEachRemaining(all::add);
-        final TaskContext task = TaskContext.get();
-        final double[] sums = Kind.of(json, parameters, task).objective(all, columns, idAt, task, batchSize);
-        return sums == null ? List.<Tuple2<Integer, double[]>>of().iterator() : List.of(new Tuple2<>(index, sums)).iterator();
     }
 }

@@ -239,38 +239,43 @@ abstract class Kind<S> {
         }
     }
 
+    /** The rows' non-empty sequences sorted by length (stably), in batches of at most {@code batchSize}. */
+    final List<List<S>> sortedBatches(List<Row> rows, int[] columns, int idAt, TaskContext task, int batchSize) {
+        final List<S> sequences = readAll(rows, columns, idAt, task);
+        sequences.removeIf(x -> length(x) == 0);
+        sequences.sort(Comparator.comparingInt(this::length));
+        final List<List<S>> batches = new ArrayList<>();
+        for (int start = 0; start < sequences.size(); start += batchSize) {
+            batches.add(sequences.subList(start, Math.min(sequences.size(), start + batchSize)));
+        }
+        return batches;
+    }
+
     /**
-     * The E-step statistics of the rows' sequences, in length-sorted batches merged in order (the same
-     * rows in the same order give bit-identical statistics); null and empty sequences are skipped.
+     * The E-step statistics of the rows' sequences, batches merged in order (the same rows in the same
+     * order give bit-identical statistics); null and empty sequences are skipped.
      *
      * @return the statistics, or null if no row holds a sequence
      */
     final EmStatistics expectations(List<Row> rows, int[] columns, int idAt, TaskContext task, int batchSize) {
-        final List<S> sequences = new ArrayList<>(readAll(rows, columns, idAt, task));
-        sequences.removeIf(x -> length(x) == 0);
-        sequences.sort(Comparator.comparingInt(this::length));
         EmStatistics total = null;
-        for (int start = 0; start < sequences.size(); start += batchSize) {
-            final EmStatistics part = expectations(sequences.subList(start, Math.min(sequences.size(), start + batchSize)));
+        for (List<S> batch : sortedBatches(rows, columns, idAt, task, batchSize)) {
+            final EmStatistics part = expectations(batch);
             total = total == null ? part : total.merge(part);
         }
         return total;
     }
 
     /**
-     * The data term of the objective and its gradient summed over the rows' sequences, in length-sorted batches summed
+     * The data term of the objective and its gradient summed over the rows' sequences, batches summed
      * in order (deterministic), as one array: {@code [objective, observed steps, gradient...]}; null
      * and empty sequences are skipped.
      *
      * @return the sums, or null if no row holds a sequence
      */
     final double[] objective(List<Row> rows, int[] columns, int idAt, TaskContext task, int batchSize) {
-        final List<S> sequences = new ArrayList<>(readAll(rows, columns, idAt, task));
-        sequences.removeIf(x -> length(x) == 0);
-        sequences.sort(Comparator.comparingInt(this::length));
         double[] total = null;
-        for (int start = 0; start < sequences.size(); start += batchSize) {
-            final List<S> batch = sequences.subList(start, Math.min(sequences.size(), start + batchSize));
+        for (List<S> batch : sortedBatches(rows, columns, idAt, task, batchSize)) {
             final Objective o = objective(batch);
             if (total == null) {
                 total = new double[2 + o.gradient().length];

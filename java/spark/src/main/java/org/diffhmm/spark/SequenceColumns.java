@@ -1,8 +1,18 @@
 package org.diffhmm.spark;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
 
 /**
  * The input settings {@link HmmScorer}, {@link HmmEm} and {@link HmmGradientTrainer} share: which
@@ -107,5 +117,34 @@ abstract class SequenceColumns<T extends SequenceColumns<T>> implements Serializ
     /** Sequences per native call. */
     final int batch() {
         return batchSize;
+    }
+
+    /** What a training pass computes from one partition's rows on an executor: a partial, or null for none. */
+    @FunctionalInterface
+    interface PartitionPass<P> extends Serializable {
+        P apply(List<Row> rows, TaskContext task) throws Exception;
+    }
+
+    /**
+     * Runs {@code pass} on every partition and returns the partials in partition order, so that the
+     * driver's reduction sums them in a fixed order (bit-identical reruns; a tree reduction is not).
+     *
+     * @throws IllegalArgumentException if no partition returned a partial (no row holds a sequence)
+     */
+    static <P> List<P> inPartitionOrder(Dataset<Row> sequences, PartitionPass<P> pass) {
+        final List<Tuple2<Integer, P>> parts = new ArrayList<>(sequences.javaRDD().mapPartitionsWithIndex(
+                (Function2<Integer, Iterator<Row>, Iterator<Tuple2<Integer, P>>>) (index, rows) -> {
+                    final List<Row> all = new ArrayList<>();
+                    rows.forEachRemaining(all::add);
+                    final P partial = pass.apply(all, TaskContext.get());
+                    return partial == null ? Collections.emptyIterator() : List.of(new Tuple2<>(index, partial)).iterator();
+                }, false).collect());
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("no training sequences: every row is null or empty");
+        }
+        parts.sort(Comparator.comparingInt(Tuple2::_1));
+        final List<P> ordered = new ArrayList<>(parts.size());
+        parts.forEach(t -> ordered.add(t._2()));
+        return ordered;
     }
 }
