@@ -113,6 +113,39 @@ TEST(cuda_device_pointers_and_errors) {
     CHECK(diffhmm_forward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, d_pot, d_len, d_log_z) ==
           DIFFHMM_ERROR_INVALID_ARGUMENT);
     CHECK(std::strstr(diffhmm_last_error(), "lengths[1] = 99") != nullptr);
+    // An explicit device: the same results on device 0, the caller's current device untouched, an
+    // ordinal beyond the machine refused by name, and a backward after a device change refused.
+    CHECK(cudaSetDevice(0) == cudaSuccess);
+    test::Workspace chosen(DIFFHMM_BACKEND_CUDA);
+    CHECK_OK(diffhmm_workspace_set_cuda_device(chosen.ws, 0));
+    std::vector<float> log_z3(4);
+    CHECK_OK(diffhmm_forward_dense(chosen.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), log_z3.data()));
+    CHECK(log_z3 == log_z);
+    int current = -1;
+    CHECK(cudaGetDevice(&current) == cudaSuccess && current == 0);
+    const int count = diffhmm_cuda_device_count();
+    CHECK(count >= 1);
+    CHECK_OK(diffhmm_workspace_set_cuda_device(chosen.ws, count));
+    CHECK(diffhmm_backward_dense(chosen.ws, DIFFHMM_FLOAT32, p.B, p.T, p.N, pot.data(), p.lengths.data(), g.data(),
+                                 grad2.data()) == DIFFHMM_ERROR_INVALID_STATE);
+    CHECK(diffhmm_forward_dense(chosen.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(),
+                                log_z3.data()) == DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(std::strstr(diffhmm_last_error(), "cuda device") != nullptr);
+    CHECK(cudaGetDevice(&current) == cudaSuccess && current == 0);
+    if (count >= 2) {
+        // Device 1 for the call while device 0 stays current: device-0 memory is refused, host memory works,
+        // and the workspace moves between devices, freeing what it kept on the old one.
+        CHECK_OK(diffhmm_workspace_set_cuda_device(chosen.ws, 1));
+        CHECK(diffhmm_forward_dense(chosen.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, d_pot, d_len, d_log_z) ==
+              DIFFHMM_ERROR_INVALID_ARGUMENT);
+        CHECK_OK(diffhmm_forward_dense(chosen.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(),
+                                       log_z3.data()));
+        CHECK_OK(diffhmm_backward_dense(chosen.ws, DIFFHMM_FLOAT32, p.B, p.T, p.N, pot.data(), p.lengths.data(),
+                                        g.data(), grad2.data()));
+        CHECK(log_z3 == log_z);
+        CHECK(grad2 == grad);
+        CHECK(cudaGetDevice(&current) == cudaSuccess && current == 0);
+    }
     cudaFree(d_pot);
     cudaFree(d_grad);
     cudaFree(d_log_z);

@@ -102,3 +102,16 @@ TEST(errors_name_the_problem) {
     CHECK_OK(diffhmm_backend_available(DIFFHMM_BACKEND_CPU));
     CHECK(std::strlen(diffhmm_last_error()) == 0);
 }
+
+TEST(cuda_device_setting) {
+    test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+    CHECK_OK(diffhmm_workspace_set_cuda_device(cpu.ws, -1));  // "the current device" means nothing to the CPU: allowed
+    CHECK(diffhmm_workspace_set_cuda_device(cpu.ws, 0) == DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("CUDA backend only"));
+    CHECK(diffhmm_workspace_set_cuda_device(cpu.ws, -2) == DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(mentions("got -2"));
+    CHECK(diffhmm_workspace_set_cuda_device(nullptr, 0) == DIFFHMM_ERROR_INVALID_ARGUMENT);
+    CHECK(diffhmm_cuda_device_count() >= 0);
+    if (diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) != DIFFHMM_OK) CHECK(diffhmm_cuda_device_count() == 0);
+    else CHECK(diffhmm_cuda_device_count() >= 1);
+}

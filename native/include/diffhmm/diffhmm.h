@@ -156,6 +156,18 @@ DIFFHMM_API diffhmm_status diffhmm_workspace_set_cpu_isa(diffhmm_workspace* ws, 
  *  still return only when their results are in the caller's memory. */
 DIFFHMM_API diffhmm_status diffhmm_workspace_set_stream(diffhmm_workspace* ws, void* stream);
 
+/** CUDA backend: run the workspace's calls on this device ordinal (-1, the default: the device that
+ *  is current on the calling thread). The device is made current for the duration of each call and
+ *  the caller's current device restored afterwards; device memory passed in must belong to it, and
+ *  a stream set with diffhmm_workspace_set_stream must be one of its streams. A workspace that ran
+ *  on another device first frees what it kept there. An ordinal the machine does not have is
+ *  DIFFHMM_ERROR_INVALID_ARGUMENT when a call runs; an ordinal >= 0 on a CPU or reference workspace
+ *  is DIFFHMM_ERROR_INVALID_ARGUMENT at once. */
+DIFFHMM_API diffhmm_status diffhmm_workspace_set_cuda_device(diffhmm_workspace* ws, int device);
+
+/** Number of CUDA devices this process can use (0 when the CUDA backend is unavailable). */
+DIFFHMM_API int diffhmm_cuda_device_count(void);
+
 /** Bytes of memory the workspace holds now: its host buffers plus, for a CUDA workspace, its device
  *  buffers. Buffers grow to the largest problem run on the workspace and are kept for reuse; the
  *  Java API counts them to bound the memory held by results that were never closed. 0 for NULL. */

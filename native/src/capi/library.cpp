@@ -40,6 +40,8 @@ const char* diffhmm_cuda_device(void) {
     return description.c_str();
 }
 
+int diffhmm_cuda_device_count(void) { return cuda_device_count(); }
+
 int diffhmm_cpu_isa_supported(void) { return cpu_isa_supported(); }
 
 int diffhmm_cpu_default_threads(void) { return pool_threads(); }

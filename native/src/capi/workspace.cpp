@@ -60,6 +60,21 @@ diffhmm_status diffhmm_workspace_set_stream(diffhmm_workspace* ws, void* stream)
     return capi::guarded([&] { capi::workspace(ws).cuda_stream = stream; });
 }
 
+diffhmm_status diffhmm_workspace_set_cuda_device(diffhmm_workspace* ws, int device) {
+    return capi::guarded([&] {
+        diffhmm_workspace& w = capi::workspace(ws);
+        if (device < -1)
+            fail(DIFFHMM_ERROR_INVALID_ARGUMENT,
+                 "cuda device must be a device ordinal >= 0, or -1 for the current device; got " + std::to_string(device));
+        if (device >= 0 && w.backend != DIFFHMM_BACKEND_CUDA)
+            fail(DIFFHMM_ERROR_INVALID_ARGUMENT,
+                 "cuda device " + std::to_string(device) + " was set on a workspace of the " +
+                     std::string(backend(w.backend).name) + " backend; a device ordinal applies to the CUDA backend only");
+        if (device != w.cuda_device) w.tape.valid = false;  // a backward must not read another device's tape
+        w.cuda_device = device;
+    });
+}
+
 int diffhmm_workspace_cpu_isa(const diffhmm_workspace* ws) {
     return ws == nullptr ? DIFFHMM_CPU_ISA_GENERIC : ws->cpu_isa;
 }

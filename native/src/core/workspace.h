@@ -27,6 +27,7 @@ struct diffhmm_workspace {
     DiffhmmTape tape;
 
     void* cuda_stream = nullptr;  // cudaStream_t the caller chose (null: the default stream)
+    int cuda_device = -1;         // device ordinal the caller chose (-1: the thread's current device)
 
     // The backend's own state (buffers, device memory), made on first use by diffhmm::state_of.
     void* state = nullptr;

@@ -8,9 +8,35 @@
 namespace diffhmm {
 namespace cuda {
 
+// Every verb runs on the workspace's device (DeviceScope, cuda.h).
 template <class T>
 Verbs<T> verbs() {
-    return {&forward<T>, &backward<T>, &viterbi<T>, &kbest<T>, &marginals<T>, &sample<T>};
+    return {
+        [](diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
+            const DeviceScope scope(ws);
+            forward<T>(ws, p, log_z);
+        },
+        [](diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+            const DeviceScope scope(ws);
+            backward<T>(ws, p, grad_log_z, grads);
+        },
+        [](diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score) {
+            const DeviceScope scope(ws);
+            viterbi<T>(ws, p, path, score);
+        },
+        [](diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths, T* scores) {
+            const DeviceScope scope(ws);
+            kbest<T>(ws, p, k, paths, scores);
+        },
+        [](diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
+            const DeviceScope scope(ws);
+            marginals<T>(ws, p, log_z, gamma);
+        },
+        [](diffhmm_workspace& ws, const Problem<T>& p, int64_t num_samples, uint64_t seed, int64_t* paths) {
+            const DeviceScope scope(ws);
+            sample<T>(ws, p, num_samples, seed, paths);
+        },
+    };
 }
 
 const BackendOps& backend() {

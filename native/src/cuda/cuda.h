@@ -19,6 +19,24 @@ std::string unavailable_reason();
 // Name, memory and driver of device 0, or the reason it is unavailable. For `diffhmm info`.
 std::string describe_device();
 
+// CUDA devices this process can use; 0 when the backend is unavailable (or compiled out).
+int device_count();
+
+// Runs a call on the workspace's device (ws.cuda_device; -1 keeps the thread's current one): makes
+// it current for the scope and restores the caller's device afterwards. A workspace whose state was
+// made on another device frees that state first (on its own device). An ordinal the machine does
+// not have is INVALID_ARGUMENT.
+class DeviceScope {
+public:
+    explicit DeviceScope(diffhmm_workspace& ws);
+    DeviceScope(const DeviceScope&) = delete;
+    DeviceScope& operator=(const DeviceScope&) = delete;
+    ~DeviceScope();
+
+private:
+    int restore_ = -1;  // the caller's device, when this scope changed it
+};
+
 // False only for memory the host cannot read (device memory). Free when no CUDA device is present.
 bool host_accessible(const void* p);
 

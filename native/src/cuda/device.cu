@@ -10,7 +10,9 @@
 #include <string>
 #include <utility>
 
+#include "core/error.h"
 #include "cuda/cuda.h"
+#include "cuda/state.h"
 
 namespace diffhmm {
 namespace cuda {
@@ -73,6 +75,54 @@ bool host_accessible(const void* p) {
         return true;
     }
     return attributes.type != cudaMemoryTypeDevice;
+}
+
+int device_count() {
+    if (!unavailable_reason().empty()) return 0;
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess) {
+        cudaGetLastError();
+        return 0;
+    }
+    return count;
+}
+
+DeviceScope::DeviceScope(diffhmm_workspace& ws) {
+    int caller = 0;
+    check(cudaGetDevice(&caller), "cudaGetDevice");
+    int target = caller;
+    if (ws.cuda_device >= 0) {
+        const int count = device_count();
+        if (ws.cuda_device >= count)
+            fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "cuda device " + std::to_string(ws.cuda_device) +
+                                                     " was requested, but this process can use " +
+                                                     std::to_string(count) + " CUDA device(s)");
+        target = ws.cuda_device;
+    }
+    try {
+        const State* state = state_if_any<State>(ws);
+        if (state != nullptr && state->device >= 0 && state->device != target) {
+            // Buffers of another device: free them there, then start afresh on this one.
+            restore_ = caller;
+            check(cudaSetDevice(state->device), "cudaSetDevice");
+            ws.release_state(ws.state);
+            ws.state = nullptr;
+            ws.release_state = nullptr;
+            ws.tape.valid = false;
+        }
+        if (target != caller || restore_ >= 0) {
+            restore_ = caller;
+            check(cudaSetDevice(target), "cudaSetDevice");
+        }
+        diffhmm::state_of<State>(ws).device = target;
+    } catch (...) {
+        if (restore_ >= 0) cudaSetDevice(restore_);
+        throw;
+    }
+}
+
+DeviceScope::~DeviceScope() {
+    if (restore_ >= 0) cudaSetDevice(restore_);
 }
 
 std::string describe_device() {

@@ -15,6 +15,11 @@ bool host_accessible(const void*) { return true; }
 
 size_t device_bytes(const State*) { return 0; }
 
+int device_count() { return 0; }
+
+DeviceScope::DeviceScope(diffhmm_workspace&) {}
+DeviceScope::~DeviceScope() = default;
+
 [[noreturn]] static void unavailable() { fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, unavailable_reason()); }
 
 template <class T>

@@ -36,8 +36,8 @@ bool is_device(const void* p) {
     if (attributes.type == cudaMemoryTypeDevice && attributes.device != current)
         fail(DIFFHMM_ERROR_INVALID_ARGUMENT,
              "an argument is memory of CUDA device " + std::to_string(attributes.device) + ", but this call runs on device " +
-                 std::to_string(current) + " (the current device): make that device current (cudaSetDevice) for the call, "
-                                           "or pass memory of device " + std::to_string(current));
+                 std::to_string(current) + ": run the call on that device (Options.device, diffhmm_workspace_set_cuda_device, "
+                                           "or cudaSetDevice), or pass memory of device " + std::to_string(current));
     return true;
 }
 

@@ -22,9 +22,9 @@ void check(cudaError_t status, const char* what);
 // After a launch: the launch error, and — with DIFFHMM_CUDA_SYNC=1 — the kernel's own.
 void check_launch(const char* kernel, cudaStream_t stream);
 
-// True if p points to device (or managed) memory of the current device; host memory (pageable or
-// pinned) is false. Memory of another device is refused (INVALID_ARGUMENT): the kernels of this call
-// run on the current device, and reading another one's memory would fault with a sticky error.
+// True if p points to device (or managed) memory of the call's device (made current by DeviceScope);
+// host memory (pageable or pinned) is false. Memory of another device is refused (INVALID_ARGUMENT):
+// reading another device's memory from this call's kernels would fault with a sticky error.
 bool is_device(const void* p);
 
 // Synchronises `stream` when an exception leaves the scope: copies already queued from the caller's
@@ -61,6 +61,7 @@ private:
 };
 
 struct State {
+    int device = -1;                                    // the device its buffers live on
     DeviceBuffer tape_alpha, tape_offset, tape_log_z;  // the forward's scaled messages (see cpu/sweep.h)
     DeviceBuffer aux_alpha, aux_offset, aux_log_z;     // marginals' own forward
     DeviceBuffer back;                                  // Viterbi back-pointers

@@ -116,6 +116,8 @@ int64_t workspace_bytes(const diffhmm_workspace& ws) { return backend(ws.backend
 
 std::string describe_device() { return cuda::describe_device(); }
 
+int cuda_device_count() { return cuda::device_count(); }
+
 int cpu_isa_supported() { return cpu::detect_isa(); }
 
 #define DIFFHMM_INSTANTIATE(T)                                                                 \

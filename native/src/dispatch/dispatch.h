@@ -26,6 +26,9 @@ int64_t workspace_bytes(const diffhmm_workspace& ws);
 // CUDA device 0, or why there is none (diffhmm info).
 std::string describe_device();
 
+// CUDA devices this process can use (0 without the CUDA backend).
+int cuda_device_count();
+
 // The widest diffhmm_cpu_isa this CPU supports.
 int cpu_isa_supported();
 

@@ -52,6 +52,16 @@ public final class Diffhmm {
     }
 
     /**
+     * How many CUDA devices this process can use (the ordinals {@link Options#cudaDevice(int)} accepts).
+     *
+     * @return the device count, 0 when {@link #cudaAvailable()} is false
+     */
+    public static int cudaDeviceCount() {
+        Natives.load();
+        return diffhmm_cuda_device_count();
+    }
+
+    /**
      * Where the native library was loaded from.
      *
      * @return the path of the JNI library, extracted from the jar into JavaCPP's cache

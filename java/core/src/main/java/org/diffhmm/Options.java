@@ -11,21 +11,23 @@ package org.diffhmm;
  */
 public final class Options {
     /** AUTO backend, all hardware threads, widest CPU instruction set, inputs checked. */
-    public static final Options DEFAULT = new Options(Backend.AUTO, 0, CpuIsa.AUTO, false, null);
+    public static final Options DEFAULT = new Options(Backend.AUTO, 0, CpuIsa.AUTO, false, null, -1);
 
     private final Backend backend;
     private final int threads;
     private final CpuIsa cpuIsa;
     private final boolean trustedInput;
     private final org.bytedeco.javacpp.Pointer stream;
+    private final int cudaDevice;
 
     private Options(Backend backend, int threads, CpuIsa cpuIsa, boolean trustedInput,
-                    org.bytedeco.javacpp.Pointer stream) {
+                    org.bytedeco.javacpp.Pointer stream, int cudaDevice) {
         this.backend = backend;
         this.threads = threads;
         this.cpuIsa = cpuIsa;
         this.trustedInput = trustedInput;
         this.stream = stream;
+        this.cudaDevice = cudaDevice;
     }
 
     /**
@@ -45,7 +47,36 @@ public final class Options {
      * @return options with this stream
      */
     public Options stream(org.bytedeco.javacpp.Pointer stream) {
-        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream, cudaDevice);
+    }
+
+    /**
+     * The CUDA device calls run on.
+     *
+     * @return a device ordinal, or -1 (the default) for the device current on the calling thread
+     */
+    public int cudaDevice() {
+        return cudaDevice;
+    }
+
+    /**
+     * CUDA backend: run calls on this device. It is made current for each call and the thread's
+     * current device restored afterwards; device tensors and the {@linkplain #stream(org.bytedeco.javacpp.Pointer)
+     * stream} must belong to it. Use it where work is spread over GPUs by ordinal (one per Spark
+     * task, one per worker thread). When the calls run on the CPU — {@link Backend#CPU}, or
+     * {@link Backend#AUTO} on a machine without CUDA — the device is not used. An ordinal the
+     * machine lacks is an {@link IllegalArgumentException} at the call.
+     *
+     * @param device a device ordinal {@code >= 0}, or -1 for the thread's current device
+     * @return options with this device
+     * @throws IllegalArgumentException if {@code device < -1}
+     */
+    public Options cudaDevice(int device) {
+        if (device < -1) {
+            throw new IllegalArgumentException("cudaDevice must be a device ordinal >= 0, or -1 for the current device; got "
+                    + device);
+        }
+        return new Options(backend, threads, cpuIsa, trustedInput, stream, device);
     }
 
     /**
@@ -95,7 +126,7 @@ public final class Options {
         if (backend == null) {
             throw new NullPointerException("backend");
         }
-        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream, cudaDevice);
     }
 
     /**
@@ -109,7 +140,7 @@ public final class Options {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         }
-        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream, cudaDevice);
     }
 
     /**
@@ -123,7 +154,7 @@ public final class Options {
         if (cpuIsa == null) {
             throw new NullPointerException("cpuIsa");
         }
-        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream, cudaDevice);
     }
 
     /**
@@ -134,12 +165,12 @@ public final class Options {
      * @return options with this choice
      */
     public Options trustedInput(boolean trustedInput) {
-        return new Options(backend, threads, cpuIsa, trustedInput, stream);
+        return new Options(backend, threads, cpuIsa, trustedInput, stream, cudaDevice);
     }
 
     @Override
     public String toString() {
         return "Options[backend=" + backend + ", threads=" + (threads == 0 ? "all" : threads) + ", cpuIsa=" + cpuIsa
-                + ", trustedInput=" + trustedInput + "]";
+                + ", trustedInput=" + trustedInput + (cudaDevice >= 0 ? ", cudaDevice=" + cudaDevice : "") + "]";
     }
 }

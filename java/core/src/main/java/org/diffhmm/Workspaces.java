@@ -81,6 +81,7 @@ final class Workspaces {
             Natives.check(diffhmm_workspace_set_num_threads(ws, options.threads()));
             Natives.check(diffhmm_workspace_set_cpu_isa(ws, options.cpuIsa().ordinal()));
             Natives.check(diffhmm_workspace_set_stream(ws, options.stream()));
+            Natives.check(diffhmm_workspace_set_cuda_device(ws, backend == DIFFHMM_BACKEND_CUDA ? options.cudaDevice() : -1));
         } catch (RuntimeException e) {
             release(ws);
             throw e;

@@ -70,6 +70,7 @@ public final class DiffhmmNative {
     public static native @Cast("const char*") BytePointer diffhmm_last_error();
     public static native int diffhmm_backend_available(int backend);
     public static native @Cast("const char*") BytePointer diffhmm_cuda_device();
+    public static native int diffhmm_cuda_device_count();
     public static native int diffhmm_cpu_isa_supported();
     public static native int diffhmm_cpu_default_threads();
 
@@ -78,6 +79,7 @@ public final class DiffhmmNative {
     public static native int diffhmm_workspace_set_num_threads(diffhmm_workspace ws, int numThreads);
     public static native int diffhmm_workspace_set_cpu_isa(diffhmm_workspace ws, int isa);
     public static native int diffhmm_workspace_set_stream(diffhmm_workspace ws, Pointer stream);
+    public static native int diffhmm_workspace_set_cuda_device(diffhmm_workspace ws, int device);
     public static native int diffhmm_workspace_cpu_isa(@Const diffhmm_workspace ws);
 
     public static native @Cast("int64_t") long diffhmm_workspace_bytes(@Const diffhmm_workspace ws);
