@@ -114,6 +114,7 @@ public final class HmmEm extends SequenceColumns<HmmEm> {
         final int[] columns = inputColumns(sequences.schema());
         final int idAt = idAt(sequences.schema());
         final int size = batch();
+        final Placement placement = placement();
         final LossCurve curve = new LossCurve("EM on Spark");
         double previous = Double.NEGATIVE_INFINITY;
         for (int it = 0; it < maxIterations; it++) {
@@ -122,7 +123,7 @@ public final class HmmEm extends SequenceColumns<HmmEm> {
             final List<EmStatistics> parts;
             try {
                 parts = inPartitionOrder(sequences, (rows, task) ->
-                        Kind.of(shared.value(), task).expectations(rows, columns, idAt, task, size));
+                        Kind.of(shared.value(), placement.options(task)).expectations(rows, columns, idAt, task, size));
             } finally {
                 shared.destroy();
             }

@@ -144,6 +144,7 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
         final int[] columns = inputColumns(sequences.schema());
         final int idAt = idAt(sequences.schema());
         final int size = batch();
+        final Placement placement = placement();
         final Optimizer opt = optimizer.get();
         final LossCurve curve = new LossCurve(opt + " on Spark");
         final Broadcast<String> shared = SparkSession.active().sparkContext()
@@ -153,7 +154,7 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
             for (int step = 0; step < steps; step++) {
                 final double[] current = params.clone();
                 final List<double[]> parts = inPartitionOrder(sequences, (rows, task) ->
-                        Kind.of(shared.value(), current, task).objective(rows, columns, idAt, task, size));
+                        Kind.of(shared.value(), current, placement.options(task)).objective(rows, columns, idAt, task, size));
                 final double[] total = parts.get(0);
                 for (int k = 1; k < parts.size(); k++) {
                     for (int j = 0; j < total.length; j++) {

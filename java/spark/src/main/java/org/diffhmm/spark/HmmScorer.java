@@ -153,15 +153,17 @@ public final class HmmScorer extends SequenceColumns<HmmScorer> {
         final Broadcast<String> shared = SparkSession.active().sparkContext()
                 .broadcast(json, scala.reflect.ClassTag$.MODULE$.apply(String.class));
         final int size = batch();
+        final Placement placement = placement();
         return sequences.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scorePartition(rows, shared.value(),
-                columns, idAt, size, withPosteriors, draws, baseSeed), Encoders.row(schema));
+                placement, columns, idAt, size, withPosteriors, draws, baseSeed), Encoders.row(schema));
     }
 
     /** One partition: rows in, the same rows with their scores and paths out, in the same order. */
-    private static Iterator<Row> scorePartition(Iterator<Row> rows, String json, int[] columns, int idAt, int batchSize,
-                                                boolean withPosteriors, int draws, long baseSeed) throws Exception {
+    private static Iterator<Row> scorePartition(Iterator<Row> rows, String json, Placement placement, int[] columns,
+                                                int idAt, int batchSize, boolean withPosteriors, int draws, long baseSeed)
+            throws Exception {
         final TaskContext task = TaskContext.get();
-        final Kind<?> kind = Kind.of(json, task);
+        final Kind<?> kind = Kind.of(json, placement.options(task));
         final List<Row> all = new ArrayList<>();
         rows.forEachRemaining(all::add);
         final double[] logLikelihood = new double[all.size()];

@@ -4,14 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.diffhmm.Backend;
 import org.diffhmm.Options;
 import org.diffhmm.models.CategoricalHmm;
 import org.diffhmm.models.CloneHmm;
@@ -289,15 +287,14 @@ abstract class Kind<S> {
         return total;
     }
 
-    /** The kind of a model given as JSON (as broadcast), its native calls on `spark.task.cpus` threads. */
-    static Kind<?> of(String json, TaskContext task) throws java.io.IOException {
-        return of(json, null, task);
+    /** The kind of a model given as JSON (as broadcast), its native calls run with {@code options}. */
+    static Kind<?> of(String json, Options options) throws java.io.IOException {
+        return of(json, null, options);
     }
 
-    /** As {@link #of(String, TaskContext)}, with the model's parameters replaced by {@code parameters} (unless null). */
-    static Kind<?> of(String json, double[] parameters, TaskContext task) throws java.io.IOException {
-        executorCacheDir();
-        final Options options = Options.DEFAULT.backend(Backend.CPU).threads(task == null ? 0 : Math.max(1, task.cpus()));
+    /** As {@link #of(String, Options)}, with the model's parameters replaced by {@code parameters} (unless null). */
+    static Kind<?> of(String json, double[] parameters, Options options) throws java.io.IOException {
+        TaskOptions.executorCacheDir();
         final Object model = Models.fromJson(json);
         if (parameters != null) {
             ((Model<?>) model).setParameters(parameters);
@@ -406,12 +403,5 @@ abstract class Kind<S> {
             return (List<Object>) cell;
         }
         return scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<Object>) cell);
-    }
-
-    /** A JavaCPP cache folder of this executor's own (JVMs sharing ~/.javacpp/cache race: javacpp#608). */
-    private static void executorCacheDir() {
-        if (System.getProperty("org.bytedeco.javacpp.cachedir") == null) {
-            System.setProperty("org.bytedeco.javacpp.cachedir", SparkFiles.getRootDirectory() + "/javacpp-cache");
-        }
     }
 }

@@ -12,12 +12,14 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import org.diffhmm.Backend;
+import org.diffhmm.Options;
 import scala.Tuple2;
 
 /**
  * The input settings {@link HmmScorer}, {@link HmmEm} and {@link HmmGradientTrainer} share: which
- * columns hold a row's sequence (by model family), which names the row in errors, and how many
- * sequences go to one native call.
+ * columns hold a row's sequence (by model family), which names the row in errors, how many
+ * sequences go to one native call, and where the calls run (CPU threads or the task's GPU).
  *
  * @param <T> the public class, returned by the setters for chaining
  */
@@ -35,6 +37,10 @@ abstract class SequenceColumns<T extends SequenceColumns<T>> implements Serializ
     private String id = null;
     /** Sequences per native call. */
     private int batchSize = 256;
+    /** Where native calls run. */
+    private Backend backend = Backend.AUTO;
+    /** The Spark resource name of GPUs. */
+    private String gpuResource = "gpu";
 
     SequenceColumns(Kind.Family family) {
         this.family = family;
@@ -102,6 +108,58 @@ abstract class SequenceColumns<T extends SequenceColumns<T>> implements Serializ
         }
         this.batchSize = batchSize;
         return self();
+    }
+
+    /**
+     * Where each task's native calls run. {@link Backend#AUTO} (the default): on the GPU Spark's
+     * resource scheduling gave the task (its first address of {@link #gpuResource(String)}) when
+     * diffhmm's CUDA backend can run there, and on {@code spark.task.cpus} CPU threads otherwise.
+     * {@link Backend#CPU}: always the CPU. {@link Backend#CUDA}: the task's GPU, or the executor's
+     * current device when Spark assigned none; a task fails if CUDA cannot run on its executor.
+     * Results are bit-identical run to run on one backend; CPU and GPU agree to rounding.
+     *
+     * @param backend AUTO, CPU or CUDA
+     * @return this
+     */
+    public T backend(Backend backend) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        return self();
+    }
+
+    /**
+     * The name of the GPU resource in Spark's resource scheduling (as in
+     * {@code spark.task.resource.<name>.amount}); its addresses must be CUDA device ordinals.
+     *
+     * @param name the resource name (default {@code "gpu"})
+     * @return this
+     */
+    public T gpuResource(String name) {
+        this.gpuResource = Objects.requireNonNull(name, "name");
+        return self();
+    }
+
+    /** Where a task's calls run (see {@link #backend(Backend)}); serializable, for executor closures. */
+    final Placement placement() {
+        return new Placement(backend, gpuResource);
+    }
+
+    /** The backend choice and GPU resource name, carried to executors; {@link #options} is read there. */
+    static final class Placement implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** Where calls run. */
+        private final Backend backend;
+        /** The Spark resource name of GPUs. */
+        private final String gpuResource;
+
+        Placement(Backend backend, String gpuResource) {
+            this.backend = backend;
+            this.gpuResource = gpuResource;
+        }
+
+        /** The options of a task's native calls. */
+        Options options(TaskContext task) {
+            return TaskOptions.of(task, backend, gpuResource);
+        }
     }
 
     /** The indices of the family's input columns in {@code schema}, checked to exist with the right types. */

@@ -14,6 +14,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.diffhmm.Backend;
+import org.diffhmm.BackendUnavailableException;
+import org.diffhmm.Diffhmm;
 import org.diffhmm.models.CategoricalHmm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -205,6 +208,31 @@ class HmmScorerTest {
             }
         }
         assertThrows(IllegalArgumentException.class, () -> new HmmScorer(hmm).posteriorSamples(-1, 0));
+    }
+
+    @Test
+    void theBackendChoiceReachesTheTasks() {
+        final CategoricalHmm hmm = CategoricalHmm.random(3, 4, new SplittableRandom(15));
+        final SplittableRandom rng = new SplittableRandom(16);
+        final List<Row> rows = new ArrayList<>();
+        for (long id = 0; id < 40; id++) {
+            rows.add(RowFactory.create(id, java.util.Arrays.stream(hmm.sample(1 + rng.nextInt(30), rng).observations())
+                    .boxed().toArray(Integer[]::new)));
+        }
+        final Dataset<Row> input = spark.createDataFrame(rows, SCHEMA).repartition(2);
+        final List<Row> auto = new HmmScorer(hmm).score(input).collectAsList();
+        final List<Row> cpu = new HmmScorer(hmm).backend(Backend.CPU).score(input).collectAsList();
+        assertEquals(auto, cpu, "no GPU was scheduled for these tasks: AUTO runs on the CPU");
+        if (!Diffhmm.cudaAvailable()) {
+            final Exception e = assertThrows(Exception.class,
+                    () -> new HmmScorer(hmm).backend(Backend.CUDA).score(input).collectAsList());
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof BackendUnavailableException)) {
+                cause = cause.getCause();
+            }
+            assertTrue(cause instanceof BackendUnavailableException && cause.getMessage().contains("CUDA not available"),
+                    String.valueOf(cause));
+        }
     }
 
     @Test
