@@ -16,43 +16,42 @@ import org.diffhmm.models.CategoricalHmm;
 import org.diffhmm.models.CloneHmm;
 import org.diffhmm.models.GaussianHmm;
 import org.diffhmm.models.Models;
+import org.diffhmm.train.Optimizer;
+import org.diffhmm.train.Schedule;
 
 /**
- * A Spark ML {@link Estimator}: {@code fit} trains a copy of its initial model by EM on a Dataset
- * ({@link HmmEm}) and returns an {@link HmmModel}, whose {@code transform} adds log-likelihoods and
- * Viterbi paths ({@link HmmScorer}). Usable as a stage of a {@code Pipeline}.
+ * A Spark ML {@link Estimator}: {@code fit} trains a copy of its initial model on a Dataset — by EM
+ * ({@link HmmEm}, the default) or by full-batch gradient descent ({@link HmmGradientTrainer} with Adam
+ * or SGD) — and returns an {@link HmmModel}, whose {@code transform} adds log-likelihoods and Viterbi
+ * paths ({@link HmmScorer}). Usable as a stage of a {@code Pipeline}, and saved with it.
  *
  * <pre>{@code
  * HmmModel fitted = new HmmEstimator(CloneHmm.random(clones, 4, 0.01, rng)).setIdCol("id").setMaxIter(50).fit(walks);
  * Dataset<Row> decoded = fitted.transform(walks);
- * fitted.save(spark, "hdfs:///models/room.json");
+ * fitted.write().overwrite().save("hdfs:///models/room");          // HmmModel.load("hdfs:///models/room")
+ * new HmmEstimator(hmm).setSolver("adam").setStepSize(0.05).setMaxIter(300).fit(sequences);
  * }</pre>
  *
- * <p>Params (defaults): {@code symbolsCol} ("symbols"), {@code actionsCol} ("actions"),
- * {@code observationsCol} ("observations"), {@code idCol} ("" = none), {@code maxIter} (100),
- * {@code tol} (1e-6), {@code batchSize} (256).
+ * <p>Params (defaults), besides the shared {@link HmmParams}: {@code solver} ("em", "adam" or
+ * "sgd"), {@code maxIter} (100: EM iterations or optimizer steps), {@code tol} (1e-6, EM only: stop
+ * once the objective per step improves by less), {@code stepSize} (0.05, gradient solvers only).
  */
-public final class HmmEstimator extends Estimator<HmmModel> {
+public final class HmmEstimator extends Estimator<HmmModel> implements HmmParams<HmmEstimator> {
     private static final long serialVersionUID = 1L;
     /** This stage's id. */
     private final String uid;
     /** The initial model as JSON (the estimator never changes it). */
     private final String initial;
-
-    /** Input column of symbol ids (categorical, clone-structured). */
-    private final Param<String> symbolsColParam;
-    /** Input column of actions (clone-structured). */
-    private final Param<String> actionsColParam;
-    /** Input column of observation vectors (Gaussian). */
-    private final Param<String> observationsColParam;
-    /** Column naming rows in errors; empty for none. */
-    private final Param<String> idColParam;
-    /** The most EM iterations. */
+    /** The params shared with {@link HmmModel}. */
+    private final HmmParams.Shared shared;
+    /** How the model is trained. */
+    private final Param<String> solverParam;
+    /** The most EM iterations or optimizer steps. */
     private final IntParam maxIterParam;
     /** EM stops once the objective per step improves by less than this (nats). */
     private final DoubleParam tolParam;
-    /** Sequences per native call. */
-    private final IntParam batchSizeParam;
+    /** The learning rate of the gradient solvers. */
+    private final DoubleParam stepSizeParam;
 
     /**
      * An estimator starting from a categorical HMM.
@@ -60,7 +59,7 @@ public final class HmmEstimator extends Estimator<HmmModel> {
      * @param initial the starting parameters (copied)
      */
     public HmmEstimator(CategoricalHmm initial) {
-        this(Identifiable$.MODULE$.randomUID("hmmEm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
+        this(Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
     }
 
     /**
@@ -69,7 +68,7 @@ public final class HmmEstimator extends Estimator<HmmModel> {
      * @param initial the starting parameters (copied)
      */
     public HmmEstimator(GaussianHmm initial) {
-        this(Identifiable$.MODULE$.randomUID("hmmEm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
+        this(Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
     }
 
     /**
@@ -78,67 +77,43 @@ public final class HmmEstimator extends Estimator<HmmModel> {
      * @param initial the starting parameters (copied)
      */
     public HmmEstimator(CloneHmm initial) {
-        this(Identifiable$.MODULE$.randomUID("hmmEm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
+        this(Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
     }
 
     private HmmEstimator(String uid, String initial) {
         this.uid = uid;
         this.initial = initial;
-        symbolsColParam = new Param<>(this, "symbolsCol", "input column of symbol ids, array<int>");
-        actionsColParam = new Param<>(this, "actionsCol", "input column of actions, array<int> (clone-structured HMM)");
-        observationsColParam = new Param<>(this, "observationsCol", "input column of observation vectors, array<array<double>>");
-        idColParam = new Param<>(this, "idCol", "column naming rows in error messages; empty for none");
-        maxIterParam = new IntParam(this, "maxIter", "the most EM iterations (>= 1)", ParamValidators.gtEq(1));
-        tolParam = new DoubleParam(this, "tol", "stop once the objective per step improves by less (nats, >= 0)",
+        shared = HmmParams.Shared.of(this);
+        solverParam = new Param<>(this, "solver", "how the model is trained: em, adam or sgd",
+                ParamValidators.inArray(new String[] {"em", "adam", "sgd"}));
+        maxIterParam = new IntParam(this, "maxIter", "the most EM iterations or optimizer steps (>= 1)",
+                ParamValidators.gtEq(1));
+        tolParam = new DoubleParam(this, "tol", "EM stops once the objective per step improves by less (nats, >= 0)",
                 ParamValidators.gtEq(0));
-        batchSizeParam = new IntParam(this, "batchSize", "sequences per native call (>= 1)", ParamValidators.gtEq(1));
-        setDefault(symbolsColParam, "symbols");
-        setDefault(actionsColParam, "actions");
-        setDefault(observationsColParam, "observations");
-        setDefault(idColParam, "");
+        stepSizeParam = new DoubleParam(this, "stepSize", "learning rate of the adam and sgd solvers (> 0)",
+                ParamValidators.gt(0));
+        setDefault(solverParam, "em");
         setDefault(maxIterParam, 100);
         setDefault(tolParam, 1e-6);
-        setDefault(batchSizeParam, 256);
+        setDefault(stepSizeParam, 0.05);
+    }
+
+    @Override
+    public HmmParams.Shared hmmParams() {
+        return shared;
     }
 
     /**
-     * Input column of symbol ids (categorical, clone-structured).
+     * How the model is trained: "em" (default), "adam" or "sgd".
      *
      * @return the param
      */
-    public Param<String> symbolsCol() {
-        return symbolsColParam;
+    public Param<String> solver() {
+        return solverParam;
     }
 
     /**
-     * Input column of actions (clone-structured).
-     *
-     * @return the param
-     */
-    public Param<String> actionsCol() {
-        return actionsColParam;
-    }
-
-    /**
-     * Input column of observation vectors (Gaussian).
-     *
-     * @return the param
-     */
-    public Param<String> observationsCol() {
-        return observationsColParam;
-    }
-
-    /**
-     * Column naming rows in errors; empty for none.
-     *
-     * @return the param
-     */
-    public Param<String> idCol() {
-        return idColParam;
-    }
-
-    /**
-     * The most EM iterations.
+     * The most EM iterations, or the number of optimizer steps (each a pass over the data).
      *
      * @return the param
      */
@@ -147,7 +122,7 @@ public final class HmmEstimator extends Estimator<HmmModel> {
     }
 
     /**
-     * EM stops once the objective per step improves by less than this (nats).
+     * EM's convergence threshold on the objective per step (nats).
      *
      * @return the param
      */
@@ -156,12 +131,12 @@ public final class HmmEstimator extends Estimator<HmmModel> {
     }
 
     /**
-     * Sequences per native call.
+     * The learning rate of the gradient solvers.
      *
      * @return the param
      */
-    public IntParam batchSize() {
-        return batchSizeParam;
+    public DoubleParam stepSize() {
+        return stepSizeParam;
     }
 
     @Override
@@ -170,87 +145,50 @@ public final class HmmEstimator extends Estimator<HmmModel> {
     }
 
     /**
-     * Sets {@link #symbolsCol}.
+     * Sets {@link #solver}.
      *
-     * @param value the symbols column
+     * @param value "em", "adam" or "sgd"
      * @return this
      */
-    public HmmEstimator setSymbolsCol(String value) {
-        set(symbolsColParam, value);
-        return this;
-    }
-
-    /**
-     * Sets {@link #actionsCol}.
-     *
-     * @param value the actions column
-     * @return this
-     */
-    public HmmEstimator setActionsCol(String value) {
-        set(actionsColParam, value);
-        return this;
-    }
-
-    /**
-     * Sets {@link #observationsCol}.
-     *
-     * @param value the observations column
-     * @return this
-     */
-    public HmmEstimator setObservationsCol(String value) {
-        set(observationsColParam, value);
-        return this;
-    }
-
-    /**
-     * Sets {@link #idCol}.
-     *
-     * @param value the id column, or "" for none
-     * @return this
-     */
-    public HmmEstimator setIdCol(String value) {
-        set(idColParam, value);
-        return this;
+    public HmmEstimator setSolver(String value) {
+        return with(solverParam, value);
     }
 
     /**
      * Sets {@link #maxIter}.
      *
-     * @param value the most EM iterations
+     * @param value at least 1
      * @return this
      */
     public HmmEstimator setMaxIter(int value) {
-        set(maxIterParam, value);
-        return this;
+        return with(maxIterParam, value);
     }
 
     /**
      * Sets {@link #tol}.
      *
-     * @param value the convergence tolerance (nats per step)
+     * @param value at least 0
      * @return this
      */
     public HmmEstimator setTol(double value) {
-        set(tolParam, value);
-        return this;
+        return with(tolParam, value);
     }
 
     /**
-     * Sets {@link #batchSize}.
+     * Sets {@link #stepSize}.
      *
-     * @param value sequences per native call
+     * @param value greater than 0
      * @return this
      */
-    public HmmEstimator setBatchSize(int value) {
-        set(batchSizeParam, value);
-        return this;
+    public HmmEstimator setStepSize(double value) {
+        return with(stepSizeParam, value);
     }
 
     /**
-     * Trains a copy of the initial model by EM on the dataset.
+     * Trains a copy of the initial model on the dataset.
      *
-     * @param dataset rows with the model's input columns (cache it: EM reads it once per iteration)
-     * @return the fitted model, its parent this estimator
+     * @param dataset rows with the model's input columns (cache it: every iteration reads it)
+     * @return the fitted model, its parent this estimator, with this estimator's shared params
      */
     @Override
     public HmmModel fit(Dataset<?> dataset) {
@@ -261,23 +199,29 @@ public final class HmmEstimator extends Estimator<HmmModel> {
         } catch (IOException e) {
             throw new IllegalStateException("the estimator's initial model does not read back", e);
         }
-        final HmmEm em = model instanceof CategoricalHmm ? new HmmEm((CategoricalHmm) model)
-                : model instanceof GaussianHmm ? new HmmEm((GaussianHmm) model) : new HmmEm((CloneHmm) model);
-        em.symbolsColumn($(symbolsColParam)).actionsColumn($(actionsColParam)).observationsColumn($(observationsColParam))
-                .idColumn($(idColParam).isEmpty() ? null : $(idColParam)).batchSize((Integer) $(batchSizeParam))
-                .maxIterations((Integer) $(maxIterParam)).tolerance((Double) $(tolParam));
         @SuppressWarnings("unchecked")
         final Dataset<Row> rows = (Dataset<Row>) dataset;
-        em.fit(rows);
-        final HmmModel fitted = new HmmModel(uid, Models.toJson(model), $(symbolsColParam), $(actionsColParam), $(observationsColParam),
-                $(idColParam), (Integer) $(batchSizeParam));
+        final String solver = $(solverParam);
+        final int iterations = (Integer) $(maxIterParam);
+        if (solver.equals("em")) {
+            configure(model instanceof CategoricalHmm ? new HmmEm((CategoricalHmm) model)
+                    : model instanceof GaussianHmm ? new HmmEm((GaussianHmm) model) : new HmmEm((CloneHmm) model))
+                    .maxIterations(iterations).tolerance((Double) $(tolParam)).fit(rows);
+        } else {
+            configure(model instanceof CategoricalHmm ? new HmmGradientTrainer((CategoricalHmm) model)
+                    : model instanceof GaussianHmm ? new HmmGradientTrainer((GaussianHmm) model)
+                    : new HmmGradientTrainer((CloneHmm) model))
+                    .optimizer(solver.equals("adam") ? Optimizer::adam : () -> Optimizer.sgd(0))
+                    .schedule(Schedule.constant((Double) $(stepSizeParam))).steps(iterations).fit(rows);
+        }
+        final HmmModel fitted = copyValues(new HmmModel(uid, Models.toJson(model)), new ParamMap());
         fitted.setParent(this);
         return fitted;
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Kind.inputColumns(schema, Kind.familyOf(initial), $(symbolsColParam), $(actionsColParam), $(observationsColParam));
+        Kind.inputColumns(schema, Kind.familyOf(initial), $(symbolsCol()), $(actionsCol()), $(observationsCol()));
         return schema;
     }
 

@@ -1,11 +1,18 @@
 package org.diffhmm.spark;
 
 import java.io.IOException;
+import java.util.Objects;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsReader$;
+import org.apache.spark.ml.util.DefaultParamsWriter$;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -14,43 +21,60 @@ import org.diffhmm.models.CategoricalHmm;
 import org.diffhmm.models.CloneHmm;
 import org.diffhmm.models.GaussianHmm;
 import org.diffhmm.models.Models;
+import scala.Option;
 
 /**
- * The Spark ML model an {@link HmmEstimator} fits: {@code transform} adds {@code log_likelihood} and
- * {@code path} to every row ({@link HmmScorer}, the estimator's input columns). {@link #save} and
- * {@link #load} keep it at any Hadoop path through {@link ModelStore} (the model's JSON, readable by
- * {@code Models.load} and the command line too).
+ * The Spark ML model an {@link HmmEstimator} fits (or {@link #of} wraps): {@code transform} adds
+ * {@code log_likelihood} and {@code path} to every row ({@link HmmScorer}, with the stage's
+ * {@link HmmParams}).
+ *
+ * <p>Saved the Spark ML way — {@code model.write().save(path)}, {@code HmmModel.load(path)}, or as a
+ * stage of a saved {@code PipelineModel} — to a directory at any Hadoop path: Spark's
+ * {@code metadata/} (class, uid, params) and {@code model.json}, the model itself, readable by
+ * {@code Models.load} and the command line too. A single JSON file: {@link ModelStore}.
  */
-public final class HmmModel extends Model<HmmModel> {
+public final class HmmModel extends Model<HmmModel> implements HmmParams<HmmModel>, MLWritable {
     private static final long serialVersionUID = 1L;
+    /** The model file inside a saved stage's directory. */
+    static final String MODEL_FILE = "model.json";
     /** This stage's id (the estimator's). */
     private final String uid;
     /** The trained model as JSON. */
     private final String json;
-    /** Input column of symbol ids. */
-    private final String symbols;
-    /** Input column of actions. */
-    private final String actions;
-    /** Input column of observation vectors. */
-    private final String observations;
-    /** Column naming rows in errors, or empty. */
-    private final String id;
-    /** Sequences per native call. */
-    private final int batchSize;
+    /** The shared params. */
+    private final HmmParams.Shared shared;
 
-    HmmModel(String uid, String json, String symbols, String actions, String observations, String id, int batchSize) {
+    HmmModel(String uid, String json) {
         this.uid = uid;
         this.json = json;
-        this.symbols = symbols;
-        this.actions = actions;
-        this.observations = observations;
-        this.id = id;
-        this.batchSize = batchSize;
+        this.shared = HmmParams.Shared.of(this);
+    }
+
+    /**
+     * A transformer for a trained model (from {@link HmmEm}, {@link HmmGradientTrainer},
+     * {@link ModelStore#load} or anywhere else), with the default params.
+     *
+     * @param model a {@code CategoricalHmm}, {@code GaussianHmm} or {@code CloneHmm} (copied)
+     * @return the stage
+     * @throws IllegalArgumentException if {@code model} is none of those
+     */
+    public static HmmModel of(Object model) {
+        Objects.requireNonNull(model, "model");
+        if (!(model instanceof CategoricalHmm || model instanceof GaussianHmm || model instanceof CloneHmm)) {
+            throw new IllegalArgumentException("model must be a CategoricalHmm, GaussianHmm or CloneHmm, got "
+                    + model.getClass().getName());
+        }
+        return new HmmModel(Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(model));
     }
 
     @Override
     public String uid() {
         return uid;
+    }
+
+    @Override
+    public HmmParams.Shared hmmParams() {
+        return shared;
     }
 
     /**
@@ -68,10 +92,8 @@ public final class HmmModel extends Model<HmmModel> {
 
     private HmmScorer scorer() {
         final Object model = model();
-        final HmmScorer scorer = model instanceof CategoricalHmm ? new HmmScorer((CategoricalHmm) model)
-                : model instanceof GaussianHmm ? new HmmScorer((GaussianHmm) model) : new HmmScorer((CloneHmm) model);
-        return scorer.symbolsColumn(symbols).actionsColumn(actions).observationsColumn(observations)
-                .idColumn(id.isEmpty() ? null : id).batchSize(batchSize);
+        return configure(model instanceof CategoricalHmm ? new HmmScorer((CategoricalHmm) model)
+                : model instanceof GaussianHmm ? new HmmScorer((GaussianHmm) model) : new HmmScorer((CloneHmm) model));
     }
 
     @Override
@@ -82,7 +104,7 @@ public final class HmmModel extends Model<HmmModel> {
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Kind.inputColumns(schema, Kind.familyOf(json), symbols, actions, observations);
+        Kind.inputColumns(schema, Kind.familyOf(json), $(symbolsCol()), $(actionsCol()), $(observationsCol()));
         return schema.add(new StructField(HmmScorer.LOG_LIKELIHOOD, DataTypes.DoubleType, false, Metadata.empty()))
                 .add(new StructField(HmmScorer.PATH, DataTypes.createArrayType(DataTypes.IntegerType, false), false,
                         Metadata.empty()));
@@ -90,32 +112,73 @@ public final class HmmModel extends Model<HmmModel> {
 
     @Override
     public HmmModel copy(ParamMap extra) {
-        return copyValues(new HmmModel(uid, json, symbols, actions, observations, id, batchSize), extra).setParent(parent());
+        return copyValues(new HmmModel(uid, json), extra).setParent(parent());
     }
 
     /**
-     * Saves the trained model at a path ({@link ModelStore#save}: complete or not at all).
+     * A writer that saves this stage to a directory (see the class comment).
      *
-     * @param spark the session whose Hadoop configuration resolves the path
-     * @param path  any Hadoop file system URI, or a local path
-     * @throws IOException if the write fails (the path keeps what it held)
+     * @return the writer; {@code .overwrite()} replaces an existing directory
      */
-    public void save(SparkSession spark, String path) throws IOException {
-        ModelStore.save(spark, model(), path);
+    @Override
+    public MLWriter write() {
+        return new Writer(this);
     }
 
     /**
-     * Loads a model saved by {@link #save} (or {@code Models.save}) as a transformer with the default
-     * input columns ({@code symbols}, {@code actions}, {@code observations}; no id column).
+     * The reader of saved stages ({@code PipelineModel.load} finds it by this name).
      *
-     * @param spark the session whose Hadoop configuration resolves the path
-     * @param path  the file
-     * @return the model
-     * @throws IOException if the file cannot be read or is not a diffhmm model
+     * @return the reader
      */
-    public static HmmModel load(SparkSession spark, String path) throws IOException {
-        final Object model = ModelStore.load(spark, path);
-        return new HmmModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(model), "symbols",
-                "actions", "observations", "", 256);
+    public static MLReader<HmmModel> read() {
+        return new Reader();
+    }
+
+    /**
+     * Loads a stage saved by {@code write().save(path)}.
+     *
+     * @param path the directory, any Hadoop path
+     * @return the stage, with its uid and params
+     */
+    public static HmmModel load(String path) {
+        return read().load(path);
+    }
+
+    /** Spark's metadata, then the model file (written whole or not at all, {@link ModelStore}). */
+    private static final class Writer extends MLWriter {
+        /** The stage written. */
+        private final HmmModel stage;
+
+        Writer(HmmModel stage) {
+            this.stage = stage;
+        }
+
+        @Override
+        public void saveImpl(String path) {
+            DefaultParamsWriter$.MODULE$.saveMetadata(stage, path, sparkSession());
+            try {
+                ModelStore.save(sparkSession(), stage.model(), path + "/" + MODEL_FILE);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("writing " + path + "/" + MODEL_FILE, e);
+            }
+        }
+    }
+
+    /** Reads what {@link Writer} wrote: the uid and params from Spark's metadata, the model from its file. */
+    private static final class Reader extends MLReader<HmmModel> {
+        @Override
+        public HmmModel load(String path) {
+            final DefaultParamsReader.Metadata metadata =
+                    DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(), HmmModel.class.getName());
+            final Object model;
+            try {
+                model = ModelStore.load(sparkSession(), path + "/" + MODEL_FILE);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("reading " + path + "/" + MODEL_FILE, e);
+            }
+            final HmmModel stage = new HmmModel(metadata.uid(), Models.toJson(model));
+            metadata.getAndSetParams(stage, Option.empty());
+            return stage;
+        }
     }
 }
