@@ -65,10 +65,16 @@ final class TaskOptions {
         return Options.DEFAULT.backend(Backend.CUDA).threads(cpus).cudaDevice(device);
     }
 
-    /** A JavaCPP cache folder of this executor's own (JVMs sharing ~/.javacpp/cache race: javacpp#608). */
+    /**
+     * A JavaCPP cache folder of this executor's own (JVMs sharing ~/.javacpp/cache race: javacpp#608):
+     * under the executor's files root — on executors its working directory, which every cluster
+     * manager gives each executor for itself — made absolute.
+     */
     static void executorCacheDir() {
         if (System.getProperty("org.bytedeco.javacpp.cachedir") == null && SparkEnv.get() != null) {
-            System.setProperty("org.bytedeco.javacpp.cachedir", SparkFiles.getRootDirectory() + "/javacpp-cache");
+            System.setProperty("org.bytedeco.javacpp.cachedir",
+                    java.nio.file.Path.of(SparkFiles.getRootDirectory(), "javacpp-cache").toAbsolutePath().normalize()
+                            .toString());
         }
     }
 

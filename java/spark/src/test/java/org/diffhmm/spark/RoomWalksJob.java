@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -46,8 +47,10 @@ public final class RoomWalksJob {
             rows.add(RowFactory.create(id, Arrays.stream(w.symbols()).boxed().toArray(Integer[]::new),
                     Arrays.stream(w.actions()).boxed().toArray(Integer[]::new)));
         }
-        final Dataset<Row> input = spark.createDataFrame(rows, SCHEMA).repartition(spark.sparkContext().defaultParallelism() * 2)
-                .cache();
+        // Contiguous slices, two per core: the same partitions wherever the job runs (EM's sums, and so the
+        // model's last bits, follow the partitioning).
+        final Dataset<Row> input = spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(rows, spark.sparkContext().defaultParallelism() * 2), SCHEMA).cache();
         final int[] clones = room.cellsPerSymbol();
         for (int s = 0; s < clones.length; s++) {
             clones[s] *= 2;
