@@ -4,7 +4,8 @@
 // prints a markdown table. The JMH benchmarks (bench/) measure the same through Java.
 //
 //   diffhmm_bench [--backend cpu|cuda] [--threads n] [--isa 0-3] [--batch 8] [--states 50]
-//                 [--lengths 100,500,...] [--reps 5] [--dtype f32|f64]
+//                 [--lengths 100,500,...] [--reps 5] [--dtype f32|f64] [--form dense|factorized]
+//                 [--paths prob,log]  (factorized: which CPU paths, timed in the same run)
 // With --backend cuda the inputs and outputs live in device memory (allocated once, like a training
 // pipeline's tensors), so times are kernel times, not PCIe copies; the device's copy bandwidth is
 // measured first and the effective bandwidth of the potential reads is printed beside it.
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
@@ -29,6 +31,8 @@ struct Args {
     int backend = DIFFHMM_BACKEND_CPU, threads = 0, isa = DIFFHMM_CPU_ISA_AUTO, reps = 5, dtype = DIFFHMM_FLOAT32;
     int64_t batch = 8, states = 50;
     std::vector<int64_t> lengths{100, 500, 1000, 2000, 3000};
+    bool factorized = false;
+    std::vector<std::string> paths{"prob", "log"};
 };
 
 void die(const char* what) {
@@ -166,6 +170,55 @@ void run(const Args& a, diffhmm_workspace* ws) {
     }
 }
 
+// The factorized form (shared init and transitions, per-step emissions: what neural HMMs train),
+// timed on both CPU paths in the same run — probability space (matrix products, the default) and
+// log space (DIFFHMM_CPU_FACTORIZED=log) — so their ratio is a same-run figure. Transitions are
+// log-softmax rows of random logits, emissions uniform in [-3, 1).
+template <class T>
+void run_factorized(const Args& a, diffhmm_workspace* ws) {
+    const int64_t B = a.batch, N = a.states;
+    std::printf("| L | path | forward ms | forward+backward ms | ns per term (fwd+bwd) |\n|---|---|---|---|---|\n");
+    for (int64_t L : a.lengths) {
+        std::vector<T> init(static_cast<size_t>(N)), trans(static_cast<size_t>(N * N)), emit(static_cast<size_t>(B * L * N));
+        fill_uniform(init, 11);
+        fill_uniform(trans, 12);
+        fill_uniform(emit, 13);
+        for (int64_t i = 0; i < N; ++i) {  // log-softmax rows
+            double m = -1e300, s = 0;
+            for (int64_t j = 0; j < N; ++j) m = std::max(m, double(trans[i * N + j]));
+            for (int64_t j = 0; j < N; ++j) s += std::exp(double(trans[i * N + j]) - m);
+            for (int64_t j = 0; j < N; ++j) trans[i * N + j] = T(double(trans[i * N + j]) - m - std::log(s));
+        }
+        std::vector<int64_t> lengths(static_cast<size_t>(B), L);
+        std::vector<T> log_z(static_cast<size_t>(B)), g(static_cast<size_t>(B), T(1)), g_init(static_cast<size_t>(N)),
+            g_trans(static_cast<size_t>(N * N)), g_emit(static_cast<size_t>(B * L * N));
+        for (const std::string& path : a.paths) {
+            setenv("DIFFHMM_CPU_FACTORIZED", path.c_str(), 1);
+            std::vector<double> fwd, both;
+            for (int r = 0; r < a.reps + 1; ++r) {
+                auto t0 = std::chrono::steady_clock::now();
+                if (diffhmm_forward_factorized(ws, a.dtype, 0, B, L, N, 1, init.data(), 0, trans.data(), nullptr,
+                                               emit.data(), lengths.data(), log_z.data()))
+                    die("forward");
+                auto t1 = std::chrono::steady_clock::now();
+                if (diffhmm_backward_factorized(ws, a.dtype, B, L, N, 1, init.data(), 0, trans.data(), nullptr,
+                                                emit.data(), lengths.data(), g.data(), g_init.data(), g_trans.data(),
+                                                g_emit.data()))
+                    die("backward");
+                auto t2 = std::chrono::steady_clock::now();
+                if (r == 0) continue;
+                fwd.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+                both.push_back(std::chrono::duration<double, std::milli>(t2 - t0).count());
+            }
+            const double f = median(fwd), fb = median(both);
+            std::printf("| %lld | %s | %.3f | %.3f | %.3f |\n", (long long)L, path.c_str(), f, fb,
+                        fb * 1e6 / double(B * L * N * N));
+            std::fflush(stdout);
+        }
+        unsetenv("DIFFHMM_CPU_FACTORIZED");
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -179,6 +232,16 @@ int main(int argc, char** argv) {
         else if (k == "--states") a.states = std::atoll(v.c_str());
         else if (k == "--reps") a.reps = std::atoi(v.c_str());
         else if (k == "--dtype") a.dtype = v == "f64" ? DIFFHMM_FLOAT64 : DIFFHMM_FLOAT32;
+        else if (k == "--form") a.factorized = v == "factorized";
+        else if (k == "--paths") {
+            a.paths.clear();
+            for (size_t s = 0; s < v.size();) {
+                size_t e = v.find(',', s);
+                if (e == std::string::npos) e = v.size();
+                a.paths.push_back(v.substr(s, e - s));
+                s = e + 1;
+            }
+        }
         else if (k == "--lengths") {
             a.lengths.clear();
             for (size_t s = 0; s < v.size();) {
@@ -200,7 +263,14 @@ int main(int argc, char** argv) {
                 a.backend == DIFFHMM_BACKEND_CUDA ? "cuda" : "cpu", diffhmm_workspace_cpu_isa(ws),
                 a.threads > 0 ? a.threads : diffhmm_cpu_default_threads(), (long long)a.batch, (long long)a.states,
                 a.dtype == DIFFHMM_FLOAT32 ? "float32" : "float64");
-    if (a.dtype == DIFFHMM_FLOAT32) run<float>(a, ws); else run<double>(a, ws);
+    if (a.factorized) {
+        if (a.backend != DIFFHMM_BACKEND_CPU) die("--form factorized times the CPU paths");
+        if (a.dtype == DIFFHMM_FLOAT32) run_factorized<float>(a, ws); else run_factorized<double>(a, ws);
+    } else if (a.dtype == DIFFHMM_FLOAT32) {
+        run<float>(a, ws);
+    } else {
+        run<double>(a, ws);
+    }
     diffhmm_workspace_destroy(ws);
     return 0;
 }

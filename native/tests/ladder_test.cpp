@@ -4,6 +4,7 @@
 // N not a multiple of the vector width, unnormalised scores, -inf entries and sequences without a
 // finite path. Float32 tolerances come from the naive float32 reference (2× its error, STYLE.md).
 #include <algorithm>
+#include <cstdlib>
 
 #include "harness.h"
 #include "ladder.h"
@@ -110,6 +111,71 @@ TEST(cpu_matches_reference_across_states) {
         const Problem p = test::random_problem(rng, dense, 1, 6, 150, 2);
         check_cpu_against_reference(dense ? "dense N=150 B=1" : "factorized N=150 B=1", p, random_grad(rng, p.B));
     }
+}
+
+// Sets DIFFHMM_CPU_FACTORIZED for a scope: "log" forces the CPU's log-space path for factorized
+// problems, "" leaves the default (probability space, prob.h).
+struct FactorizedPath {
+    explicit FactorizedPath(const char* path) {
+        if (*path) setenv("DIFFHMM_CPU_FACTORIZED", path, 1); else unsetenv("DIFFHMM_CPU_FACTORIZED");
+    }
+    ~FactorizedPath() { unsetenv("DIFFHMM_CPU_FACTORIZED"); }
+};
+
+TEST(factorized_log_path_matches_reference) {
+    // The log-space path: what the probability-space path falls back to, forced here on its own.
+    const FactorizedPath log_path("log");
+    std::mt19937_64 rng(33);
+    for (int64_t N : {1, 7, 150}) {
+        test::Options o;
+        o.neg_inf_rate = N == 7 ? 0.3 : 0.0;
+        const Problem p = test::random_problem(rng, false, N == 150 ? 1 : 5, 12, N, N == 7 ? 3 : 1, o);
+        check_cpu_against_reference("factorized log path N=" + std::to_string(N), p, random_grad(rng, p.B));
+    }
+}
+
+// A factorized problem whose mass runs along 0 -> 1 -> 0 -> ... through transitions of `edge` nats
+// (all other transitions 0): emissions allow only that state at each step, except that `noisy`
+// sequences may also sit in states 2 and 3, whose paths are far more probable. In probability space
+// the product for the forced column underflows (e^-120 is below float32's range, e^-800 below
+// float64's), so only the exact fallbacks give the right answer.
+Problem forced_path(std::mt19937_64& rng, double edge, bool noisy) {
+    Problem p;
+    p.dense = false;
+    p.B = 3; p.T = 40; p.N = 4; p.K = 1;
+    p.lengths = {40, 17, 1};
+    p.init.assign(4, 0.0);
+    p.trans.assign(16, 0.0);
+    p.trans[0 * 4 + 1] = edge;
+    p.trans[1 * 4 + 0] = edge;
+    std::uniform_real_distribution<double> u(-3.0, 1.0);
+    p.emit.assign(size_t(p.B * p.T * p.N), test::kNegInf);
+    for (int64_t b = 0; b < p.B; ++b)
+        for (int64_t t = 0; t < p.T; ++t) {
+            double* e = &p.emit[size_t((b * p.T + t) * p.N)];
+            e[t % 2] = u(rng);
+            if (noisy && b == 1) e[2] = u(rng), e[3] = u(rng);
+        }
+    return p;
+}
+
+TEST(factorized_prob_path_resolves_underflowing_products_exactly) {
+    std::mt19937_64 rng(35);
+    for (double edge : {-120.0, -800.0})
+        for (bool noisy : {false, true}) {
+            const Problem p = forced_path(rng, edge, noisy);
+            const std::string label = "forced path edge=" + std::to_string(int(edge)) + (noisy ? " noisy" : "");
+            check_cpu_against_reference(label, p, random_grad(rng, p.B));
+            test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+            for (const Results& r : {test::run_all<float>(cpu.ws, p, {1, 1, 1}), test::run_all<double>(cpu.ws, p, {1, 1, 1})}) {
+                CHECK_MSG(std::isfinite(r.log_z[0]) && r.log_z[0] < 39 * edge + 40, label << ": log Z " << r.log_z[0]);
+                // Every one of the 39 transitions of sequence 0 and the 16 of sequence 1 goes 0 <-> 1
+                // (sequence 1's noisy states are e^100 more probable only when `noisy`).
+                const double crossings = r.grad_trans[1] + r.grad_trans[4];
+                const double want = noisy ? 39.0 : 55.0;
+                CHECK_MSG(std::abs(crossings - want) < 1e-4 * want, label << ": expected transitions " << crossings);
+            }
+        }
 }
 
 // Worst |Σ_j v[t][j] - want| over the steps of one sequence, and where it is.

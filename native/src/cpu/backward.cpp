@@ -80,15 +80,23 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     double* accum = state(ws).accum.as<double>(size_t(per_slot) * size_t(plan.threads));
     std::memset(accum, 0, size_t(per_slot) * size_t(plan.threads) * sizeof(double));
     FactorizedGradSink<T> sink{p, grads, accum, per_slot};
-    beta_sweep(ws, p, alpha, grad_log_z, sink);
+    bool prob = use_prob_path(p);
+    if (!beta_sweep(ws, p, alpha, grad_log_z, sink)) {
+        // A probability-space scale left the float64 range (scores spanning ~700 nats): redo in log space.
+        std::memset(accum, 0, size_t(per_slot) * size_t(plan.threads) * sizeof(double));
+        beta_sweep(ws, p, alpha, grad_log_z, sink, false);
+        prob = false;
+    }
     // Reduce the slots in a fixed order, so the result does not depend on thread timing.
     const int64_t trans_size = p.K * p.N * p.N;
     if (grads.trans) {
         for (int64_t e = 0; e < trans_size; ++e) {
             double s = 0.0;
             for (int slot = 0; slot < plan.threads; ++slot) s += accum[slot * per_slot + e];
-            grads.trans[e] = T(s);
+            accum[e] = s;
         }
+        if (prob) prob_edge_sums(p, accum);
+        for (int64_t e = 0; e < trans_size; ++e) grads.trans[e] = T(accum[e]);
     }
     if (grads.init && !p.init_batched) {
         for (int64_t j = 0; j < p.N; ++j) {

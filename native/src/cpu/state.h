@@ -26,9 +26,13 @@ struct State {
     Buffer back;            // Viterbi / k-best back-pointers, int32
     Buffer scratch;         // per-slot vectors of one call
     Buffer accum;           // per-slot float64 accumulators of shared gradients
+    Buffer prob_cols;       // the factorized form's matrices in probability space (prob.h): forward
+    Buffer prob_rows;       // ... and β sweep
+    Buffer prob_scratch;    // per-slot float64 vectors of the β sweep's rank-1 updates
 
     size_t bytes() const {
-        return tape_alpha.bytes() + aux_alpha.bytes() + back.capacity() + scratch.capacity() + accum.capacity();
+        return tape_alpha.bytes() + aux_alpha.bytes() + back.capacity() + scratch.capacity() + accum.capacity() +
+               prob_cols.capacity() + prob_rows.capacity() + prob_scratch.capacity();
     }
 };
 

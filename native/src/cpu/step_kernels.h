@@ -35,6 +35,35 @@ struct Kernels {
 
     // out[j] = g · exp(log_alpha[j] + log_beta[j] + offset), j in [0, N).
     void (*node_marginals)(const T* log_alpha, const T* log_beta, T offset, T g, T* out, int64_t N);
+
+    // One step in probability space, for factorized problems (sweep.h, ProbStep): with
+    // x[i] = exp(prev[i]) for i in [0, N) (prev is a shifted log row, max <= 0, so x <= 1) and a
+    // matrix a[i*N + j] = exp(score[i][j] − c[j]) whose columns are shifted by their maxima c[j]
+    // (so a <= 1), for j in [j0, j1):
+    //   s_j = Σ_i x[i]·a[i*N + j],   out[j] = log s_j + c[j] + col[j]   (col may be null).
+    // A matrix-vector product (N² multiply-adds) in place of N² exponentials. When s_j < tiny — where
+    // terms dropped by the exp's underflow could matter — and c[j] + col[j] > −inf, out[j] is left
+    // NaN for the caller to compute exactly in log space. x receives the N values exp(prev) (padded
+    // scratch of N + 16). Returns bit 0 if any column was left NaN, bit 1 if col held a NaN/+inf
+    // (only when check is set).
+    int (*prob_step)(const T* prev, const T* a, const T* c, const T* col, T* out, T* x, int64_t N, int64_t j0,
+                     int64_t j1, T tiny, bool check);
+
+    // acc[i*N + j] += x[i]·y[j] in float64 for rows i in [0, N) with x[i] != 0 (a rank-1 update).
+    void (*outer_accumulate)(double* acc, const double* x, const double* y, int64_t N);
+
+    // acc[i*N + j] += Σ_{s < S} x[s*N + i]·y[s*N + j]: S rank-1 updates summed in T (registers), then
+    // added to the float64 accumulator once — S times less accumulator traffic. Rows i whose x is 0
+    // in all S are skipped.
+    void (*outer_block)(double* acc, const T* x, const T* y, int64_t S, int64_t N);
+
+    // max_i v[i] over [0, n) (−inf for an empty or all −inf row), and Σ_i v[i] accumulated in float64:
+    // the per-step reductions of the sweeps, vectorised (a scalar float reduction cannot be).
+    T (*row_max)(const T* v, int64_t n);
+    double (*row_sum)(const T* v, int64_t n);
+
+    // out[i] = exp(a[i] + b[i] − shift) in float64 for i in [0, N) (0 where a or b is −inf).
+    void (*exp_sum_f64)(const T* a, const T* b, double shift, double* out, int64_t N);
 };
 
 // Scratch backward_rows needs for `rows` rows: two arrays padded to the widest vector (16 lanes).

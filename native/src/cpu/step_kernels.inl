@@ -297,6 +297,178 @@ void node_marginals(const T* log_alpha, const T* log_beta, T offset, T g, T* out
     }
 }
 
+// A tile of up to four blocks of W columns of prob_step (see step_kernels.h); the blocks share each
+// pass over the source rows, skipping rows whose x is 0 (unreachable states: sparse α costs less).
+template <class T, int NB, bool Partial>
+int prob_tile(const T* x, const T* a, const T* c, const T* col, T* out, int64_t N, const int64_t* jb, int64_t width,
+              T tiny, bool check) {
+    using S = Simd<T>;
+    using V = typename S::V;
+    using I = typename S::I;
+    auto load = [&](const T* p, T fill) { return Partial ? load_partial(p, width, fill) : S::load(p); };
+    V acc[NB];
+    for (int k = 0; k < NB; ++k) acc[k] = S::splat(0);
+    for (int64_t i = 0; i < N; ++i) {
+        if (x[i] == T(0)) continue;
+        const V xi = S::splat(x[i]);
+        const T* row = a + i * N;
+        for (int k = 0; k < NB; ++k) acc[k] += xi * load(row + jb[k], T(0));
+    }
+    const V inf = S::splat(__builtin_inf()), ninf = S::splat(neg_inf<T>()), nan = S::splat(__builtin_nan(""));
+    I bad = I{}, fall = I{};
+    for (int k = 0; k < NB; ++k) {
+        V score = load(c + jb[k], neg_inf<T>());
+        if (col != nullptr) {
+            const V e = load(col + jb[k], T(0));
+            if (check) bad |= !(e < inf);
+            score += e;
+        }
+        const I exact = (acc[k] < S::splat(tiny)) & (score > ninf);
+        fall |= exact;
+        const V result = exact ? nan : S::log(acc[k]) + score;
+        if (Partial) store_partial<T>(out + jb[k], result, width); else S::store(out + jb[k], result);
+    }
+    return (any_lane<T>(fall) ? 1 : 0) | (any_lane<T>(bad) ? 2 : 0);
+}
+
+template <class T>
+int prob_step(const T* prev, const T* a, const T* c, const T* col, T* out, T* x, int64_t N, int64_t j0, int64_t j1,
+              T tiny, bool check) {
+    using S = Simd<T>;
+    constexpr int W = S::W;
+    int64_t i = 0;
+    for (; i + W <= N; i += W) S::store(x + i, S::exp(S::load(prev + i)));
+    if (i < N) store_partial<T>(x + i, S::exp(load_partial(prev + i, N - i, neg_inf<T>())), N - i);
+    if (j1 - j0 < W) {
+        const int64_t start[1] = {j0};
+        return prob_tile<T, 1, true>(x, a, c, col, out, N, start, j1 - j0, tiny, check);
+    }
+    int flags = 0;
+    over_tiles<T>(j0, j1, [&](const int64_t* starts, int count) {
+        switch (count) {
+            case 4: flags |= prob_tile<T, 4, false>(x, a, c, col, out, N, starts, 0, tiny, check); break;
+            case 3: flags |= prob_tile<T, 3, false>(x, a, c, col, out, N, starts, 0, tiny, check); break;
+            case 2: flags |= prob_tile<T, 2, false>(x, a, c, col, out, N, starts, 0, tiny, check); break;
+            default: flags |= prob_tile<T, 1, false>(x, a, c, col, out, N, starts, 0, tiny, check); break;
+        }
+        return false;
+    });
+    return flags;
+}
+
+// The rank-1 update of the factorized transition gradient, in float64 vectors of W lanes of T's
+// width (so an AVX-512 build does 8 doubles at a time).
+template <class T>
+void outer_accumulate(double* acc, const double* x, const double* y, int64_t N) {
+    typedef double D __attribute__((vector_size(DIFFHMM_VBYTES)));
+    constexpr int64_t WD = DIFFHMM_VBYTES / int64_t(sizeof(double));
+    const int64_t full = N / WD * WD;
+    for (int64_t i = 0; i < N; ++i) {
+        const double xi = x[i];
+        if (xi == 0.0) continue;
+        double* row = acc + i * N;
+        const D xv = D{} + xi;
+        int64_t j = 0;
+        for (; j < full; j += WD) {
+            D a, b;
+            std::memcpy(&a, row + j, sizeof a);
+            std::memcpy(&b, y + j, sizeof b);
+            a += xv * b;
+            std::memcpy(row + j, &a, sizeof a);
+        }
+        for (; j < N; ++j) row[j] += xi * y[j];
+    }
+}
+
+template <class T>
+void outer_block(double* acc, const T* x, const T* y, int64_t S, int64_t N) {
+    using S_ = Simd<T>;
+    using V = typename S_::V;
+    constexpr int W = S_::W;
+    typedef double D __attribute__((vector_size(W * sizeof(double))));
+    const int64_t full = N / W * W;
+    for (int64_t i = 0; i < N; ++i) {
+        bool any = false;
+        for (int64_t s = 0; s < S; ++s) any |= x[s * N + i] != T(0);
+        if (!any) continue;
+        double* row = acc + i * N;
+        int64_t j = 0;
+        for (; j + 2 * W <= full; j += 2 * W) {  // two column blocks per pass: two independent chains
+            V a0 = S_::splat(0), a1 = S_::splat(0);
+            for (int64_t s = 0; s < S; ++s) {
+                const V xs = S_::splat(x[s * N + i]);
+                a0 += xs * S_::load(y + s * N + j);
+                a1 += xs * S_::load(y + s * N + j + W);
+            }
+            D d0, d1;
+            std::memcpy(&d0, row + j, sizeof d0);
+            std::memcpy(&d1, row + j + W, sizeof d1);
+            d0 += __builtin_convertvector(a0, D);
+            d1 += __builtin_convertvector(a1, D);
+            std::memcpy(row + j, &d0, sizeof d0);
+            std::memcpy(row + j + W, &d1, sizeof d1);
+        }
+        for (; j < full; j += W) {
+            V a0 = S_::splat(0);
+            for (int64_t s = 0; s < S; ++s) a0 += S_::splat(x[s * N + i]) * S_::load(y + s * N + j);
+            D d0;
+            std::memcpy(&d0, row + j, sizeof d0);
+            d0 += __builtin_convertvector(a0, D);
+            std::memcpy(row + j, &d0, sizeof d0);
+        }
+        for (; j < N; ++j) {
+            T a = 0;
+            for (int64_t s = 0; s < S; ++s) a += x[s * N + i] * y[s * N + j];
+            row[j] += double(a);
+        }
+    }
+}
+
+template <class T>
+T row_max(const T* v, int64_t n) {
+    using S = Simd<T>;
+    constexpr int W = S::W;
+    typename S::V m = S::splat(neg_inf<T>());
+    int64_t i = 0;
+    for (; i + W <= n; i += W) m = S::max(m, S::load(v + i));
+    if (i < n) m = S::max(m, load_partial(v + i, n - i, neg_inf<T>()));
+    return hmax<T>(m);
+}
+
+template <class T>
+double row_sum(const T* v, int64_t n) {
+    using S = Simd<T>;
+    constexpr int W = S::W;
+    typedef double D __attribute__((vector_size(W * sizeof(double))));
+    D acc = D{};
+    int64_t i = 0;
+    for (; i + W <= n; i += W) acc += __builtin_convertvector(S::load(v + i), D);
+    if (i < n) acc += __builtin_convertvector(load_partial(v + i, n - i, T(0)), D);
+    double lanes[W];
+    std::memcpy(lanes, &acc, sizeof acc);
+    double sum = 0.0;
+    for (int k = 0; k < W; ++k) sum += lanes[k];
+    return sum;
+}
+
+template <class T>
+void exp_sum_f64(const T* a, const T* b, double shift, double* out, int64_t N) {
+    using D = Simd<double>;
+    constexpr int64_t WD = D::W;
+    double lanes[WD];
+    int64_t i = 0;
+    for (; i + WD <= N; i += WD) {
+        for (int64_t l = 0; l < WD; ++l) lanes[l] = double(a[i + l]) + double(b[i + l]);
+        D::store(out + i, D::exp(D::load(lanes) - D::splat(shift)));
+    }
+    if (i < N) {  // the last partial vector
+        for (int64_t l = 0; l < WD; ++l) lanes[l] = i + l < N ? double(a[i + l]) + double(b[i + l]) : neg_inf<double>();
+        double result[WD];
+        D::store(result, D::exp(D::load(lanes) - D::splat(shift)));
+        for (int64_t l = 0; i + l < N; ++l) out[i + l] = result[l];
+    }
+}
+
 template <class T>
 Kernels<T> make_kernels() {
     Kernels<T> k;
@@ -304,6 +476,12 @@ Kernels<T> make_kernels() {
     k.viterbi_step = &viterbi_step<T>;
     k.backward_rows = &backward_rows<T>;
     k.node_marginals = &node_marginals<T>;
+    k.prob_step = &prob_step<T>;
+    k.outer_accumulate = &outer_accumulate<T>;
+    k.exp_sum_f64 = &exp_sum_f64<T>;
+    k.outer_block = &outer_block<T>;
+    k.row_max = &row_max<T>;
+    k.row_sum = &row_sum<T>;
     return k;
 }
 

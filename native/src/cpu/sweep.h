@@ -15,12 +15,14 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/problem.h"
 #include "core/thread_pool.h"
 #include "core/checks.h"
 #include "core/workspace.h"
+#include "cpu/prob.h"
 #include "cpu/state.h"
 #include "cpu/step_kernels.h"
 
@@ -79,9 +81,8 @@ struct Plan {
 
 // Subtracts the row maximum (if finite) and returns it (0 if the row is all -inf).
 template <class T>
-double normalize(T* v, int64_t N) {
-    T m = minus_inf<T>();
-    for (int64_t j = 0; j < N; ++j) m = v[j] > m ? v[j] : m;
+double normalize(const Kernels<T>& k, T* v, int64_t N) {
+    const T m = k.row_max(v, N);
     if (m == minus_inf<T>()) return 0.0;
     for (int64_t j = 0; j < N; ++j) v[j] -= m;
     return double(m);
@@ -130,7 +131,7 @@ void message_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const SR& s
         }
         T* cur = rows.row(b, 0, slot);
         const bool seen_bad = sr.initial(p, b, cur);
-        double offset = normalize(cur, width);
+        double offset = normalize(k, cur, width);
         rows.offset(b, 0, offset);
         for (int64_t t = 1; t < L; ++t) {
             const T* prev = cur;
@@ -142,7 +143,7 @@ void message_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const SR& s
                 if (sr.step(k, prev, mat, col, cur, extra, N, j0, j1, p.check_values))
                     bad.store(true, std::memory_order_relaxed);
             });
-            offset += normalize(cur, width);
+            offset += normalize(k, cur, width);
             rows.offset(b, t, offset);
         }
         rows.finish(b, L, cur, offset);
@@ -164,6 +165,30 @@ struct LogSumExpSweep {
     bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, std::nullptr_t, int64_t N,
               int64_t j0, int64_t j1, bool check) const {
         return k.forward_step(prev, mat, col, out, N, j0, j1, check);
+    }
+};
+
+// The log-sum-exp semiring in probability space, for factorized problems (prob.h): a step is the
+// product of the previous row (out of log space) with the step's column-shifted matrix; columns the
+// product cannot resolve are computed by the log-space step kernel, one column at a time.
+template <class T>
+struct ProbSweep {
+    const Problem<T>& p;
+    ProbCols<T> cols;
+
+    static int64_t width(int64_t N) { return N; }
+    bool initial(const Problem<T>& q, int64_t b, T* row) const { return initial_scores(q, b, row) || cols.bad; }
+    bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, std::nullptr_t, int64_t N,
+              int64_t j0, int64_t j1, bool check) const {
+        static thread_local std::vector<T> x;
+        if (x.size() < size_t(N + 16)) x.resize(size_t(N + 16));
+        const int64_t m = (mat - p.trans) / (N * N);
+        const int flags = k.prob_step(prev, cols.a + m * N * N, cols.c + m * N, col, out, x.data(), N, j0, j1,
+                                      cols.tiny, check);
+        if (flags & 1)
+            for (int64_t j = j0; j < j1; ++j)
+                if (std::isnan(out[j])) k.forward_step(prev, mat, col, out, N, j, j + 1, false);
+        return (flags & 2) != 0;
     }
 };
 
@@ -195,7 +220,7 @@ AlphaView<T> alpha_view(AlphaStore& store, const Problem<T>& p) {
 
 // Forward messages of every sequence into an AlphaStore, and log Z.
 template <class T>
-void alpha_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out) {
+void alpha_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out) {
     struct Rows {
         const Problem<T>& p;
         const AlphaView<T>& out;
@@ -210,7 +235,11 @@ void alpha_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const AlphaVi
             (void)L;
         }
     } rows{p, out};
-    message_sweep(ws, p, LogSumExpSweep{}, rows);
+    if (use_prob_path(p)) {
+        message_sweep(ws, p, ProbSweep<T>{p, prepare_cols(p, state(ws).prob_cols)}, rows);
+    } else {
+        message_sweep(ws, p, LogSumExpSweep{}, rows);
+    }
 }
 
 // A step's own normaliser. Exactly, Σ_j α_t(j) β_t(j) = Z at every step t; in float32 the scaled
@@ -223,8 +252,7 @@ template <class T>
 double step_log_z(const Kernels<T>& k, const T* log_alpha, const T* log_beta, double offset, double log_z, T* raw,
                   int64_t N) {
     k.node_marginals(log_alpha, log_beta, T(offset - log_z), T(1), raw, N);
-    double sum = 0.0;
-    for (int64_t j = 0; j < N; ++j) sum += double(raw[j]);
+    const double sum = k.row_sum(raw, N);
     return sum > 0.0 && sum < std::numeric_limits<double>::infinity() ? log_z + std::log(sum) : log_z;
 }
 
@@ -233,6 +261,85 @@ template <class T>
 void scale_nodes(T* raw, double log_z, double log_z_t, T g, int64_t N) {
     const double scale = double(g) * std::exp(log_z - log_z_t);
     for (int64_t j = 0; j < N; ++j) raw[j] = T(double(raw[j]) * scale);
+}
+
+// Rank-1 updates of one slot's transition gradient waiting to be summed (prob_beta_step): up to
+// kProbBlock steps' x and y rows, all for the accumulator `acc`, added by one outer_block.
+constexpr int64_t kProbBlock = 16;
+
+template <class T>
+struct ProbBlock {
+    T* x = nullptr;           // [kProbBlock][N]
+    T* y = nullptr;           // [kProbBlock][N]
+    double* acc = nullptr;    // where the pending rows go
+    int64_t count = 0;
+    double* vectors = nullptr;  // 2N float64 values for steps taken exactly in float64
+
+    void flush(const Kernels<T>& k, int64_t N) {
+        if (count > 0) k.outer_block(acc, x, y, count, N);
+        count = 0;
+    }
+};
+
+// One β step in probability space (prob.h): log β_raw of step t − 1 from w = log β̂_t + emit_t,
+// the rows the product cannot resolve recomputed in log space (backward_rows, edges off), and — when
+// `acc` is given — the rank-1 update of the transition gradient: x_i = e^{la_prev(i) + r_i − R} <= 1,
+// y_j = scale·e^{w_j − μ}, queued in `block` (summed in T, kProbBlock steps at a time) while the
+// scale keeps y far inside T's range — so no x that the exp flushes could carry a visible edge
+// marginal — and added at once in float64 otherwise. `x` is scratch for N + 16 values of T,
+// `rows_scratch` backward_rows' scratch. Clears `in_range` if the scale leaves the float64 range.
+template <class T>
+void prob_beta_step(const Kernels<T>& k, const Problem<T>& p, const ProbRows<T>& rows, int64_t b, int64_t t,
+                    const T* w, const T* la_prev, double prev_offset, double log_z_t, T edge_offset, T g, double* acc,
+                    T* log_beta_raw, T* x, T* rows_scratch, ProbBlock<T>& block, std::atomic<bool>& in_range) {
+    const int64_t N = p.N, m = p.trans_of(b, t);
+    T mu = k.row_max(w, N);
+    if (mu == minus_inf<T>()) mu = T(0);
+    // x first holds w − μ, then exp of it (the kernel reads its input before writing x).
+    T* shifted = rows_scratch;  // backward_rows is not running yet: borrow its scratch
+    for (int64_t j = 0; j < N; ++j) shifted[j] = w[j] - mu;
+    const int flags = k.prob_step(shifted, rows.at + m * N * N, rows.r + m * N, nullptr, log_beta_raw, x, N, 0, N,
+                                  rows.tiny, false);
+    for (int64_t i = 0; i < N; ++i) log_beta_raw[i] += mu;
+    if (flags & 1) {
+        const T* mat = p.matrix(b, t);
+        for (int64_t i = 0; i < N; ++i) {
+            if (!std::isnan(log_beta_raw[i])) continue;
+            if (la_prev[i] == minus_inf<T>()) {
+                log_beta_raw[i] = minus_inf<T>();  // no path reaches state i at t − 1: its β is never used
+            } else {
+                k.backward_rows(mat, w, la_prev, edge_offset, g, EdgeOut::none, nullptr, nullptr, log_beta_raw,
+                                rows_scratch, N, i, i + 1);
+            }
+        }
+    }
+    if (acc == nullptr || g == T(0)) return;
+    const double R = double(rows.rmax[m]);
+    if (R == -std::numeric_limits<double>::infinity()) return;  // no transitions at all: no edges
+    const double scale = double(g) * std::exp(prev_offset + double(mu) + R - log_z_t);
+    if (!(std::fabs(scale) < 1e300)) {
+        in_range.store(false, std::memory_order_relaxed);
+        return;
+    }
+    const T* r = rows.r + m * N;
+    if (std::fabs(scale) < 1e20) {
+        if (block.acc != acc || block.count == kProbBlock) {
+            block.flush(k, N);
+            block.acc = acc;
+        }
+        T* xs = block.x + block.count * N;
+        T* ys = block.y + block.count * N;
+        k.node_marginals(la_prev, r, T(-R), T(1), xs, N);  // e^{la + r − R}
+        const T sc = T(scale);
+        for (int64_t j = 0; j < N; ++j) ys[j] = sc * x[j];
+        ++block.count;
+        return;
+    }
+    double* xd = block.vectors;
+    double* yd = block.vectors + N;
+    k.exp_sum_f64(la_prev, r, R, xd, N);
+    for (int64_t j = 0; j < N; ++j) yd[j] = scale * double(x[j]);
+    k.outer_accumulate(acc, xd, yd, N);
 }
 
 // Per-slot scratch of the β sweep, in units of T: w, log_beta, log_beta_raw, node (4N), then the
@@ -247,14 +354,34 @@ inline int64_t beta_scratch_per_slot(int64_t N) { return 4 * N + kRowsScratch(N)
 //   void node(b, t, g_gamma, slot);           // g · γ_t (always called for t = 0)
 //   void skip(b);                             // length 0 or no finite path: write zeros
 //   void finish_sequence(b, L);               // write structural zeros (padding etc.)
+//
+// Factorized problems run the β step in probability space (prob.h) unless `allow_prob` is false;
+// then an accumulating sink's edge_acc receives Σ_t x_t ⊗ y_t with x_t(i) = α_{t−1}(i)·e^{r_i − R},
+// y_t(j) = g·e^{emit_t(j)}β_t(j)·e^{R}/Z_t (scaled), and the edge sums are that times the row-shifted
+// matrix exp(trans − r) — the caller's last step (prob_edge_sums). Returns false if a scale left the
+// float64 range (then nothing it accumulated is usable: rerun with allow_prob = false).
 template <class T, class Sink>
-void beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& alpha,
-                const T* grad_log_z, Sink& sink) {
+bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& alpha,
+                const T* grad_log_z, Sink& sink, bool allow_prob = true) {
     const Kernels<T>& k = kernels_for<T>(ws.cpu_isa, p.N);
-    const Plan plan = Plan::of(ws, p);
+    const bool prob = allow_prob && use_prob_path(p);
+    Plan plan = Plan::of(ws, p);
+    if (prob) plan.across_states = false;  // a β row product needs every column: one thread per sequence
     const int64_t N = p.N;
-    const int64_t per_slot = beta_scratch_per_slot(N);
+    const int64_t per_slot = beta_scratch_per_slot(N) + (prob ? N + 16 + 2 * kProbBlock * N : 0);
     T* scratch = state(ws).scratch.as<T>(size_t(per_slot) * size_t(plan.threads));
+    const ProbRows<T> rows = prob ? prepare_rows(p, state(ws).prob_rows) : ProbRows<T>{};
+    std::vector<ProbBlock<T>> blocks(prob ? size_t(plan.threads) : 0);
+    if (prob) {
+        double* vectors = state(ws).prob_scratch.as<double>(size_t(2 * N) * size_t(plan.threads));
+        for (int s = 0; s < plan.threads; ++s) {
+            T* base = scratch + s * per_slot + beta_scratch_per_slot(N) + N + 16;
+            blocks[size_t(s)].x = base;
+            blocks[size_t(s)].y = base + kProbBlock * N;
+            blocks[size_t(s)].vectors = vectors + 2 * N * s;
+        }
+    }
+    std::atomic<bool> in_range{true};
     plan.over_batch(p.B, [&](int64_t b, int slot) {
         const int64_t L = p.length(b);
         const double log_z = alpha.log_z[b];
@@ -282,22 +409,48 @@ void beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
             T* store = sink.edge_store(b, t);
             double* acc = sink.edge_acc(b, t, slot);  // rows of one step never overlap across chunks
             const EdgeOut edge_out = sink.edge_out();
-            plan.over_states(N, slot, [&](int64_t i0, int64_t i1, int s) {
-                k.backward_rows(mat, w, la + (t - 1) * N, edge_offset, g, edge_out, store, acc,
-                                log_beta_raw, scratch + s * per_slot + 4 * N, N, i0, i1);
-            });
+            if (prob) {
+                prob_beta_step(k, p, rows, b, t, w, la + (t - 1) * N, off[t - 1] + d, log_z_t, edge_offset, g,
+                               edge_out == EdgeOut::accumulate ? acc : nullptr, log_beta_raw,
+                               mine + 4 * N + kRowsScratch(N), mine + 4 * N, blocks[size_t(slot)], in_range);
+            } else {
+                plan.over_states(N, slot, [&](int64_t i0, int64_t i1, int s) {
+                    k.backward_rows(mat, w, la + (t - 1) * N, edge_offset, g, edge_out, store, acc,
+                                    log_beta_raw, scratch + s * per_slot + 4 * N, N, i0, i1);
+                });
+            }
             if (sink.wants_nodes()) {
                 scale_nodes(node_tmp, log_z, log_z_t, g, N);
                 sink.node(b, t, node_tmp, slot);
             }
             std::copy(log_beta_raw, log_beta_raw + N, log_beta);
-            d += normalize(log_beta, N);
+            d += normalize(k, log_beta, N);
         }
         const double log_z_0 = step_log_z(k, la, log_beta, off[0] + d, log_z, node_tmp, N);
         scale_nodes(node_tmp, log_z, log_z_0, g, N);
         sink.node(b, 0, node_tmp, slot);
         sink.finish_sequence(b, L);
     });
+    for (ProbBlock<T>& block : blocks) block.flush(k, N);
+    return in_range.load();
+}
+
+// Turns the accumulators of a probability-space β sweep into edge sums in place:
+// sum[k][i][j] *= exp(trans[k][i][j] − r[k][i]) (0 where the row is all −inf).
+template <class T>
+void prob_edge_sums(const Problem<T>& p, double* sums) {
+    const int64_t N = p.N;
+    for (int64_t k = 0; k < p.K; ++k) {
+        const T* m = p.trans + k * N * N;
+        double* s = sums + k * N * N;
+        for (int64_t i = 0; i < N; ++i) {
+            double r = -std::numeric_limits<double>::infinity();
+            for (int64_t j = 0; j < N; ++j) r = double(m[i * N + j]) > r ? double(m[i * N + j]) : r;
+            for (int64_t j = 0; j < N; ++j)
+                s[i * N + j] = r == -std::numeric_limits<double>::infinity() || s[i * N + j] == 0.0
+                                   ? 0.0 : s[i * N + j] * std::exp(double(m[i * N + j]) - r);
+        }
+    }
 }
 
 }  // namespace cpu
