@@ -95,7 +95,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
             for (int slot = 0; slot < plan.threads; ++slot) s += accum[slot * per_slot + e];
             accum[e] = s;
         }
-        if (prob) prob_edge_sums(p, accum);
+        if (prob) prob_edge_sums(ws, p, accum);
         for (int64_t e = 0; e < trans_size; ++e) grads.trans[e] = T(accum[e]);
     }
     if (grads.init && !p.init_batched) {

@@ -56,25 +56,23 @@ struct ProbCols {
 };
 
 template <class T>
-ProbCols<T> prepare_cols(const Problem<T>& p, Buffer& buffer) {
+ProbCols<T> prepare_cols(const Kernels<T>& kern, const Problem<T>& p, Buffer& buffer) {
     const int64_t N = p.N, NN = N * N;
-    T* a = buffer.as<T>(size_t(p.K * (NN + N)));
+    T* a = buffer.as<T>(size_t(p.K * (NN + N) + N));
     T* c = a + p.K * NN;
+    T* shift = c + p.K * N;  // −c, or 0 for a column of −inf (whose entries are all exp(−inf) = 0)
+    const T ninf = -std::numeric_limits<T>::infinity();
     ProbCols<T> out;
     for (int64_t k = 0; k < p.K; ++k) {
         const T* m = p.trans + k * NN;
         T* ck = c + k * N;
-        for (int64_t j = 0; j < N; ++j) ck[j] = -std::numeric_limits<T>::infinity();
+        for (int64_t j = 0; j < N; ++j) ck[j] = ninf;
         for (int64_t i = 0; i < N; ++i)
-            for (int64_t j = 0; j < N; ++j) {
-                const T v = m[i * N + j];
-                if (p.check_values && !(v < std::numeric_limits<T>::infinity())) out.bad = true;
-                ck[j] = v > ck[j] ? v : ck[j];
-            }
-        T* ak = a + k * NN;
-        for (int64_t i = 0; i < N; ++i)
-            for (int64_t j = 0; j < N; ++j)
-                ak[i * N + j] = ck[j] == -std::numeric_limits<T>::infinity() ? T(0) : T(std::exp(m[i * N + j] - ck[j]));
+            for (int64_t j = 0; j < N; ++j) ck[j] = m[i * N + j] > ck[j] ? m[i * N + j] : ck[j];
+        if (p.check_values)
+            for (int64_t e = 0; e < NN; ++e) out.bad |= !(m[e] < std::numeric_limits<T>::infinity());
+        for (int64_t j = 0; j < N; ++j) shift[j] = ck[j] == ninf ? T(0) : -ck[j];
+        for (int64_t i = 0; i < N; ++i) kern.node_marginals(m + i * N, shift, T(0), T(1), a + k * NN + i * N, N);
     }
     out.a = a;
     out.c = c;
@@ -93,26 +91,30 @@ struct ProbRows {
 };
 
 template <class T>
-ProbRows<T> prepare_rows(const Problem<T>& p, Buffer& buffer) {
+ProbRows<T> prepare_rows(const Kernels<T>& kern, const Problem<T>& p, Buffer& buffer) {
     const int64_t N = p.N, NN = N * N;
-    T* at = buffer.as<T>(size_t(p.K * (NN + N + 1)));
+    T* at = buffer.as<T>(size_t(p.K * (NN + N + 1) + 2 * N));
     T* r = at + p.K * NN;
     T* rmax = r + p.K * N;
+    T* zeros = rmax + p.K;
+    T* row = zeros + N;
+    for (int64_t j = 0; j < N; ++j) zeros[j] = T(0);
     const T ninf = -std::numeric_limits<T>::infinity();
     for (int64_t k = 0; k < p.K; ++k) {
         const T* m = p.trans + k * NN;
         T* rk = r + k * N;
+        T* atk = at + k * NN;
         rmax[k] = ninf;
         for (int64_t i = 0; i < N; ++i) {
-            T best = ninf;
-            for (int64_t j = 0; j < N; ++j) best = m[i * N + j] > best ? m[i * N + j] : best;
-            rk[i] = best;
-            rmax[k] = best > rmax[k] ? best : rmax[k];
+            rk[i] = kern.row_max(m + i * N, N);
+            rmax[k] = rk[i] > rmax[k] ? rk[i] : rmax[k];
+            if (rk[i] == ninf) {
+                for (int64_t j = 0; j < N; ++j) atk[j * N + i] = T(0);
+                continue;
+            }
+            kern.node_marginals(m + i * N, zeros, -rk[i], T(1), row, N);
+            for (int64_t j = 0; j < N; ++j) atk[j * N + i] = row[j];
         }
-        T* atk = at + k * NN;
-        for (int64_t i = 0; i < N; ++i)
-            for (int64_t j = 0; j < N; ++j)
-                atk[j * N + i] = rk[i] == ninf ? T(0) : T(std::exp(m[i * N + j] - rk[i]));
     }
     ProbRows<T> out;
     out.at = at;

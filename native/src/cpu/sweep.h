@@ -236,7 +236,7 @@ void alpha_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>&
         }
     } rows{p, out};
     if (use_prob_path(p)) {
-        message_sweep(ws, p, ProbSweep<T>{p, prepare_cols(p, state(ws).prob_cols)}, rows);
+        message_sweep(ws, p, ProbSweep<T>{p, prepare_cols(kernels_for<T>(ws.cpu_isa, p.N), p, state(ws).prob_cols)}, rows);
     } else {
         message_sweep(ws, p, LogSumExpSweep{}, rows);
     }
@@ -370,7 +370,7 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
     const int64_t N = p.N;
     const int64_t per_slot = beta_scratch_per_slot(N) + (prob ? N + 16 + 2 * kProbBlock * N : 0);
     T* scratch = state(ws).scratch.as<T>(size_t(per_slot) * size_t(plan.threads));
-    const ProbRows<T> rows = prob ? prepare_rows(p, state(ws).prob_rows) : ProbRows<T>{};
+    const ProbRows<T> rows = prob ? prepare_rows(k, p, state(ws).prob_rows) : ProbRows<T>{};
     std::vector<ProbBlock<T>> blocks(prob ? size_t(plan.threads) : 0);
     if (prob) {
         double* vectors = state(ws).prob_scratch.as<double>(size_t(2 * N) * size_t(plan.threads));
@@ -436,19 +436,25 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
 }
 
 // Turns the accumulators of a probability-space β sweep into edge sums in place:
-// sum[k][i][j] *= exp(trans[k][i][j] − r[k][i]) (0 where the row is all −inf).
+// sum[k][i][j] *= exp(trans[k][i][j] − r[k][i]) in float64 (0 where the row is all −inf).
 template <class T>
-void prob_edge_sums(const Problem<T>& p, double* sums) {
+void prob_edge_sums(diffhmm_workspace& ws, const Problem<T>& p, double* sums) {
+    const Kernels<T>& k = kernels_for<T>(ws.cpu_isa, p.N);
     const int64_t N = p.N;
-    for (int64_t k = 0; k < p.K; ++k) {
-        const T* m = p.trans + k * N * N;
-        double* s = sums + k * N * N;
+    T* zeros = state(ws).scratch.as<T>(size_t(N));
+    for (int64_t j = 0; j < N; ++j) zeros[j] = T(0);
+    double* factor = state(ws).prob_scratch.as<double>(size_t(N));
+    for (int64_t m = 0; m < p.K; ++m) {
+        const T* trans = p.trans + m * N * N;
+        double* s = sums + m * N * N;
         for (int64_t i = 0; i < N; ++i) {
-            double r = -std::numeric_limits<double>::infinity();
-            for (int64_t j = 0; j < N; ++j) r = double(m[i * N + j]) > r ? double(m[i * N + j]) : r;
-            for (int64_t j = 0; j < N; ++j)
-                s[i * N + j] = r == -std::numeric_limits<double>::infinity() || s[i * N + j] == 0.0
-                                   ? 0.0 : s[i * N + j] * std::exp(double(m[i * N + j]) - r);
+            const T r = k.row_max(trans + i * N, N);
+            if (r == minus_inf<T>()) {
+                for (int64_t j = 0; j < N; ++j) s[i * N + j] = 0.0;
+                continue;
+            }
+            k.exp_sum_f64(trans + i * N, zeros, double(r), factor, N);
+            for (int64_t j = 0; j < N; ++j) s[i * N + j] *= factor[j];
         }
     }
 }
