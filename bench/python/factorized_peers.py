@@ -147,12 +147,16 @@ def main():
                                                   "core", "target", "native", "lib", "libdiffhmm.so"))
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--max-saved-gb", type=float, default=4.0,
+                    help="skip the logspace peer when autograd would keep more (it saves a [B, N, N] tensor per step)")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     threads = torch.get_num_threads()
     ours = Diffhmm(a.lib, threads)
-    print(f"torch {torch.__version__}, threads {threads} (diffhmm the same), B={a.batch} N={a.states}, float32 factorized")
+    blas = next((part.split("=")[1] for part in torch.__config__.show().replace(",", " ").split() if part.startswith("BLAS_INFO=")), "?")
+    print(f"torch {torch.__version__} (BLAS_INFO={blas}), threads {threads} (diffhmm the same), B={a.batch} N={a.states}, "
+          f"float32 factorized")
     peers = a.peers.split(",") if a.peers else []
     for peer in peers:
         check(peer, ours)
@@ -172,6 +176,11 @@ def main():
             rows.append({"impl": "diffhmm-" + path, "L": L, "forward_ms": f, "forward_backward_ms": fb})
             print(f"| diffhmm ({path}) | {L} | {f:.1f} | {fb:.1f} |", flush=True)
         for peer in peers:
+            saved = a.batch * a.states * a.states * L * 4 if peer == "logspace" else 0
+            if saved > a.max_saved_gb * 1e9:
+                rows.append({"impl": "torch-" + peer, "L": L, "forward_ms": None, "forward_backward_ms": None})
+                print(f"| torch {peer} | {L} | not run: autograd would keep {saved / 1e9:.0f} GB | |", flush=True)
+                continue
             x = [t.clone().requires_grad_(True) for t in (init, trans, emit)]
 
             def backward(out, x=x):

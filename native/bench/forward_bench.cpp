@@ -118,14 +118,64 @@ bool fits_on_device(double bytes) {
 #endif
 }
 
+// The memory floor of one sweep, measured on the same arrays in the same run: the time `threads`
+// threads take to read `src` once (a sum), and to copy it into `dst` (a read and a write). The
+// forward reads the potential once; forward + backward read it twice and write the gradient once,
+// so read + copy is that pair's floor.
+template <class T>
+std::pair<double, double> stream_floor_ms(const T* src, T* dst, size_t n, int threads, int reps) {
+    std::vector<double> reads, copies;
+    std::vector<double> sink(static_cast<size_t>(threads));
+    for (int r = 0; r < reps + 1; ++r) {
+        auto run = [&](bool copy) {
+            std::vector<std::thread> pool;
+            for (int w = 0; w < threads; ++w)
+                pool.emplace_back([&, w] {
+                    const size_t lo = n * size_t(w) / size_t(threads), hi = n * size_t(w + 1) / size_t(threads);
+                    if (copy) {
+                        std::memcpy(dst + lo, src + lo, (hi - lo) * sizeof(T));
+                        return;
+                    }
+                    T acc[16] = {};
+                    size_t k = lo;
+                    for (; k + 16 <= hi; k += 16)
+                        for (int l = 0; l < 16; ++l) acc[l] += src[k + l];
+                    double total = 0;
+                    for (; k < hi; ++k) total += double(src[k]);
+                    for (int l = 0; l < 16; ++l) total += double(acc[l]);
+                    sink[size_t(w)] = total;
+                });
+            for (std::thread& t : pool) t.join();
+        };
+        auto t0 = std::chrono::steady_clock::now();
+        run(false);
+        auto t1 = std::chrono::steady_clock::now();
+        run(true);
+        auto t2 = std::chrono::steady_clock::now();
+        if (r == 0) continue;
+        reads.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        copies.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+    }
+    volatile double keep = sink[0];
+    (void)keep;
+    return {median(reads), median(copies)};
+}
+
 template <class T>
 void run(const Args& a, diffhmm_workspace* ws) {
     const int64_t B = a.batch, N = a.states;
     const bool on_device = a.backend == DIFFHMM_BACKEND_CUDA;
     constexpr int kSets = 2;  // rotated input sets: each is larger than the last-level cache at L >= 500
     if (on_device) std::printf("device copy bandwidth (read + write): %.0f GB/s\n\n", copy_bandwidth_gbs());
-    std::printf("| L | forward ms | forward+backward ms | ns per term (fwd) | potential read GB/s (fwd) |\n"
-                "|---|---|---|---|---|\n");
+    if (on_device) {
+        std::printf("| L | forward ms | forward+backward ms | ns per term (fwd) | potential read GB/s (fwd) |\n"
+                    "|---|---|---|---|---|\n");
+    } else {
+        std::printf("Floors measured in the same run on the same arrays: read = one pass over the potential, "
+                    "copy = read it and write the gradient.\n\n"
+                    "| L | forward ms | forward+backward ms | read floor ms | read+copy floor ms | fwd / read | "
+                    "fwd+bwd / (read+copy) |\n|---|---|---|---|---|---|---|\n");
+    }
     for (int64_t L : a.lengths) {
         const double bytes = double(kSets + 1) * double(B * L * N * N) * sizeof(T);  // inputs + gradient
         if (on_device && !fits_on_device(bytes)) {
@@ -164,8 +214,15 @@ void run(const Args& a, diffhmm_workspace* ws) {
         }
         const double f = median(fwd), fb = median(both);
         const double terms = double(B * L * N * N);
-        std::printf("| %lld | %.3f | %.3f | %.3f | %.1f |\n", (long long)L, f, fb, f * 1e6 / terms,
-                    terms * sizeof(T) / (f * 1e-3) / 1e9);
+        if (on_device) {
+            std::printf("| %lld | %.3f | %.3f | %.3f | %.1f |\n", (long long)L, f, fb, f * 1e6 / terms,
+                        terms * sizeof(T) / (f * 1e-3) / 1e9);
+        } else {
+            const int threads = a.threads > 0 ? a.threads : diffhmm_cpu_default_threads();
+            const auto floor = stream_floor_ms(pot[0].data(), grad.data(), size_t(B * L * N * N), threads, a.reps);
+            std::printf("| %lld | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f |\n", (long long)L, f, fb, floor.first,
+                        floor.first + floor.second, f / floor.first, fb / (floor.first + floor.second));
+        }
         std::fflush(stdout);
     }
 }

@@ -1,6 +1,7 @@
 // backward.cpp — CPU backward: one β sweep over the tape that writes the gradient as it goes
 // (docs/formulas.md §2). Dense: every element of grad_potential is written. Factorized: edge
 // marginals are summed per transition matrix in float64 per-slot accumulators, then reduced.
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/cpu.h"
@@ -77,13 +78,16 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     }
     const Plan plan = Plan::of(ws, p);
     const int64_t per_slot = p.K * p.N * p.N + p.N;
+    // The β sweep deals sequences to at most min(threads, B) slots (Plan::over_batch); only those
+    // accumulate, so only those are cleared and reduced.
+    const int slots = int(std::min<int64_t>(plan.threads, std::max<int64_t>(1, p.B)));
     double* accum = state(ws).accum.as<double>(size_t(per_slot) * size_t(plan.threads));
-    std::memset(accum, 0, size_t(per_slot) * size_t(plan.threads) * sizeof(double));
+    std::memset(accum, 0, size_t(per_slot) * size_t(slots) * sizeof(double));
     FactorizedGradSink<T> sink{p, grads, accum, per_slot};
     bool prob = use_prob_path(p);
     if (!beta_sweep(ws, p, alpha, grad_log_z, sink)) {
         // A probability-space scale left the float64 range (scores spanning ~700 nats): redo in log space.
-        std::memset(accum, 0, size_t(per_slot) * size_t(plan.threads) * sizeof(double));
+        std::memset(accum, 0, size_t(per_slot) * size_t(slots) * sizeof(double));
         beta_sweep(ws, p, alpha, grad_log_z, sink, false);
         prob = false;
     }
@@ -92,7 +96,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     if (grads.trans) {
         for (int64_t e = 0; e < trans_size; ++e) {
             double s = 0.0;
-            for (int slot = 0; slot < plan.threads; ++slot) s += accum[slot * per_slot + e];
+            for (int slot = 0; slot < slots; ++slot) s += accum[slot * per_slot + e];
             accum[e] = s;
         }
         if (prob) prob_edge_sums(ws, p, accum);
@@ -101,7 +105,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     if (grads.init && !p.init_batched) {
         for (int64_t j = 0; j < p.N; ++j) {
             double s = 0.0;
-            for (int slot = 0; slot < plan.threads; ++slot) s += accum[slot * per_slot + trans_size + j];
+            for (int slot = 0; slot < slots; ++slot) s += accum[slot * per_slot + trans_size + j];
             grads.init[j] = T(s);
         }
     }

@@ -29,10 +29,13 @@ struct State {
     Buffer prob_cols;       // the factorized form's matrices in probability space (prob.h): forward
     Buffer prob_rows;       // ... and β sweep
     Buffer prob_scratch;    // per-slot float64 vectors of the β sweep's rank-1 updates
+    Buffer prob_targets;    // ... the accumulator of each pending update
+    Buffer prob_order;      // ... and their grouping
 
     size_t bytes() const {
         return tape_alpha.bytes() + aux_alpha.bytes() + back.capacity() + scratch.capacity() + accum.capacity() +
-               prob_cols.capacity() + prob_rows.capacity() + prob_scratch.capacity();
+               prob_cols.capacity() + prob_rows.capacity() + prob_scratch.capacity() + prob_targets.capacity() +
+               prob_order.capacity();
     }
 };
 

@@ -52,10 +52,10 @@ struct Kernels {
     // acc[i*N + j] += x[i]·y[j] in float64 for rows i in [0, N) with x[i] != 0 (a rank-1 update).
     void (*outer_accumulate)(double* acc, const double* x, const double* y, int64_t N);
 
-    // acc[i*N + j] += Σ_{s < S} x[s*N + i]·y[s*N + j]: S rank-1 updates summed in T (registers), then
-    // added to the float64 accumulator once — S times less accumulator traffic. Rows i whose x is 0
-    // in all S are skipped.
-    void (*outer_block)(double* acc, const T* x, const T* y, int64_t S, int64_t N);
+    // acc[i*N + j] += Σ_{s < S} x[s*N + i]·y[s*N + j] for rows i in [i0, i1): S rank-1 updates summed
+    // in T (registers), then added to the float64 accumulator once — S times less accumulator
+    // traffic. Rows i whose x is 0 in all S are skipped.
+    void (*outer_block)(double* acc, const T* x, const T* y, int64_t S, int64_t N, int64_t i0, int64_t i1);
 
     // max_i v[i] over [0, n) (−inf for an empty or all −inf row), and Σ_i v[i] accumulated in float64:
     // the per-step reductions of the sweeps, vectorised (a scalar float reduction cannot be).

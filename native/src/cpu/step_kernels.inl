@@ -381,13 +381,13 @@ void outer_accumulate(double* acc, const double* x, const double* y, int64_t N) 
 }
 
 template <class T>
-void outer_block(double* acc, const T* x, const T* y, int64_t S, int64_t N) {
+void outer_block(double* acc, const T* x, const T* y, int64_t S, int64_t N, int64_t i0, int64_t i1) {
     using S_ = Simd<T>;
     using V = typename S_::V;
     constexpr int W = S_::W;
     typedef double D __attribute__((vector_size(W * sizeof(double))));
     const int64_t full = N / W * W;
-    for (int64_t i = 0; i < N; ++i) {
+    for (int64_t i = i0; i < i1; ++i) {
         bool any = false;
         for (int64_t s = 0; s < S; ++s) any |= x[s * N + i] != T(0);
         if (!any) continue;

@@ -264,19 +264,50 @@ void scale_nodes(T* raw, double log_z, double log_z_t, T g, int64_t N) {
 }
 
 // Rank-1 updates of one slot's transition gradient waiting to be summed (prob_beta_step): up to
-// kProbBlock steps' x and y rows, all for the accumulator `acc`, added by one outer_block.
+// kProbChunk steps' x and y rows with the accumulator each goes to. A flush groups the steps by
+// accumulator (time order kept within a group: a stable sort), gathers them, and adds each group
+// with outer_block, kProbBlock steps per call — so a problem whose matrix changes every step (the
+// clone-structured HMM) still sums in blocks. Rows of the accumulators are independent, so a flush
+// may split them across `row_threads` threads with results identical to one thread.
 constexpr int64_t kProbBlock = 16;
+constexpr int64_t kProbChunk = 256;
 
 template <class T>
-struct ProbBlock {
-    T* x = nullptr;           // [kProbBlock][N]
-    T* y = nullptr;           // [kProbBlock][N]
-    double* acc = nullptr;    // where the pending rows go
+struct ProbPending {
+    T* x = nullptr;             // [kProbChunk][N] in step order
+    T* y = nullptr;             // [kProbChunk][N]
+    T* sx = nullptr;            // the same rows grouped by accumulator
+    T* sy = nullptr;
+    double** acc = nullptr;     // [kProbChunk]
+    int64_t* order = nullptr;   // [kProbChunk]
     int64_t count = 0;
     double* vectors = nullptr;  // 2N float64 values for steps taken exactly in float64
+    int row_threads = 1;
 
     void flush(const Kernels<T>& k, int64_t N) {
-        if (count > 0) k.outer_block(acc, x, y, count, N);
+        if (count == 0) return;
+        for (int64_t s = 0; s < count; ++s) order[s] = s;
+        std::stable_sort(order, order + count, [&](int64_t a, int64_t b) { return acc[a] < acc[b]; });
+        for (int64_t s = 0; s < count; ++s) {
+            std::copy(x + order[s] * N, x + (order[s] + 1) * N, sx + s * N);
+            std::copy(y + order[s] * N, y + (order[s] + 1) * N, sy + s * N);
+        }
+        auto rows = [&](int64_t i0, int64_t i1) {
+            for (int64_t g = 0; g < count;) {
+                double* target = acc[order[g]];
+                int64_t end = g;
+                while (end < count && acc[order[end]] == target) ++end;
+                for (int64_t s = g; s < end; s += kProbBlock)
+                    k.outer_block(target, sx + s * N, sy + s * N, std::min(kProbBlock, end - s), N, i0, i1);
+                g = end;
+            }
+        };
+        if (row_threads <= 1) {
+            rows(0, N);
+        } else {
+            const int64_t parts = row_threads;
+            parallel_for(parts, row_threads, [&](int64_t part, int) { rows(N * part / parts, N * (part + 1) / parts); });
+        }
         count = 0;
     }
 };
@@ -284,14 +315,14 @@ struct ProbBlock {
 // One β step in probability space (prob.h): log β_raw of step t − 1 from w = log β̂_t + emit_t,
 // the rows the product cannot resolve recomputed in log space (backward_rows, edges off), and — when
 // `acc` is given — the rank-1 update of the transition gradient: x_i = e^{la_prev(i) + r_i − R} <= 1,
-// y_j = scale·e^{w_j − μ}, queued in `block` (summed in T, kProbBlock steps at a time) while the
+// y_j = scale·e^{w_j − μ}, queued in `pending` (summed in T, kProbBlock steps at a time) while the
 // scale keeps y far inside T's range — so no x that the exp flushes could carry a visible edge
 // marginal — and added at once in float64 otherwise. `x` is scratch for N + 16 values of T,
 // `rows_scratch` backward_rows' scratch. Clears `in_range` if the scale leaves the float64 range.
 template <class T>
 void prob_beta_step(const Kernels<T>& k, const Problem<T>& p, const ProbRows<T>& rows, int64_t b, int64_t t,
                     const T* w, const T* la_prev, double prev_offset, double log_z_t, T edge_offset, T g, double* acc,
-                    T* log_beta_raw, T* x, T* rows_scratch, ProbBlock<T>& block, std::atomic<bool>& in_range) {
+                    T* log_beta_raw, T* x, T* rows_scratch, ProbPending<T>& pending, std::atomic<bool>& in_range) {
     const int64_t N = p.N, m = p.trans_of(b, t);
     T mu = k.row_max(w, N);
     if (mu == minus_inf<T>()) mu = T(0);
@@ -323,20 +354,17 @@ void prob_beta_step(const Kernels<T>& k, const Problem<T>& p, const ProbRows<T>&
     }
     const T* r = rows.r + m * N;
     if (std::fabs(scale) < 1e20) {
-        if (block.acc != acc || block.count == kProbBlock) {
-            block.flush(k, N);
-            block.acc = acc;
-        }
-        T* xs = block.x + block.count * N;
-        T* ys = block.y + block.count * N;
+        if (pending.count == kProbChunk) pending.flush(k, N);
+        T* xs = pending.x + pending.count * N;
+        T* ys = pending.y + pending.count * N;
         k.node_marginals(la_prev, r, T(-R), T(1), xs, N);  // e^{la + r − R}
         const T sc = T(scale);
         for (int64_t j = 0; j < N; ++j) ys[j] = sc * x[j];
-        ++block.count;
+        pending.acc[pending.count++] = acc;
         return;
     }
-    double* xd = block.vectors;
-    double* yd = block.vectors + N;
+    double* xd = pending.vectors;
+    double* yd = pending.vectors + N;
     k.exp_sum_f64(la_prev, r, R, xd, N);
     for (int64_t j = 0; j < N; ++j) yd[j] = scale * double(x[j]);
     k.outer_accumulate(acc, xd, yd, N);
@@ -368,17 +396,26 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
     Plan plan = Plan::of(ws, p);
     if (prob) plan.across_states = false;  // a β row product needs every column: one thread per sequence
     const int64_t N = p.N;
-    const int64_t per_slot = beta_scratch_per_slot(N) + (prob ? N + 16 + 2 * kProbBlock * N : 0);
+    const int64_t per_slot = beta_scratch_per_slot(N) + (prob ? N + 16 + 4 * kProbChunk * N : 0);
     T* scratch = state(ws).scratch.as<T>(size_t(per_slot) * size_t(plan.threads));
     const ProbRows<T> rows = prob ? prepare_rows(k, p, state(ws).prob_rows) : ProbRows<T>{};
-    std::vector<ProbBlock<T>> blocks(prob ? size_t(plan.threads) : 0);
+    std::vector<ProbPending<T>> pending(prob ? size_t(plan.threads) : 0);
     if (prob) {
         double* vectors = state(ws).prob_scratch.as<double>(size_t(2 * N) * size_t(plan.threads));
+        double** targets = state(ws).prob_targets.as<double*>(size_t(kProbChunk) * size_t(plan.threads));
+        int64_t* order = state(ws).prob_order.as<int64_t>(size_t(kProbChunk) * size_t(plan.threads));
+        const int64_t units = std::min<int64_t>(plan.threads, std::max<int64_t>(1, p.B));
         for (int s = 0; s < plan.threads; ++s) {
+            ProbPending<T>& q = pending[size_t(s)];
             T* base = scratch + s * per_slot + beta_scratch_per_slot(N) + N + 16;
-            blocks[size_t(s)].x = base;
-            blocks[size_t(s)].y = base + kProbBlock * N;
-            blocks[size_t(s)].vectors = vectors + 2 * N * s;
+            q.x = base;
+            q.y = base + kProbChunk * N;
+            q.sx = base + 2 * kProbChunk * N;
+            q.sy = base + 3 * kProbChunk * N;
+            q.vectors = vectors + 2 * N * s;
+            q.acc = targets + kProbChunk * s;
+            q.order = order + kProbChunk * s;
+            q.row_threads = int(plan.threads / units);  // threads the batch leaves idle help with the sums
         }
     }
     std::atomic<bool> in_range{true};
@@ -412,7 +449,7 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
             if (prob) {
                 prob_beta_step(k, p, rows, b, t, w, la + (t - 1) * N, off[t - 1] + d, log_z_t, edge_offset, g,
                                edge_out == EdgeOut::accumulate ? acc : nullptr, log_beta_raw,
-                               mine + 4 * N + kRowsScratch(N), mine + 4 * N, blocks[size_t(slot)], in_range);
+                               mine + 4 * N + kRowsScratch(N), mine + 4 * N, pending[size_t(slot)], in_range);
             } else {
                 plan.over_states(N, slot, [&](int64_t i0, int64_t i1, int s) {
                     k.backward_rows(mat, w, la + (t - 1) * N, edge_offset, g, edge_out, store, acc,
@@ -431,7 +468,7 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
         sink.node(b, 0, node_tmp, slot);
         sink.finish_sequence(b, L);
     });
-    for (ProbBlock<T>& block : blocks) block.flush(k, N);
+    for (ProbPending<T>& q : pending) q.flush(k, N);
     return in_range.load();
 }
 
