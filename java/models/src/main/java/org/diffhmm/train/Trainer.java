@@ -39,6 +39,44 @@ public final class Trainer {
     }
 
     /**
+     * One descent step on the loss per observed step, as {@link #fit} takes it: the objective's
+     * gradient (summed over {@code steps} observed steps) becomes the loss gradient {@code −g / steps},
+     * a non-finite one is refused, it is clipped to {@code clipNorm}, and the optimizer updates
+     * {@code params} in place. Distributed trainers (diffhmm-spark) take the same step on their reduced
+     * sums.
+     *
+     * @param optimizer the optimizer (its state carries over between calls)
+     * @param params    the parameters, updated in place
+     * @param value     the objective summed over the batch (checked for NaN)
+     * @param gradient  its gradient, summed over the batch; overwritten with the step's loss gradient
+     * @param steps     observed steps in the batch (at least 1)
+     * @param clipNorm  the largest gradient norm, or 0 for no clipping
+     * @param rate      the learning rate
+     * @param where     names the step in the error, e.g. {@code "epoch 3"}
+     * @throws IllegalStateException if the objective or the gradient is not finite; {@code params} is unchanged
+     */
+    public static void descend(Optimizer optimizer, double[] params, double value, double[] gradient, long steps,
+                               double clipNorm, double rate, String where) {
+        double norm = 0;
+        for (int k = 0; k < gradient.length; k++) {
+            gradient[k] = -gradient[k] / steps;  // minimise the loss per step
+            norm += gradient[k] * gradient[k];
+        }
+        norm = Math.sqrt(norm);
+        if (!Double.isFinite(norm) || Double.isNaN(value)) {
+            throw new IllegalStateException("the objective or its gradient is not finite at " + where + " (objective "
+                    + value + ", gradient norm " + norm + "); the model keeps its last finite parameters — lower the "
+                    + "learning rate or clip the gradient");
+        }
+        if (clipNorm > 0 && norm > clipNorm) {
+            for (int k = 0; k < gradient.length; k++) {
+                gradient[k] *= clipNorm / norm;
+            }
+        }
+        optimizer.step(params, gradient, rate);
+    }
+
+    /**
      * A builder with the defaults: 100 epochs, full batches, Adam at a constant 0.05, no clipping,
      * no early stopping, seed 1, no progress reports.
      *
@@ -106,24 +144,7 @@ public final class Trainer {
                     final Objective o = model.objective(batch);
                     objective += o.value();
                     steps += n;
-                    final double[] g = o.gradient();
-                    double norm = 0;
-                    for (int k = 0; k < g.length; k++) {
-                        g[k] = -g[k] / n;  // minimise the loss per step
-                        norm += g[k] * g[k];
-                    }
-                    norm = Math.sqrt(norm);
-                    if (!Double.isFinite(norm) || Double.isNaN(o.value())) {
-                        throw new IllegalStateException("the objective or its gradient is not finite at epoch " + (epoch + 1)
-                                + " (objective " + o.value() + ", gradient norm " + norm + "); the model keeps its last "
-                                + "finite parameters — lower the learning rate or clip the gradient");
-                    }
-                    if (clipNorm > 0 && norm > clipNorm) {
-                        for (int k = 0; k < g.length; k++) {
-                            g[k] *= clipNorm / norm;
-                        }
-                    }
-                    opt.step(params, g, rate);
+                    descend(opt, params, o.value(), o.gradient(), n, clipNorm, rate, "epoch " + (epoch + 1));
                     model.setParameters(params);
                 }
                 final double trainLoss = -objective / steps;

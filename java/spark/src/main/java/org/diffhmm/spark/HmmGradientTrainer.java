@@ -16,6 +16,7 @@ import org.diffhmm.train.Model;
 import org.diffhmm.train.Objective;
 import org.diffhmm.train.Optimizer;
 import org.diffhmm.train.Schedule;
+import org.diffhmm.train.Trainer;
 
 /**
  * Trains a model by full-batch gradient descent (Adam, SGD) on a {@link Dataset} of sequences. The
@@ -166,26 +167,10 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
                 for (int k = 0; k < prior.gradient().length; k++) {
                     total[2 + k] += prior.gradient()[k];
                 }
-                final double n = total[1];
-                final double[] g = new double[total.length - 2];
-                double norm = 0;
-                for (int k = 0; k < g.length; k++) {
-                    g[k] = -total[2 + k] / n;  // minimise the loss per step
-                    norm += g[k] * g[k];
-                }
-                norm = Math.sqrt(norm);
-                if (!Double.isFinite(norm) || Double.isNaN(total[0])) {
-                    throw new IllegalStateException("the objective or its gradient is not finite at step " + (step + 1)
-                            + " (objective " + total[0] + ", gradient norm " + norm + "); the model keeps its last "
-                            + "finite parameters — lower the learning rate or clip the gradient");
-                }
-                if (clipNorm > 0 && norm > clipNorm) {
-                    for (int k = 0; k < g.length; k++) {
-                        g[k] *= clipNorm / norm;
-                    }
-                }
-                curve.add(-total[0] / n, Double.NaN);
-                opt.step(params, g, schedule.rate(step, steps));
+                final double[] g = java.util.Arrays.copyOfRange(total, 2, total.length);
+                curve.add(-total[0] / total[1], Double.NaN);
+                Trainer.descend(opt, params, total[0], g, (long) total[1], clipNorm, schedule.rate(step, steps),
+                        "step " + (step + 1));
                 model.setParameters(params);
             }
         } finally {
