@@ -41,6 +41,15 @@ void check_cpu_against_reference(const std::string& label, const Problem& p, con
         }
 }
 
+// Sets DIFFHMM_CPU_FACTORIZED for a scope: "log" or "prob" forces the CPU's log-space or
+// probability-space path for factorized problems (prob.h), "" leaves the default.
+struct FactorizedPath {
+    explicit FactorizedPath(const char* path) {
+        if (*path) setenv("DIFFHMM_CPU_FACTORIZED", path, 1); else unsetenv("DIFFHMM_CPU_FACTORIZED");
+    }
+    ~FactorizedPath() { unsetenv("DIFFHMM_CPU_FACTORIZED"); }
+};
+
 }  // namespace
 
 TEST(enumeration_agrees_with_reference_and_cpu) {
@@ -104,6 +113,18 @@ TEST(cpu_matches_reference_with_minus_inf_and_dead_sequences) {
     }
 }
 
+TEST(factorized_prob_path_matches_reference_at_every_size) {
+    // The probability-space path forced at the sizes where the default picks the log path too.
+    const FactorizedPath prob_path("prob");
+    std::mt19937_64 rng(37);
+    for (int64_t N : {1, 2, 3, 7, 17}) {
+        test::Options o;
+        o.neg_inf_rate = N == 7 ? 0.3 : 0.0;
+        const Problem p = test::random_problem(rng, false, 5, 12, N, N == 3 ? 4 : 1, o);
+        check_cpu_against_reference("factorized prob path N=" + std::to_string(N), p, random_grad(rng, p.B));
+    }
+}
+
 TEST(cpu_matches_reference_across_states) {
     // B = 1 < threads and N >= 128 switches the CPU backend to splitting each step across states.
     std::mt19937_64 rng(51);
@@ -112,15 +133,6 @@ TEST(cpu_matches_reference_across_states) {
         check_cpu_against_reference(dense ? "dense N=150 B=1" : "factorized N=150 B=1", p, random_grad(rng, p.B));
     }
 }
-
-// Sets DIFFHMM_CPU_FACTORIZED for a scope: "log" forces the CPU's log-space path for factorized
-// problems, "" leaves the default (probability space, prob.h).
-struct FactorizedPath {
-    explicit FactorizedPath(const char* path) {
-        if (*path) setenv("DIFFHMM_CPU_FACTORIZED", path, 1); else unsetenv("DIFFHMM_CPU_FACTORIZED");
-    }
-    ~FactorizedPath() { unsetenv("DIFFHMM_CPU_FACTORIZED"); }
-};
 
 TEST(factorized_log_path_matches_reference) {
     // The log-space path: what the probability-space path falls back to, forced here on its own.
@@ -160,6 +172,7 @@ Problem forced_path(std::mt19937_64& rng, double edge, bool noisy) {
 }
 
 TEST(factorized_prob_path_resolves_underflowing_products_exactly) {
+    const FactorizedPath prob_path("prob");  // N = 4: below the default threshold of the product path
     std::mt19937_64 rng(35);
     for (double edge : {-120.0, -800.0})
         for (bool noisy : {false, true}) {

@@ -11,8 +11,7 @@
 // column sum below `tiny` — where terms the exp flushed to zero (< 1e-38 in float32, each at most
 // one N-th of that sum's 2^-24) could matter — is recomputed exactly in log space by the step
 // kernels of the log path, so no mass is ever dropped silently; −inf structure stays exact (a −inf
-// score is a zero entry). DIFFHMM_CPU_FACTORIZED=log forces the log-space path everywhere (tests
-// compare the two).
+// score is a zero entry). DIFFHMM_CPU_FACTORIZED=log / =prob forces either path (tests cover both).
 #pragma once
 
 #include <cmath>
@@ -28,14 +27,16 @@
 namespace diffhmm {
 namespace cpu {
 
-// Whether a factorized problem runs in probability space: unless DIFFHMM_CPU_FACTORIZED=log, when
-// the per-call matrices (K·N² exps) cost at most a quarter of what the steps save.
+// Whether a factorized problem runs in probability space: DIFFHMM_CPU_FACTORIZED=log or =prob forces
+// one path; by default, from N = 8 states (below, a step's N² exps cost less than the product's
+// extra passes) when the per-call matrices (K·N² exps) cost at most a quarter of what the steps save.
 template <class T>
 bool use_prob_path(const Problem<T>& p) {
     if (p.form != Form::factorized || p.B == 0 || p.T < 2) return false;
     const char* forced = std::getenv("DIFFHMM_CPU_FACTORIZED");
     if (forced != nullptr && std::strcmp(forced, "log") == 0) return false;
-    return p.K <= 1 || 4 * p.K <= p.B * p.T;
+    if (forced != nullptr && std::strcmp(forced, "prob") == 0) return true;
+    return p.N >= 8 && (p.K <= 1 || 4 * p.K <= p.B * p.T);
 }
 
 // A column sum below this is recomputed in log space: N flushed terms of at most the smallest

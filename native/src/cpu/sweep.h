@@ -415,7 +415,9 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
             q.vectors = vectors + 2 * N * s;
             q.acc = targets + kProbChunk * s;
             q.order = order + kProbChunk * s;
-            q.row_threads = int(plan.threads / units);  // threads the batch leaves idle help with the sums
+            // Threads the batch leaves idle help with the sums, when a flush (kProbChunk·N² multiply-adds)
+            // outweighs a fork-join.
+            q.row_threads = N >= 32 ? int(plan.threads / units) : 1;
         }
     }
     std::atomic<bool> in_range{true};
