@@ -122,6 +122,56 @@ public final class Chain {
         return Softmax.logProbabilities(transLogits, states, states);
     }
 
+    /**
+     * The trainable parameters: the initial logits {@code [N]}, then the transition logits
+     * {@code [N][N]} row-major — the layout of {@link HmmLayer.Gradients#chain()}, so an optimizer
+     * step is {@code p = chain.parameters(); opt.step(p, -g.chain() / n, rate); chain.setParameters(p)}.
+     *
+     * @return a copy, {@code N + N²} values
+     */
+    public double[] parameters() {
+        final double[] out = new double[parameterCount()];
+        copyParameters(out, 0);
+        return out;
+    }
+
+    /**
+     * Replaces the parameters (layout of {@link #parameters()}). A logit of −inf is a structural zero;
+     * a row of logits may not be all −inf.
+     *
+     * @param parameters {@code N + N²} values, finite or −inf (copied)
+     * @throws IllegalArgumentException if the length is wrong, a value is NaN or +inf, or the initial
+     *                                  logits or a transition row are all −inf (the message names it);
+     *                                  the chain is then unchanged
+     */
+    public void setParameters(double[] parameters) {
+        java.util.Objects.requireNonNull(parameters, "parameters");
+        if (parameters.length != parameterCount()) {
+            throw new IllegalArgumentException("a chain of " + states + " states has " + parameterCount()
+                    + " parameters (" + states + " initial and " + states * states + " transition logits), got "
+                    + parameters.length);
+        }
+        for (int k = 0; k < parameters.length; k++) {
+            if (Double.isNaN(parameters[k]) || parameters[k] == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("parameters[" + k + "] = " + parameters[k] + " ("
+                        + (k < states ? "initial logit " + k : "transition logit [" + (k - states) / states + "]["
+                        + (k - states) % states + "]") + ") must be finite or -inf");
+            }
+        }
+        for (int row = -1; row < states; row++) {
+            final int from = row < 0 ? 0 : states + row * states;
+            boolean any = false;
+            for (int j = 0; j < states; j++) {
+                any |= parameters[from + j] > Double.NEGATIVE_INFINITY;
+            }
+            if (!any) {
+                throw new IllegalArgumentException((row < 0 ? "the initial logits" : "transition row " + row)
+                        + " are all -inf: no probability is left to normalise");
+            }
+        }
+        setParameters(parameters, 0);
+    }
+
     int parameterCount() {
         return states + states * states;
     }

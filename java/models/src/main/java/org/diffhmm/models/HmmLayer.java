@@ -15,9 +15,13 @@ import org.diffhmm.Tensor;
  *
  * <pre>{@code
  * HmmLayer layer = new HmmLayer(Chain.random(N, 0.5, rng));
+ * Optimizer adam = Optimizer.adam();
  * try (HmmLayer.Output out = layer.forward(Tensor.of(emit, B, T, N), lengths)) {
  *     double[] logP = out.logLikelihoods();
  *     HmmLayer.Gradients g = out.backward(gradLogP);     // g.emit(): [B][T][N]; g.chain(): [N + N*N]
+ *     double[] theta = layer.parameters();              // the chain's logits, g.chain()'s layout
+ *     adam.step(theta, g.lossGradient(), 0.05);          // descend -Σ gradLogP·logP
+ *     layer.setParameters(theta);
  * }
  * }</pre>
  * Thread-safety: an {@code HmmLayer} may be used from several threads if its chain is not being
@@ -54,6 +58,26 @@ public final class HmmLayer {
      */
     public Chain chain() {
         return chain;
+    }
+
+    /**
+     * The chain's trainable parameters, in the layout of {@link Gradients#chain()}.
+     *
+     * @return a copy: initial logits {@code [N]}, then transition logits {@code [N][N]}
+     * @see Chain#parameters()
+     */
+    public double[] parameters() {
+        return chain.parameters();
+    }
+
+    /**
+     * Replaces the chain's parameters (after an optimizer step on {@link Gradients#chain()}).
+     *
+     * @param parameters {@code N + N²} logits, finite or −inf
+     * @throws IllegalArgumentException as {@link Chain#setParameters(double[])}
+     */
+    public void setParameters(double[] parameters) {
+        chain.setParameters(parameters);
     }
 
     /**
@@ -130,5 +154,19 @@ public final class HmmLayer {
      * @param chain ∂/∂(initial logits {@code [N]}, then transition logits {@code [N][N]})
      * @param emit  ∂/∂emit, shaped and typed like the emissions passed in
      */
-    public record Gradients(double[] chain, Tensor emit) {}
+    public record Gradients(double[] chain, Tensor emit) {
+        /**
+         * The gradient of the loss {@code −Σ_b gradLogP[b] · log P(x_b)} with respect to the chain's
+         * parameters — what a minimising optimizer ({@code Optimizer.step}) takes.
+         *
+         * @return {@code −chain()}, a fresh array
+         */
+        public double[] lossGradient() {
+            final double[] out = chain.clone();
+            for (int k = 0; k < out.length; k++) {
+                out[k] = -out[k];
+            }
+            return out;
+        }
+    }
 }

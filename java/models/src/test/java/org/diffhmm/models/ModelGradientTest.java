@@ -1,5 +1,7 @@
 package org.diffhmm.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -121,5 +123,61 @@ class ModelGradientTest {
         }
         assertTrue(worst < 1e-7, "layer: worst difference to finite differences " + worst);
         assertTrue(grads.emit().dtype() == DType.FLOAT64);
+    }
+
+    @Test
+    void layerChainTrainsThroughItsParameters() {
+        // Emissions from a fixed "network" (a table here), the chain trained by Adam through
+        // parameters()/setParameters(): the log-likelihood of the data rises towards the truth's.
+        final SplittableRandom rng = new SplittableRandom(15);
+        final int B = 16, T = 40, N = 3, V = 4;
+        final CategoricalHmm truth = CategoricalHmm.random(N, V, rng);
+        final double[] table = truth.logEmissions();
+        final double[] emit = new double[B * T * N];
+        final long[] lengths = new long[B];
+        for (int b = 0; b < B; b++) {
+            final int[] x = truth.sample(T, rng).observations();
+            lengths[b] = T;
+            for (int t = 0; t < T; t++) {
+                for (int j = 0; j < N; j++) {
+                    emit[(b * T + t) * N + j] = table[j * V + x[t]];
+                }
+            }
+        }
+        final HmmLayer layer = new HmmLayer(Chain.random(N, 0.5, rng));
+        final org.diffhmm.train.Optimizer adam = org.diffhmm.train.Optimizer.adam();
+        final double[] ones = new double[B];
+        java.util.Arrays.fill(ones, 1.0);
+        double first = Double.NaN, last = Double.NaN;
+        for (int step = 0; step < 60; step++) {
+            try (HmmLayer.Output out = layer.forward(Tensor.of(emit, B, T, N), lengths)) {
+                double total = 0;
+                for (double v : out.logLikelihoods()) {
+                    total += v;
+                }
+                if (step == 0) {
+                    first = total;
+                }
+                last = total;
+                final HmmLayer.Gradients g = out.backward(ones);
+                final double[] theta = layer.parameters();
+                final double[] loss = g.lossGradient();
+                for (int k = 0; k < loss.length; k++) {
+                    loss[k] /= B * T;
+                }
+                adam.step(theta, loss, 0.05);
+                layer.setParameters(theta);
+                assertArrayEquals(theta, layer.parameters(), 0.0);
+            }
+        }
+        assertTrue(last > first + 1, "log-likelihood " + first + " -> " + last);
+        final double[] bad = layer.parameters();
+        bad[N + 2] = Double.NaN;
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> layer.setParameters(bad));
+        assertTrue(e.getMessage().contains("transition logit [0][2]"), e.getMessage());
+        final double[] dead = layer.parameters();
+        java.util.Arrays.fill(dead, N + N, N + 2 * N, Double.NEGATIVE_INFINITY);
+        assertThrows(IllegalArgumentException.class, () -> layer.setParameters(dead));
+        assertThrows(IllegalArgumentException.class, () -> layer.setParameters(new double[3]));
     }
 }
