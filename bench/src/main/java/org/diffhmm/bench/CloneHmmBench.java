@@ -2,7 +2,6 @@ package org.diffhmm.bench;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.diffhmm.Factorized;
 import org.diffhmm.HmmForward;
@@ -23,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The clone-structured HMM at the size of the source documents: a 7×10 room with 4 symbols, 70
- * clones per symbol (N = 280 states, blocks of 70×70), one walk of 10,000 steps. Measures one soft-EM
- * iteration and one gradient evaluation (the work of an Adam step), and — for scale — the same
+ * clones per symbol (N = 280 states, blocks of 70×70), one walk of 10,000 steps ({@link CloneHmmData#of}
+ * {@code "7x10c70"}; its soft-EM iteration is {@link CloneHmmRoomsBench}'s). Measures one gradient
+ * evaluation (the work of an Adam step), and — for scale — the same
  * walk as a dense factorized HMM over all 280 states (what a CHMM without the block structure costs).
  *
  * <pre>java -jar bench/target/benchmarks.jar CloneHmmBench</pre>
@@ -37,20 +37,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class CloneHmmBench {
     private CloneHmm model;
-    private double[] start;
     private List<CloneHmm.Walk> walks;
     private Factorized dense;
     private long[] denseLengths;
 
     @Setup(Level.Trial)
     public void setUp() {
-        final SplittableRandom rng = new SplittableRandom(3);
-        final Room room = Room.random(7, 10, 4, rng);
-        walks = List.of(room.walk(10_000, rng));
-        final int[] clones = new int[room.symbols()];
-        Arrays.fill(clones, 70);
-        model = CloneHmm.random(clones, Room.ACTIONS, 0.1, rng);
-        start = model.parameters();
+        final CloneHmmData.Problem p = CloneHmmData.of("7x10c70");
+        model = p.model();
+        walks = p.walks();
 
         final int n = model.states(), steps = walks.get(0).length();
         final double[] logT = model.logTransitions();
@@ -71,12 +66,6 @@ public class CloneHmmBench {
         Arrays.fill(init, -Math.log(n));
         dense = Factorized.of(Tensor.of(init, n), Tensor.of(logT, Room.ACTIONS, n, n), index, Tensor.of(emit, 1, steps, n));
         denseLengths = new long[] {steps};
-    }
-
-    @Benchmark
-    public double softEmIteration() {
-        model.setParameters(start);
-        return model.emStep(walks);
     }
 
     @Benchmark
