@@ -130,7 +130,11 @@ public final class Options {
     }
 
     /**
-     * Use at most this many CPU threads per call. Results do not depend on it (bit for bit).
+     * Use at most this many CPU threads per call. Log-partitions, paths, marginals, dense gradients
+     * and emission gradients do not depend on it, bit for bit; the gradients of shared parameters
+     * (factorized {@code init} and {@code trans}) are float64 sums taken per thread and then in a
+     * fixed order, so they repeat exactly for a given thread count and may differ in the last bits
+     * of float32 between thread counts.
      *
      * @param threads the limit, or 0 for all hardware threads
      * @return options with this limit
