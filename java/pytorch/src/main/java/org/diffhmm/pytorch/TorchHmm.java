@@ -1,0 +1,150 @@
+package org.diffhmm.pytorch;
+
+import java.util.Objects;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.diffhmm.DType;
+import org.diffhmm.Factorized;
+import org.diffhmm.HmmForward;
+import org.diffhmm.Options;
+
+/**
+ * The HMM negative log-likelihood as a PyTorch operation (JavaCPP presets): a neural network in
+ * PyTorch produces the emission scores (and perhaps the transition and initial scores), diffhmm
+ * computes {@code −Σ_b log p(x_b)} and its exact gradient in one forward-backward, and PyTorch's
+ * autograd carries that gradient on into the network.
+ *
+ * <p>Java cannot define a custom autograd function for libtorch, so {@link #nll} returns a
+ * surrogate: {@code value + Σ x·stop(∂) − stop(Σ x·∂)} over the inputs x that require gradients,
+ * where {@code value} and {@code ∂} are diffhmm's. Its value is the negative log-likelihood and its
+ * autograd gradient is exactly diffhmm's (to the inputs' precision); its second derivative is not
+ * the HMM's. Zero-copy: diffhmm reads the tensors' own memory (contiguous inputs are used in place)
+ * and writes the gradients into tensors allocated by libtorch.
+ *
+ * <pre>{@code
+ * Tensor emit = net.forward(features).view(B, T, N);          // log p(x_bt | z = j), [B][T][N]
+ * Tensor trans = torch.log_softmax(transLogits, 1);            // [N][N]
+ * Tensor init = torch.log_softmax(initLogits, 0);              // [N]
+ * Tensor loss = TorchHmm.nll(emit, trans, init, lengths);      // −Σ_b log p(x_b), a scalar
+ * loss.backward();                                             // exact gradients into net, transLogits, initLogits
+ * }</pre>
+ *
+ * <p>CPU tensors, float32 or float64 (all three the same). Tensors on a CUDA device are refused
+ * with a clear error: the adapter does not yet pass libtorch's current stream to diffhmm.
+ */
+public final class TorchHmm {
+    private TorchHmm() {}
+
+    /**
+     * {@code −Σ_b log p(x_b)} under an HMM with one transition matrix (default options).
+     *
+     * @param emit    emission log-likelihoods {@code [B][T][N]}
+     * @param trans   transition log-scores {@code [N][N]} (log-probabilities, or any reals: then the
+     *                "likelihood" is the partition function of a linear-chain CRF)
+     * @param init    initial log-scores {@code [N]}
+     * @param lengths {@code B} sequence lengths, each in {@code [0, T]}
+     * @return a scalar tensor: the negative log-likelihood, with diffhmm's gradient under autograd
+     * @throws IllegalArgumentException if a shape, dtype or device is wrong (the message names it)
+     */
+    public static Tensor nll(Tensor emit, Tensor trans, Tensor init, long[] lengths) {
+        return nll(Options.DEFAULT, emit, trans, init, lengths, null);
+    }
+
+    /**
+     * {@code −Σ_b log p(x_b)} with per-step transition matrices and explicit options.
+     *
+     * @param options    diffhmm's options (threads, CPU instruction set, trusted input)
+     * @param emit       emission log-likelihoods {@code [B][T][N]}
+     * @param trans      transition log-scores {@code [N][N]} or {@code [K][N][N]}
+     * @param init       initial log-scores {@code [N]} or {@code [B][N]}
+     * @param lengths    {@code B} sequence lengths, each in {@code [0, T]}
+     * @param transIndex {@code [B*T]} matrix of each step (row-major {@code [b][t]}; step 0 ignored),
+     *                   or null when there is one matrix
+     * @return a scalar tensor: the negative log-likelihood, with diffhmm's gradient under autograd
+     * @throws IllegalArgumentException if a shape, dtype or device is wrong, or diffhmm refuses the
+     *                                  values (NaN, lengths out of range: the message names them)
+     */
+    public static Tensor nll(Options options, Tensor emit, Tensor trans, Tensor init, long[] lengths, long[] transIndex) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(lengths, "lengths");
+        requireCpu(emit, "emit");
+        requireCpu(trans, "trans");
+        requireCpu(init, "init");
+        final DType dtype = dtypeOf(emit, "emit");
+        if (dtypeOf(trans, "trans") != dtype || dtypeOf(init, "init") != dtype) {
+            throw new IllegalArgumentException("emit, trans and init must have one dtype; got " + emit.scalar_type()
+                    + ", " + trans.scalar_type() + ", " + init.scalar_type());
+        }
+        if (emit.dim() != 3) {
+            throw new IllegalArgumentException("emit must be [B][T][N], got " + emit.dim() + " dimensions");
+        }
+        final long batch = emit.size(0), steps = emit.size(1), states = emit.size(2);
+        if (lengths.length != batch) {
+            throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + batch);
+        }
+        final Tensor e = emit.detach().contiguous(), t = trans.detach().contiguous(), i = init.detach().contiguous();
+        final Tensor gEmit = torch.empty_like(e), gTrans = torch.empty_like(t), gInit = torch.empty_like(i);
+        final double[] logZ;
+        try (HmmForward.FactorizedResult r = HmmForward.apply(options,
+                Factorized.of(view(i, dtype), view(t, dtype), transIndex, view(e, dtype)), lengths)) {
+            logZ = r.logZ();
+            final double[] minusOne = new double[(int) batch];
+            java.util.Arrays.fill(minusOne, -1.0);
+            r.backward(minusOne, view(gInit, dtype), view(gTrans, dtype), view(gEmit, dtype));
+        }
+        double value = 0;
+        for (double z : logZ) {
+            value -= z;
+        }
+        // value + Σ x·∂ − stop(Σ x·∂): the value is the NLL, the gradient with respect to each x is ∂.
+        Tensor linear = null;
+        for (Tensor[] pair : new Tensor[][] {{emit, gEmit}, {trans, gTrans}, {init, gInit}}) {
+            if (!pair[0].requires_grad()) {
+                continue;
+            }
+            // −inf scores (structural zeros) have a zero gradient; keep them out of the product (−inf·0 is NaN).
+            final Tensor finite = torch.where(pair[0].isfinite(), pair[0], new org.bytedeco.pytorch.Scalar(0.0));
+            final Tensor term = finite.mul(pair[1]).sum();
+            linear = linear == null ? term : linear.add(term);
+        }
+        final Tensor constant = torch.full(new long[0], new org.bytedeco.pytorch.Scalar(value),
+                new org.bytedeco.pytorch.TensorOptions(emit.scalar_type()));
+        return linear == null ? constant : constant.add(linear.sub(linear.detach()));
+    }
+
+    private static void requireCpu(Tensor x, String name) {
+        Objects.requireNonNull(x, name);
+        if (x.is_cuda()) {
+            throw new IllegalArgumentException(name + " is on a CUDA device; this adapter takes CPU tensors (copy with "
+                    + name + ".cpu(), or call diffhmm's CUDA backend through Tensor.ofDevice)");
+        }
+    }
+
+    private static DType dtypeOf(Tensor x, String name) {
+        final torch.ScalarType type = x.scalar_type().intern();  // JavaCPP hands out fresh enum objects: intern
+        if (type == torch.ScalarType.Float) {
+            return DType.FLOAT32;
+        }
+        if (type == torch.ScalarType.Double) {
+            return DType.FLOAT64;
+        }
+        throw new IllegalArgumentException(name + " must be float32 or float64, got " + type);
+    }
+
+    /** A diffhmm view of a contiguous CPU tensor's memory (no copy). */
+    private static org.diffhmm.Tensor view(Tensor x, DType dtype) {
+        final long n = x.numel();
+        final long[] shape = new long[(int) x.dim()];
+        for (int d = 0; d < shape.length; d++) {
+            shape[d] = x.size(d);
+        }
+        final Pointer data = x.data_ptr();
+        if (dtype == DType.FLOAT32) {
+            return org.diffhmm.Tensor.of(new FloatPointer(data).capacity(n).limit(n), shape);
+        }
+        return org.diffhmm.Tensor.of(new DoublePointer(data).capacity(n).limit(n), shape);
+    }
+}

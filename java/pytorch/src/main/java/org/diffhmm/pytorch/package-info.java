@@ -1,0 +1,4 @@
+/**
+ * diffhmm inside PyTorch training through the JavaCPP presets: {@link org.diffhmm.pytorch.TorchHmm}.
+ */
+package org.diffhmm.pytorch;

@@ -1,0 +1,178 @@
+package org.diffhmm.pytorch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The adapter's gradients, through PyTorch's autograd of the surrogate, equal the autograd gradients
+ * of a forward algorithm written in PyTorch alone, and finite differences — float32 and float64, with
+ * ragged lengths (0 and 1 included), unnormalised scores and −inf structure.
+ */
+class TorchHmmTest {
+    /** A CPU tensor holding a copy of {@code data}, as float64 or float32. */
+    static Tensor tensor(double[] data, boolean float32, long... shape) {
+        try (DoublePointer p = new DoublePointer(data)) {
+            final Tensor t = torch.from_blob(p, shape, new TensorOptions(torch.ScalarType.Double)).clone();
+            return float32 ? t.to(torch.ScalarType.Float) : t;
+        }
+    }
+
+    static double[] values(Tensor t) {
+        final Tensor d = t.detach().to(torch.ScalarType.Double).contiguous();
+        final double[] out = new double[(int) d.numel()];
+        d.data_ptr_double().capacity(out.length).get(out);
+        return out;
+    }
+
+    /** −Σ_b log p(x_b) by the forward algorithm in PyTorch operations, sequence by sequence. */
+    static Tensor referenceNll(Tensor emit, Tensor trans, Tensor init, long[] lengths) {
+        Tensor total = null;
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] == 0) {
+                continue;  // log p = 0 by definition
+            }
+            final Tensor e = emit.select(0, b);
+            Tensor alpha = init.add(e.select(0, 0));
+            for (int t = 1; t < lengths[b]; t++) {
+                alpha = torch.logsumexp(alpha.unsqueeze(1).add(trans), 0).add(e.select(0, t));
+            }
+            final Tensor logP = torch.logsumexp(alpha, 0).neg();
+            total = total == null ? logP : total.add(logP);
+        }
+        return total;
+    }
+
+    record Case(double[] emit, double[] trans, double[] init, long[] lengths, int B, int T, int N) {}
+
+    static Case randomCase(long seed, int B, int T, int N, double negInfRate) {
+        final SplittableRandom rng = new SplittableRandom(seed);
+        final double[] emit = new double[B * T * N], trans = new double[N * N], init = new double[N];
+        for (int k = 0; k < emit.length; k++) {
+            emit[k] = rng.nextDouble() * 4 - 3;
+        }
+        for (int k = 0; k < trans.length; k++) {
+            trans[k] = rng.nextDouble() < negInfRate && k % (N + 1) != 0 ? Double.NEGATIVE_INFINITY : rng.nextDouble() * 3 - 1.5;
+        }
+        for (int k = 0; k < init.length; k++) {
+            init[k] = rng.nextDouble() * 2 - 1;
+        }
+        final long[] lengths = new long[B];
+        for (int b = 0; b < B; b++) {
+            lengths[b] = b == 0 ? T : b == 1 ? 1 : b == 2 ? 0 : 1 + rng.nextInt(T);
+        }
+        return new Case(emit, trans, init, lengths, B, T, N);
+    }
+
+    /** Gradients of the adapter and of the reference for one case, in one precision. */
+    static void checkAgainstReference(Case c, boolean float32) {
+        final Tensor[] ours = leaves(c, float32), theirs = leaves(c, float32);
+        final Tensor loss = TorchHmm.nll(ours[0], ours[1], ours[2], c.lengths());
+        loss.backward();
+        final Tensor want = referenceNll(theirs[0], theirs[1], theirs[2], c.lengths());
+        want.backward();
+        final double eps = float32 ? 1.2e-7 : 2.3e-16;
+        final double scale = Math.abs(want.item_double()) + 1;
+        assertEquals(want.item_double(), loss.item_double(), 64 * eps * scale * c.T(), (float32 ? "f32" : "f64") + " value");
+        final String[] names = {"emit", "trans", "init"};
+        for (int k = 0; k < 3; k++) {
+            final double[] got = values(ours[k].grad()), exp = values(theirs[k].grad());
+            for (int e = 0; e < got.length; e++) {
+                final double tol = 64 * eps * c.T() * (1 + Math.abs(exp[e]));
+                assertEquals(exp[e], got[e], tol, (float32 ? "f32 " : "f64 ") + names[k] + " gradient [" + e + "]");
+            }
+        }
+    }
+
+    static Tensor[] leaves(Case c, boolean float32) {
+        return new Tensor[] {
+            tensor(c.emit(), float32, c.B(), c.T(), c.N()).requires_grad_(true),
+            tensor(c.trans(), float32, c.N(), c.N()).requires_grad_(true),
+            tensor(c.init(), float32, c.N()).requires_grad_(true)};
+    }
+
+    @Test
+    void gradientsEqualPyTorchsOwnForwardAlgorithm() {
+        int n = 0;
+        for (int N : new int[] {1, 3, 8, 17}) {
+            for (double negInf : new double[] {0.0, 0.3}) {
+                final Case c = randomCase(100 + n++, 5, 9, N, negInf);
+                checkAgainstReference(c, false);
+                checkAgainstReference(c, true);
+            }
+        }
+    }
+
+    @Test
+    void gradientsEqualFiniteDifferences() {
+        final Case c = randomCase(7, 3, 6, 4, 0.2);
+        final Tensor[] x = leaves(c, false);
+        TorchHmm.nll(x[0], x[1], x[2], c.lengths()).backward();
+        final double h = 1e-6;
+        final double[][] data = {c.emit(), c.trans(), c.init()};
+        for (int k = 0; k < 3; k++) {
+            final double[] grad = values(x[k].grad());
+            for (int e = 0; e < data[k].length; e++) {
+                final double keep = data[k][e];
+                if (keep == Double.NEGATIVE_INFINITY) {
+                    assertEquals(0.0, grad[e], "a structural zero gets no gradient");
+                    continue;
+                }
+                data[k][e] = keep + h;
+                final double up = value(c);
+                data[k][e] = keep - h;
+                final double down = value(c);
+                data[k][e] = keep;
+                assertEquals((up - down) / (2 * h), grad[e], 1e-6 * (1 + Math.abs(grad[e])), "input " + k + " entry " + e);
+            }
+        }
+    }
+
+    private static double value(Case c) {
+        final Tensor[] x = leaves(c, false);
+        return TorchHmm.nll(x[0], x[1], x[2], c.lengths()).item_double();
+    }
+
+    @Test
+    void onlyTheInputsThatRequireGradientsGetThem() {
+        final Case c = randomCase(9, 2, 5, 3, 0);
+        final Tensor emit = tensor(c.emit(), false, c.B(), c.T(), c.N()).requires_grad_(true);
+        final Tensor trans = tensor(c.trans(), false, c.N(), c.N());
+        final Tensor init = tensor(c.init(), false, c.N());
+        final Tensor loss = TorchHmm.nll(emit, trans, init, c.lengths());
+        assertTrue(loss.requires_grad());
+        loss.backward();
+        assertEquals(c.B() * c.T() * c.N(), values(emit.grad()).length);
+        // Nothing requires a gradient: a plain scalar, equal to the reference.
+        final Tensor plain = TorchHmm.nll(emit.detach(), trans, init, c.lengths());
+        assertEquals(referenceNll(emit.detach(), trans, init, c.lengths()).item_double(), plain.item_double(), 1e-12);
+        assertTrue(!plain.requires_grad());
+    }
+
+    @Test
+    void badInputIsNamed() {
+        final Case c = randomCase(11, 2, 4, 3, 0);
+        final Tensor emit = tensor(c.emit(), false, c.B(), c.T(), c.N());
+        final Tensor trans = tensor(c.trans(), false, c.N(), c.N());
+        final Tensor init32 = tensor(c.init(), true, c.N());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TorchHmm.nll(emit, trans, init32, c.lengths()));
+        assertTrue(e.getMessage().contains("one dtype"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TorchHmm.nll(emit, trans, tensor(c.init(), false, c.N()),
+                new long[] {4}));
+        assertTrue(e.getMessage().contains("lengths has 1 entries"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TorchHmm.nll(emit, trans, tensor(c.init(), false, c.N()),
+                new long[] {4, 5}));
+        assertTrue(e.getMessage().contains("lengths"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TorchHmm.nll(emit.select(0, 0), trans,
+                tensor(c.init(), false, c.N()), new long[] {4}));
+        assertTrue(e.getMessage().contains("[B][T][N]"), e.getMessage());
+    }
+}
