@@ -2,7 +2,7 @@
 # scripts/gpu-carry.sh — run on the build machine (JDK + Maven) to prepare what scripts/gpu-check.sh
 # needs for the Java GPU tests on a GPU machine that has no Java or Maven: a jlink'd JRE, the library
 # core jar (diffhmm-core) with its bundled native code, the test classes, and the test dependencies, all under .carry/
-# (ignored by git; under 40 MiB — the benchmark jar, 11 MB more, only with --with-bench). Pass .carry
+# (ignored by git; under 40 MiB — the benchmark jar, 14 MB more, only with --with-bench). Pass .carry
 # to the device tool's `carry`. On the GPU machine the Java tests load the native library built there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

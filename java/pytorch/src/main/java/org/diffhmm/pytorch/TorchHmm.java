@@ -86,6 +86,8 @@ public final class TorchHmm {
             throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + batch);
         }
         final Tensor e = emit.detach().contiguous(), t = trans.detach().contiguous(), i = init.detach().contiguous();
+        // Fresh every call: the surrogate's autograd graph keeps them until its backward runs, which may
+        // come after later calls (a tested case).
         final Tensor gEmit = torch.empty_like(e), gTrans = torch.empty_like(t), gInit = torch.empty_like(i);
         final double[] logZ;
         try (HmmForward.FactorizedResult r = HmmForward.apply(options,
@@ -105,9 +107,13 @@ public final class TorchHmm {
             if (!pair[0].requires_grad()) {
                 continue;
             }
-            // −inf scores (structural zeros) have a zero gradient; keep them out of the product (−inf·0 is NaN).
-            final Tensor finite = torch.where(pair[0].isfinite(), pair[0], new org.bytedeco.pytorch.Scalar(0.0));
-            final Tensor term = finite.mul(pair[1]).sum();
+            // One dot product: no intermediate tensor of the input's size (each costs fresh pages).
+            Tensor term = pair[0].flatten().dot(pair[1].flatten());
+            if (Double.isNaN(term.item_double())) {
+                // −inf scores (structural zeros, gradient 0) make −inf·0 = NaN: leave them out of the product.
+                term = torch.where(pair[0].isfinite(), pair[0], new org.bytedeco.pytorch.Scalar(0.0)).flatten()
+                        .dot(pair[1].flatten());
+            }
             linear = linear == null ? term : linear.add(term);
         }
         final Tensor constant = torch.full(new long[0], new org.bytedeco.pytorch.Scalar(value),

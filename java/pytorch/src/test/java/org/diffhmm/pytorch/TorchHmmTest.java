@@ -141,6 +141,39 @@ class TorchHmmTest {
     }
 
     @Test
+    void aLossWhoseBackwardIsPendingKeepsItsGradients() {
+        // The adapter reuses its gradient buffers once a surrogate's backward has released them; a
+        // surrogate still waiting for its backward must keep its own.
+        final Case first = randomCase(31, 3, 8, 5, 0.2), second = randomCase(32, 3, 8, 5, 0.2);
+        final Tensor[] a = leaves(first, false), b = leaves(second, false);
+        final Tensor lossA = TorchHmm.nll(a[0], a[1], a[2], first.lengths());
+        final Tensor lossB = TorchHmm.nll(b[0], b[1], b[2], second.lengths());  // while lossA's graph is alive
+        lossB.backward();
+        final Tensor lossC = TorchHmm.nll(b[0], b[1], b[2], second.lengths());  // may reuse lossB's buffers
+        lossA.backward();
+        final Tensor[] wantA = leaves(first, false);
+        referenceNll(wantA[0], wantA[1], wantA[2], first.lengths()).backward();
+        for (int k = 0; k < 3; k++) {
+            final double[] got = values(a[k].grad()), want = values(wantA[k].grad());
+            for (int e = 0; e < got.length; e++) {
+                assertEquals(want[e], got[e], 1e-10 * (1 + Math.abs(want[e])), "first loss, input " + k + " [" + e + "]");
+            }
+        }
+        for (Tensor x : b) {
+            x.grad().zero_();
+        }
+        lossC.backward();
+        final Tensor[] wantB = leaves(second, false);
+        referenceNll(wantB[0], wantB[1], wantB[2], second.lengths()).backward();
+        for (int k = 0; k < 3; k++) {
+            final double[] got = values(b[k].grad()), want = values(wantB[k].grad());
+            for (int e = 0; e < got.length; e++) {
+                assertEquals(want[e], got[e], 1e-10 * (1 + Math.abs(want[e])), "reused buffers, input " + k + " [" + e + "]");
+            }
+        }
+    }
+
+    @Test
     void onlyTheInputsThatRequireGradientsGetThem() {
         final Case c = randomCase(9, 2, 5, 3, 0);
         final Tensor emit = tensor(c.emit(), false, c.B(), c.T(), c.N()).requires_grad_(true);

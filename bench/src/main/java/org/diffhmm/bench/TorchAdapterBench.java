@@ -1,0 +1,83 @@
+package org.diffhmm.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.diffhmm.Factorized;
+import org.diffhmm.HmmForward;
+import org.diffhmm.pytorch.TorchHmm;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What the PyTorch adapter costs over calling diffhmm directly on the same storage, at B = 32,
+ * T = 500, N = 64, float32, CPU: {@code direct} runs forward + backward through the Java API on views
+ * of the torch tensors' memory, writing the three gradients into preallocated torch tensors;
+ * {@code adapter} is {@link TorchHmm#nll} and {@code loss.backward()} — the same diffhmm work plus
+ * the surrogate's tensor operations and autograd, gradients accumulated into {@code .grad()} (zeroed
+ * each time, as an optimizer step would).
+ *
+ * <pre>java -jar bench/target/benchmarks.jar TorchAdapterBench</pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class TorchAdapterBench {
+    private static final int B = 32, T = 500, N = 64;
+    private Tensor emit, trans, init, gEmit, gTrans, gInit;
+    private long[] lengths;
+    private double[] minusOne;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        torch.manual_seed(5);
+        emit = torch.log_softmax(torch.randn(B, T, N), 2).detach().requires_grad_(true);
+        trans = torch.log_softmax(torch.randn(N, N), 1).detach().requires_grad_(true);
+        init = torch.log_softmax(torch.randn(N), 0).detach().requires_grad_(true);
+        gEmit = torch.empty_like(emit);
+        gTrans = torch.empty_like(trans);
+        gInit = torch.empty_like(init);
+        lengths = new long[B];
+        java.util.Arrays.fill(lengths, T);
+        minusOne = new double[B];
+        java.util.Arrays.fill(minusOne, -1.0);
+    }
+
+    private static org.diffhmm.Tensor view(Tensor x, long... shape) {
+        final long n = x.numel();
+        return org.diffhmm.Tensor.of(new FloatPointer(x.data_ptr()).capacity(n).limit(n), shape);
+    }
+
+    @Benchmark
+    public double direct() {
+        try (HmmForward.FactorizedResult r = HmmForward.apply(Factorized.of(view(init, N), view(trans, N, N), null,
+                view(emit, B, T, N)), lengths)) {
+            r.backward(minusOne, view(gInit, N), view(gTrans, N, N), view(gEmit, B, T, N));
+            return r.logZ()[0];
+        }
+    }
+
+    @Benchmark
+    public double adapter() {
+        final Tensor loss = TorchHmm.nll(emit, trans, init, lengths);
+        loss.backward();
+        final double value = loss.item_double();
+        emit.grad().zero_();
+        trans.grad().zero_();
+        init.grad().zero_();
+        return value;
+    }
+}
