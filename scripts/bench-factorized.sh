@@ -7,7 +7,9 @@
 #      each checked against diffhmm first, diffhmm timed again in the same process and threads;
 #   3. the dense memory floors (read, read + copy of the same arrays) beside the dense timings.
 # Writes bench/results/cpu-factorized-<date>.md with the machine and the commit. PyTorch is optional
-# (Debian: apt-get install python3-torch; libopenblas0-pthread gives it a real BLAS).
+# (Debian: apt-get install python3-torch; libopenblas0-pthread gives it a real BLAS). That package puts
+# a libtorch 1.13 on the system library path, which diffhmm-pytorch's tests must not load (README,
+# "Inside a JVM training pipeline"): remove it again before running the Java tests on that machine.
 #   scripts/bench-factorized.sh [--reps 3] [--threads 2]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
