@@ -102,12 +102,56 @@ public final class TorchHmm {
             value -= z;
         }
         // value + Σ x·∂ − stop(Σ x·∂): the value is the NLL, the gradient with respect to each x is ∂.
+        return surrogate(value, emit.scalar_type(), new Tensor[][] {{emit, gEmit}, {trans, gTrans}, {init, gInit}});
+    }
+
+    /**
+     * {@code −Σ_b log Z_b} for dense potentials — a linear-chain CRF or an HMM whose step scores come
+     * whole from the caller: {@code potential[b][t][i][j]} scores the transition {@code i → j} into
+     * step t (step 0 reads row 0: {@code potential[b][0][0][j]} is the initial score of j).
+     *
+     * @param options   diffhmm's options
+     * @param potential {@code [B][T][N][N]} log-scores, float32 or float64, on the CPU
+     * @param lengths   {@code B} sequence lengths, each in {@code [0, T]}
+     * @return a scalar tensor, {@code −Σ_b log Z_b}, with diffhmm's gradient under autograd
+     * @throws IllegalArgumentException if the shape, dtype or device is wrong, or diffhmm refuses the values
+     */
+    public static Tensor nllDense(Options options, Tensor potential, long[] lengths) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(lengths, "lengths");
+        requireCpu(potential, "potential");
+        final DType dtype = dtypeOf(potential, "potential");
+        if (potential.dim() != 4 || potential.size(2) != potential.size(3)) {
+            throw new IllegalArgumentException("potential must be [B][T][N][N], got " + shapeOf(potential));
+        }
+        if (lengths.length != potential.size(0)) {
+            throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of "
+                    + potential.size(0));
+        }
+        final Tensor p = potential.detach().contiguous();
+        final Tensor grad = torch.empty_like(p);
+        final double[] logZ;
+        try (HmmForward.Result r = HmmForward.apply(options, view(p, dtype), lengths)) {
+            logZ = r.logZ();
+            final double[] minusOne = new double[lengths.length];
+            java.util.Arrays.fill(minusOne, -1.0);
+            r.backward(minusOne, view(grad, dtype));
+        }
+        double value = 0;
+        for (double z : logZ) {
+            value -= z;
+        }
+        return surrogate(value, potential.scalar_type(), new Tensor[][] {{potential, grad}});
+    }
+
+    /** {@code value + Σ x·∂ − stop(Σ x·∂)} over the pairs (x, ∂) whose x requires a gradient. */
+    private static Tensor surrogate(double value, torch.ScalarType type, Tensor[][] pairs) {
         Tensor linear = null;
-        for (Tensor[] pair : new Tensor[][] {{emit, gEmit}, {trans, gTrans}, {init, gInit}}) {
+        for (Tensor[] pair : pairs) {
             if (!pair[0].requires_grad()) {
                 continue;
             }
-            // One dot product: no intermediate tensor of the input's size (each costs fresh pages).
+            // One dot product: no intermediate tensor of the input's size.
             Tensor term = pair[0].flatten().dot(pair[1].flatten());
             if (Double.isNaN(term.item_double())) {
                 // −inf scores (structural zeros, gradient 0) make −inf·0 = NaN: leave them out of the product.
@@ -117,8 +161,16 @@ public final class TorchHmm {
             linear = linear == null ? term : linear.add(term);
         }
         final Tensor constant = torch.full(new long[0], new org.bytedeco.pytorch.Scalar(value),
-                new org.bytedeco.pytorch.TensorOptions(emit.scalar_type()));
+                new org.bytedeco.pytorch.TensorOptions(type));
         return linear == null ? constant : constant.add(linear.sub(linear.detach()));
+    }
+
+    private static String shapeOf(Tensor x) {
+        final StringBuilder b = new StringBuilder();
+        for (int d = 0; d < x.dim(); d++) {
+            b.append('[').append(x.size(d)).append(']');
+        }
+        return b.length() == 0 ? "a scalar" : b.toString();
     }
 
     private static void requireCpu(Tensor x, String name) {

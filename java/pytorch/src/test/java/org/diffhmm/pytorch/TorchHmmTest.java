@@ -140,6 +140,56 @@ class TorchHmmTest {
         return TorchHmm.nll(x[0], x[1], x[2], c.lengths()).item_double();
     }
 
+    /** −Σ_b log Z_b of dense potentials by PyTorch operations: step 0 reads row 0. */
+    static Tensor referenceDense(Tensor potential, long[] lengths) {
+        Tensor total = null;
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] == 0) {
+                continue;
+            }
+            final Tensor p = potential.select(0, b);
+            Tensor alpha = p.select(0, 0).select(0, 0);
+            for (int t = 1; t < lengths[b]; t++) {
+                alpha = torch.logsumexp(alpha.unsqueeze(1).add(p.select(0, t)), 0);
+            }
+            final Tensor logZ = torch.logsumexp(alpha, 0).neg();
+            total = total == null ? logZ : total.add(logZ);
+        }
+        return total;
+    }
+
+    @Test
+    void denseGradientsEqualPyTorchsOwnRecursion() {
+        final SplittableRandom rng = new SplittableRandom(41);
+        final int B = 4, T = 7, N = 5;
+        final double[] pot = new double[B * T * N * N];
+        for (int k = 0; k < pot.length; k++) {
+            pot[k] = rng.nextDouble() < 0.15 ? Double.NEGATIVE_INFINITY : rng.nextDouble() * 6 - 2;  // CRF scores
+        }
+        for (int j = 0; j < N; j++) {
+            pot[j] = rng.nextDouble();  // a finite initial row for every sequence start
+        }
+        final long[] lengths = {7, 1, 0, 4};
+        for (boolean float32 : new boolean[] {false, true}) {
+            final Tensor ours = tensor(pot, float32, B, T, N, N).requires_grad_(true);
+            final Tensor theirs = tensor(pot, float32, B, T, N, N).requires_grad_(true);
+            final Tensor loss = TorchHmm.nllDense(org.diffhmm.Options.DEFAULT, ours, lengths);
+            loss.backward();
+            final Tensor want = referenceDense(theirs, lengths);
+            want.backward();
+            final double eps = float32 ? 1.2e-7 : 2.3e-16;
+            assertEquals(want.item_double(), loss.item_double(), 64 * eps * T * (1 + Math.abs(want.item_double())));
+            final double[] got = values(ours.grad()), exp = values(theirs.grad());
+            for (int e = 0; e < got.length; e++) {
+                // Entries a sequence never reads (padding, rows 1.. of step 0) get 0 from both.
+                assertEquals(exp[e], got[e], 64 * eps * T * (1 + Math.abs(exp[e])), (float32 ? "f32" : "f64") + " [" + e + "]");
+            }
+        }
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TorchHmm.nllDense(org.diffhmm.Options.DEFAULT, tensor(pot, false, B, T, N * N), lengths));
+        assertTrue(e.getMessage().contains("[B][T][N][N]"), e.getMessage());
+    }
+
     @Test
     void aLossWhoseBackwardIsPendingKeepsItsGradients() {
         // The adapter reuses its gradient buffers once a surrogate's backward has released them; a
