@@ -23,6 +23,16 @@ class EvidenceTest {
     }
 
     @Test
+    void aNeuralHmmTrainedInPyTorchReachesEm() {
+        final NeuralHmmExperiment.Report r = NeuralHmmExperiment.run(1, 300);
+        // Held-out log-likelihood per step: the neural HMM within 0.01 nats of EM and of the truth.
+        assertTrue(r.neural() > r.em() - 0.01, "neural " + r.neural() + " vs EM " + r.em());
+        assertTrue(r.neural() > r.truth() - 0.01, "neural " + r.neural() + " vs generating model " + r.truth());
+        final double[] held = r.curve().heldOut();
+        assertTrue(held[held.length - 1] < held[0] - 0.03, "held-out loss " + held[0] + " -> " + held[held.length - 1]);
+    }
+
+    @Test
     void twoStatesSeparateVowelsFromConsonants() {
         for (boolean gradient : new boolean[] {true, false}) {
             final TextExperiment.Report r = TextExperiment.run(1, gradient, false);
