@@ -286,19 +286,28 @@ struct ProbPending {
 
     void flush(const Kernels<T>& k, int64_t N) {
         if (count == 0) return;
-        for (int64_t s = 0; s < count; ++s) order[s] = s;
-        std::stable_sort(order, order + count, [&](int64_t a, int64_t b) { return acc[a] < acc[b]; });
-        for (int64_t s = 0; s < count; ++s) {
-            std::copy(x + order[s] * N, x + (order[s] + 1) * N, sx + s * N);
-            std::copy(y + order[s] * N, y + (order[s] + 1) * N, sy + s * N);
+        // One matrix for every queued step (K = 1, the common case): the rows are already grouped.
+        bool grouped = true;
+        for (int64_t s = 1; s < count && grouped; ++s) grouped = acc[s] == acc[0];
+        const T* gx = x;
+        const T* gy = y;
+        if (!grouped) {
+            for (int64_t s = 0; s < count; ++s) order[s] = s;
+            std::stable_sort(order, order + count, [&](int64_t a, int64_t b) { return acc[a] < acc[b]; });
+            for (int64_t s = 0; s < count; ++s) {
+                std::copy(x + order[s] * N, x + (order[s] + 1) * N, sx + s * N);
+                std::copy(y + order[s] * N, y + (order[s] + 1) * N, sy + s * N);
+            }
+            std::sort(acc, acc + count);  // the targets in the gathered rows' order
+            gx = sx;
+            gy = sy;
         }
         auto rows = [&](int64_t i0, int64_t i1) {
             for (int64_t g = 0; g < count;) {
-                double* target = acc[order[g]];
                 int64_t end = g;
-                while (end < count && acc[order[end]] == target) ++end;
+                while (end < count && acc[end] == acc[g]) ++end;
                 for (int64_t s = g; s < end; s += kProbBlock)
-                    k.outer_block(target, sx + s * N, sy + s * N, std::min(kProbBlock, end - s), N, i0, i1);
+                    k.outer_block(acc[g], gx + s * N, gy + s * N, std::min(kProbBlock, end - s), N, i0, i1);
                 g = end;
             }
         };
