@@ -74,8 +74,7 @@ class ClusterTest {
             assertTrue(c.endsWith("javacpp-cache") && !c.equals("null"), c);
         }
 
-        spark = SparkSession.builder().master("local[2]").appName("diffhmm-cluster-reference")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = LocalSpark.start("local[2]", "diffhmm-cluster-reference");
         final RoomWalksJob.Result local;
         try {
             local = RoomWalksJob.run(spark, WALKS, STEPS, ITERATIONS, SEED);

@@ -36,8 +36,7 @@ class HmmEmTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("diffhmm-spark-em-test").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = LocalSpark.start("local[2]", "diffhmm-spark-em-test");
     }
 
     @AfterAll

@@ -40,8 +40,7 @@ class HmmEstimatorTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("diffhmm-estimator").config("spark.ui.enabled", "false")
-                .getOrCreate();
+        spark = LocalSpark.start("local[2]", "diffhmm-estimator");
     }
 
     @AfterAll

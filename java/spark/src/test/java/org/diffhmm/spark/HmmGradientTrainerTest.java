@@ -37,8 +37,7 @@ class HmmGradientTrainerTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("diffhmm-spark-gradient-test")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = LocalSpark.start("local[2]", "diffhmm-spark-gradient-test");
     }
 
     @AfterAll

@@ -33,8 +33,7 @@ class HmmScorerTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("diffhmm-spark-test").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = LocalSpark.start("local[2]", "diffhmm-spark-test");
     }
 
     @AfterAll

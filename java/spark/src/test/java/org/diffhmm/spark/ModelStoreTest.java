@@ -24,8 +24,7 @@ class ModelStoreTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[1]").appName("diffhmm-model-store").config("spark.ui.enabled", "false")
-                .getOrCreate();
+        spark = LocalSpark.start("local[1]", "diffhmm-model-store");
     }
 
     @AfterAll

@@ -33,11 +33,13 @@ public final class RoomWalksJob {
             .add("actions", DataTypes.createArrayType(DataTypes.IntegerType));
 
     /**
-     * Generates {@code walks} walks of {@code steps} in a random 5×5 room with 4 colours, trains a CHMM
-     * with twice the clones the room needs by EM on Spark, and decodes every walk.
+     * The data of the job and of {@link SparkBench}: a random 5×5 room with 4 colours, {@code walks}
+     * walks of {@code steps} in it (also as rows: id, symbols, actions), and a starting CHMM with twice
+     * the clones the room needs.
      */
-    public static Result run(SparkSession spark, int walks, int steps, int iterations, long seed) {
-        final SplittableRandom rng = new SplittableRandom(seed);
+    record Problem(Room room, List<CloneHmm.Walk> walks, List<Row> rows, CloneHmm start) {}
+
+    static Problem problem(int walks, int steps, SplittableRandom rng) {
         final Room room = Room.random(5, 5, 4, rng);
         final List<CloneHmm.Walk> data = new ArrayList<>();
         final List<Row> rows = new ArrayList<>();
@@ -47,19 +49,28 @@ public final class RoomWalksJob {
             rows.add(RowFactory.create(id, Arrays.stream(w.symbols()).boxed().toArray(Integer[]::new),
                     Arrays.stream(w.actions()).boxed().toArray(Integer[]::new)));
         }
-        // Contiguous slices, two per core: the same partitions wherever the job runs (EM's sums, and so the
-        // model's last bits, follow the partitioning).
-        final Dataset<Row> input = spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext())
-                .parallelize(rows, spark.sparkContext().defaultParallelism() * 2), SCHEMA).cache();
         final int[] clones = room.cellsPerSymbol();
         for (int s = 0; s < clones.length; s++) {
             clones[s] *= 2;
         }
-        final CloneHmm model = CloneHmm.random(clones, Room.ACTIONS, 0.01, rng);
+        return new Problem(room, data, rows, CloneHmm.random(clones, Room.ACTIONS, 0.01, rng));
+    }
+
+    /**
+     * Generates {@code walks} walks of {@code steps} in a random 5×5 room with 4 colours, trains a CHMM
+     * with twice the clones the room needs by EM on Spark, and decodes every walk.
+     */
+    public static Result run(SparkSession spark, int walks, int steps, int iterations, long seed) {
+        final Problem p = problem(walks, steps, new SplittableRandom(seed));
+        // Contiguous slices, two per core: the same partitions wherever the job runs (EM's sums, and so the
+        // model's last bits, follow the partitioning).
+        final Dataset<Row> input = spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(p.rows(), spark.sparkContext().defaultParallelism() * 2), SCHEMA).cache();
+        final CloneHmm model = p.start();
         final LossCurve curve = new HmmEm(model).idColumn("id").maxIterations(iterations).tolerance(1e-7).fit(input);
         final List<Row> decoded = new HmmScorer(model).idColumn("id").score(input).collectAsList();
         input.unpersist();
-        return new Result(room, model, curve, data, decoded);
+        return new Result(p.room(), model, curve, p.walks(), decoded);
     }
 
     /**

@@ -21,8 +21,7 @@ class RoomWalksJobTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("diffhmm-room-walks").config("spark.ui.enabled", "false")
-                .getOrCreate();
+        spark = LocalSpark.start("local[2]", "diffhmm-room-walks");
     }
 
     @AfterAll

@@ -1,16 +1,12 @@
 package org.diffhmm.spark;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.Room;
 import org.diffhmm.train.Em;
 
 /**
@@ -29,22 +25,11 @@ public final class SparkBench {
         final int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         final int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         final int iterations = 3;
-        final SplittableRandom rng = new SplittableRandom(1);
-        final Room room = Room.random(5, 5, 4, rng);
-        final List<CloneHmm.Walk> data = new ArrayList<>();
-        final List<Row> rows = new ArrayList<>();
-        for (long id = 0; id < walks; id++) {
-            final CloneHmm.Walk w = room.walk(steps, rng);
-            data.add(w);
-            rows.add(RowFactory.create(id, Arrays.stream(w.symbols()).boxed().toArray(Integer[]::new),
-                    Arrays.stream(w.actions()).boxed().toArray(Integer[]::new)));
-        }
-        final int[] clones = room.cellsPerSymbol();
-        for (int s = 0; s < clones.length; s++) {
-            clones[s] *= 2;
-        }
-        final CloneHmm start = CloneHmm.random(clones, Room.ACTIONS, 0.01, rng);
-        System.out.printf("# CHMM %d states, %d walks x %d steps, %d cores, Java %s%n", Arrays.stream(clones).sum(), walks,
+        final RoomWalksJob.Problem problem = RoomWalksJob.problem(walks, steps, new SplittableRandom(1));
+        final List<CloneHmm.Walk> data = problem.walks();
+        final List<Row> rows = problem.rows();
+        final CloneHmm start = problem.start();
+        System.out.printf("# CHMM %d states, %d walks x %d steps, %d cores, Java %s%n", start.states(), walks,
                 steps, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.println("| runner | decode (walks/s) | EM iteration (ms) |");
         System.out.println("|---|---:|---:|");
