@@ -1,7 +1,6 @@
 package org.diffhmm.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.diffhmm.Factorized;
@@ -56,16 +55,11 @@ public class TorchAdapterBench {
         java.util.Arrays.fill(minusOne, -1.0);
     }
 
-    private static org.diffhmm.Tensor view(Tensor x, long... shape) {
-        final long n = x.numel();
-        return org.diffhmm.Tensor.of(new FloatPointer(x.data_ptr()).capacity(n).limit(n), shape);
-    }
-
     @Benchmark
     public double direct() {
-        try (HmmForward.FactorizedResult r = HmmForward.apply(Factorized.of(view(init, N), view(trans, N, N), null,
-                view(emit, B, T, N)), lengths)) {
-            r.backward(minusOne, view(gInit, N), view(gTrans, N, N), view(gEmit, B, T, N));
+        try (HmmForward.FactorizedResult r = HmmForward.apply(Factorized.of(TorchHmm.view(init), TorchHmm.view(trans),
+                null, TorchHmm.view(emit)), lengths)) {
+            r.backward(minusOne, TorchHmm.view(gInit), TorchHmm.view(gTrans), TorchHmm.view(gEmit));
             return r.logZ()[0];
         }
     }

@@ -192,6 +192,23 @@ public final class TorchHmm {
         throw new IllegalArgumentException(name + " must be float32 or float64, got " + type);
     }
 
+    /**
+     * A diffhmm tensor viewing a torch tensor's memory, for calling diffhmm's own API (HmmForward,
+     * Viterbi, marginals, sampling) on torch data without a copy; outputs written through the view
+     * land in the torch tensor.
+     *
+     * @param x a contiguous float32 or float64 CPU tensor; it must outlive the view's use
+     * @return the view, with {@code x}'s shape
+     * @throws IllegalArgumentException if {@code x} is on a CUDA device, not contiguous, or of another dtype
+     */
+    public static org.diffhmm.Tensor view(Tensor x) {
+        requireCpu(x, "x");
+        if (!x.is_contiguous()) {
+            throw new IllegalArgumentException("x must be contiguous (call contiguous() first)");
+        }
+        return view(x, dtypeOf(x, "x"));
+    }
+
     /** A diffhmm view of a contiguous CPU tensor's memory (no copy). */
     private static org.diffhmm.Tensor view(Tensor x, DType dtype) {
         final long n = x.numel();

@@ -240,6 +240,25 @@ class TorchHmmTest {
     }
 
     @Test
+    void viewsLetDiffhmmsOwnApiReadTorchMemory() {
+        final Case c = randomCase(51, 3, 6, 4, 0.2);
+        final Tensor emit = tensor(c.emit(), true, c.B(), c.T(), c.N());
+        final Tensor trans = tensor(c.trans(), true, c.N(), c.N());
+        final Tensor init = tensor(c.init(), true, c.N());
+        double want = 0;
+        try (org.diffhmm.HmmForward.FactorizedResult r = org.diffhmm.HmmForward.apply(
+                org.diffhmm.Factorized.of(TorchHmm.view(init), TorchHmm.view(trans), null, TorchHmm.view(emit)), c.lengths())) {
+            for (double z : r.logZ()) {
+                want -= z;
+            }
+        }
+        // The same call underneath: equal once rounded to the tensors' float32.
+        assertEquals((float) want, (float) TorchHmm.nll(emit, trans, init, c.lengths()).item_double(), 0.0f);
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchHmm.view(trans.t()));
+        assertTrue(e.getMessage().contains("contiguous"), e.getMessage());
+    }
+
+    @Test
     void badInputIsNamed() {
         final Case c = randomCase(11, 2, 4, 3, 0);
         final Tensor emit = tensor(c.emit(), false, c.B(), c.T(), c.N());
