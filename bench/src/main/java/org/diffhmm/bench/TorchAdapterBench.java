@@ -1,6 +1,7 @@
 package org.diffhmm.bench;
 
 import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.diffhmm.Factorized;
@@ -23,8 +24,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * T = 500, N = 64, float32, CPU: {@code direct} runs forward + backward through the Java API on views
  * of the torch tensors' memory, writing the three gradients into preallocated torch tensors;
  * {@code adapter} is {@link TorchHmm#nll} and {@code loss.backward()} — the same diffhmm work plus
- * the surrogate's tensor operations and autograd, gradients accumulated into {@code .grad()} (zeroed
- * each time, as an optimizer step would).
+ * the surrogate's tensor operations and autograd, gradients left in {@code .grad()} and reset to none
+ * after each step as libtorch's optimizers do. Each step runs in a {@code PointerScope}, as a JavaCPP
+ * training loop frees its step's tensors.
+ *
+ * <p>libtorch's OpenMP and OpenBLAS workers spin-wait for a while after each parallel operation and
+ * take cores from diffhmm's threads; {@code scripts/bench-torch-adapter.sh} runs the benchmark with
+ * libtorch's defaults and again with {@code OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1}.
  *
  * <pre>java -jar bench/target/benchmarks.jar TorchAdapterBench</pre>
  */
@@ -66,12 +72,16 @@ public class TorchAdapterBench {
 
     @Benchmark
     public double adapter() {
-        final Tensor loss = TorchHmm.nll(emit, trans, init, lengths);
-        loss.backward();
-        final double value = loss.item_double();
-        emit.grad().zero_();
-        trans.grad().zero_();
-        init.grad().zero_();
-        return value;
+        try (PointerScope step = new PointerScope()) {
+            final Tensor loss = TorchHmm.nll(emit, trans, init, lengths);
+            loss.backward();
+            final double value = loss.item_double();
+            // What libtorch's Optimizer::zero_grad() does by default (set_to_none): the next backward
+            // takes its gradient tensors as they come instead of adding them to zeroed ones.
+            for (Tensor x : new Tensor[] {emit, trans, init}) {
+                x.mutable_grad().put(new Tensor());
+            }
+            return value;
+        }
     }
 }

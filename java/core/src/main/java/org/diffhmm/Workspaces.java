@@ -4,6 +4,7 @@ import static org.diffhmm.internal.DiffhmmNative.*;
 
 import java.util.concurrent.ConcurrentLinkedDeque;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.diffhmm.internal.DiffhmmNative.diffhmm_workspace;
 
 /**
@@ -30,6 +31,13 @@ final class Workspaces {
             Natives.check(diffhmm_workspace_create(backend, handle));
             address = handle.address();
             deallocator(new Free(handle));
+            // The pool owns the workspace, not whatever JavaCPP PointerScope the caller has open (a
+            // libtorch training loop usually has one per step): closing that scope must not free it.
+            final PointerScope scope = PointerScope.getInnerScope();
+            if (scope != null) {
+                retainReference();   // detach() releases the reference attach() took
+                scope.detach(this);
+            }
         }
 
         private static final class Free extends diffhmm_workspace implements Pointer.Deallocator {

@@ -89,6 +89,36 @@ class LeakSafetyTest {
         assertEquals(leakedBefore, Leases.leaked());
     }
 
+    /**
+     * JavaCPP users (libtorch through the presets) free a training step's native objects with a
+     * {@code PointerScope}; a workspace the pool creates inside it belongs to the pool and must
+     * survive the scope, as must a result still open when it closes.
+     */
+    @Test
+    void aCallersPointerScopeFreesNothingDiffhmmOwns() {
+        Workspaces.clear();   // the next call creates its workspace inside the scope
+        final double expected;
+        try (HmmForward.FactorizedResult r = HmmForward.apply(CPU, problem, lengths())) {
+            expected = r.logZ()[0];
+        }
+        Workspaces.clear();
+        final HmmForward.FactorizedResult open;
+        try (org.bytedeco.javacpp.PointerScope step = new org.bytedeco.javacpp.PointerScope();
+                org.bytedeco.javacpp.FloatPointer grad = new org.bytedeco.javacpp.FloatPointer((long) B * T * N)) {
+            try (HmmForward.FactorizedResult r = HmmForward.apply(CPU, problem, lengths())) {
+                assertEquals(expected, r.logZ()[0]);
+                r.backward(new double[B], null, null, Tensor.of(grad, B, T, N));
+            }
+            open = HmmForward.apply(CPU, problem, lengths());
+        }
+        final float[] gradEmit = new float[B * T * N];
+        open.backward(new double[B], null, null, Tensor.of(gradEmit, B, T, N));
+        open.close();
+        try (HmmForward.FactorizedResult again = HmmForward.apply(CPU, problem, lengths())) {
+            assertEquals(expected, again.logZ()[0]);
+        }
+    }
+
     private static long[] lengths() {
         final long[] lengths = new long[B];
         java.util.Arrays.fill(lengths, T);
