@@ -64,8 +64,9 @@ public final class TorchHmm {
      * @param transIndex {@code [B*T]} matrix of each step (row-major {@code [b][t]}; step 0 ignored),
      *                   or null when there is one matrix
      * @return a scalar tensor: the negative log-likelihood, with diffhmm's gradient under autograd
-     * @throws IllegalArgumentException if a shape, dtype or device is wrong, or diffhmm refuses the
-     *                                  values (NaN, lengths out of range: the message names them)
+     * @throws IllegalArgumentException if a shape, dtype or device is wrong (the message names it)
+     * @throws org.diffhmm.DiffhmmException if diffhmm refuses the values: INVALID_ARGUMENT for lengths
+     *                                  out of range, INVALID_VALUE for NaN scores (the message names them)
      */
     public static Tensor nll(Options options, Tensor emit, Tensor trans, Tensor init, long[] lengths, long[] transIndex) {
         Objects.requireNonNull(options, "options");
@@ -114,7 +115,8 @@ public final class TorchHmm {
      * @param potential {@code [B][T][N][N]} log-scores, float32 or float64, on the CPU
      * @param lengths   {@code B} sequence lengths, each in {@code [0, T]}
      * @return a scalar tensor, {@code −Σ_b log Z_b}, with diffhmm's gradient under autograd
-     * @throws IllegalArgumentException if the shape, dtype or device is wrong, or diffhmm refuses the values
+     * @throws IllegalArgumentException if the shape, dtype or device is wrong
+     * @throws org.diffhmm.DiffhmmException if diffhmm refuses the values (lengths out of range, NaN)
      */
     public static Tensor nllDense(Options options, Tensor potential, long[] lengths) {
         Objects.requireNonNull(options, "options");

@@ -1,0 +1,240 @@
+package org.diffhmm.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+import org.diffhmm.DType;
+import org.diffhmm.Factorized;
+import org.diffhmm.HmmForward;
+import org.diffhmm.Options;
+import org.diffhmm.Tensor;
+
+/**
+ * The HMM negative log-likelihood as a Deep Java Library (DJL) operation: a network produces the
+ * emission scores (and perhaps the transition and initial scores) as NDArrays, diffhmm computes
+ * {@code −Σ_b log p(x_b)} and its exact gradient in one forward-backward, and DJL's autograd carries
+ * that gradient on into the network.
+ *
+ * <p>DJL cannot run a Java-defined backward, so {@link #nll} returns a surrogate:
+ * {@code value + Σ x·stop(∂) − stop(Σ x·∂)} over the inputs x that require gradients, where
+ * {@code value} and {@code ∂} are diffhmm's. Its value is the negative log-likelihood and its autograd
+ * gradient is exactly diffhmm's (to the inputs' precision); its second derivative is not the HMM's.
+ * Zero-copy on the CPU: diffhmm reads the arrays' own memory (a contiguous array is used in place)
+ * and writes the gradients into arrays the engine allocated. Inside a {@code GradientCollector} the
+ * surrogate is recorded like any other operation:
+ *
+ * <pre>{@code
+ * try (GradientCollector collector = trainer.newGradientCollector()) {
+ *     NDArray emit = net.forward(ps, features, true).singletonOrThrow();  // [B][T][N] log p(x_bt | z = j)
+ *     NDArray loss = DjlHmm.nll(emit, transLogits.logSoftmax(1), initLogits.logSoftmax(0), lengths);
+ *     collector.backward(loss);
+ * }
+ * }</pre>
+ *
+ * <p>{@link HmmNllBlock} packages the same operation as a {@code Block} with its own transition and
+ * initial logits. Arrays on a GPU are refused with a clear error (diffhmm's CUDA backend is reached
+ * through {@link Tensor#ofDevice} on the engine's device memory, not through this adapter).
+ */
+public final class DjlHmm {
+    private DjlHmm() {}
+
+    /**
+     * {@code −Σ_b log p(x_b)} under an HMM with one transition matrix (default options).
+     *
+     * @param emit    emission log-likelihoods {@code [B][T][N]}
+     * @param trans   transition log-scores {@code [N][N]} (log-probabilities, or any reals: then the
+     *                "likelihood" is the partition function of a linear-chain CRF)
+     * @param init    initial log-scores {@code [N]}
+     * @param lengths {@code B} sequence lengths, each in {@code [0, T]}
+     * @return a scalar array: the negative log-likelihood, with diffhmm's gradient under autograd
+     * @throws IllegalArgumentException if a shape, data type or device is wrong (the message names it)
+     */
+    public static NDArray nll(NDArray emit, NDArray trans, NDArray init, long[] lengths) {
+        return nll(Options.DEFAULT, emit, trans, init, lengths, null);
+    }
+
+    /**
+     * {@code −Σ_b log p(x_b)} with per-step transition matrices and explicit options.
+     *
+     * @param options    diffhmm's options (threads, CPU instruction set, trusted input)
+     * @param emit       emission log-likelihoods {@code [B][T][N]}
+     * @param trans      transition log-scores {@code [N][N]} or {@code [K][N][N]}
+     * @param init       initial log-scores {@code [N]} or {@code [B][N]}
+     * @param lengths    {@code B} sequence lengths, each in {@code [0, T]}
+     * @param transIndex {@code [B*T]} matrix of each step (row-major {@code [b][t]}; step 0 ignored),
+     *                   or null when there is one matrix
+     * @return a scalar array: the negative log-likelihood, with diffhmm's gradient under autograd
+     * @throws IllegalArgumentException if a shape, data type or device is wrong (the message names it)
+     * @throws org.diffhmm.DiffhmmException if diffhmm refuses the values: INVALID_ARGUMENT for lengths
+     *                                  out of range, INVALID_VALUE for NaN scores (the message names them)
+     */
+    public static NDArray nll(Options options, NDArray emit, NDArray trans, NDArray init, long[] lengths,
+            long[] transIndex) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(lengths, "lengths");
+        requireCpu(emit, "emit");
+        requireCpu(trans, "trans");
+        requireCpu(init, "init");
+        final DType dtype = dtypeOf(emit, "emit");
+        if (dtypeOf(trans, "trans") != dtype || dtypeOf(init, "init") != dtype) {
+            throw new IllegalArgumentException("emit, trans and init must have one data type; got "
+                    + emit.getDataType() + ", " + trans.getDataType() + ", " + init.getDataType());
+        }
+        if (emit.getShape().dimension() != 3) {
+            throw new IllegalArgumentException("emit must be [B][T][N], got " + emit.getShape());
+        }
+        final long batch = emit.getShape().get(0);
+        if (lengths.length != batch) {
+            throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + batch);
+        }
+        final NDManager manager = emit.getManager();
+        try (NDManager scratch = scratch(manager, emit, trans, init)) {
+            final NDArray gEmit = empty(scratch, emit), gTrans = empty(scratch, trans), gInit = empty(scratch, init);
+            final double[] logZ;
+            try (HmmForward.FactorizedResult r = HmmForward.apply(options,
+                    Factorized.of(view(init, dtype), view(trans, dtype), transIndex, view(emit, dtype)), lengths)) {
+                logZ = r.logZ();
+                r.backward(minusOnes(lengths.length), view(gInit, dtype), view(gTrans, dtype), view(gEmit, dtype));
+            }
+            return surrogate(manager, scratch, -sum(logZ), emit.getDataType(),
+                    new NDArray[][] {{emit, gEmit}, {trans, gTrans}, {init, gInit}});
+        }
+    }
+
+    /**
+     * {@code −Σ_b log Z_b} for dense potentials — a linear-chain CRF or an HMM whose step scores come
+     * whole from the caller: {@code potential[b][t][i][j]} scores the transition {@code i → j} into
+     * step t (step 0 reads row 0: {@code potential[b][0][0][j]} is the initial score of j).
+     *
+     * @param options   diffhmm's options
+     * @param potential {@code [B][T][N][N]} log-scores, float32 or float64, on the CPU
+     * @param lengths   {@code B} sequence lengths, each in {@code [0, T]}
+     * @return a scalar array, {@code −Σ_b log Z_b}, with diffhmm's gradient under autograd
+     * @throws IllegalArgumentException if the shape, data type or device is wrong
+     * @throws org.diffhmm.DiffhmmException if diffhmm refuses the values (lengths out of range, NaN)
+     */
+    public static NDArray nllDense(Options options, NDArray potential, long[] lengths) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(lengths, "lengths");
+        requireCpu(potential, "potential");
+        final DType dtype = dtypeOf(potential, "potential");
+        final Shape shape = potential.getShape();
+        if (shape.dimension() != 4 || shape.get(2) != shape.get(3)) {
+            throw new IllegalArgumentException("potential must be [B][T][N][N], got " + shape);
+        }
+        if (lengths.length != shape.get(0)) {
+            throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + shape.get(0));
+        }
+        final NDManager manager = potential.getManager();
+        try (NDManager scratch = scratch(manager, potential)) {
+            final NDArray grad = empty(scratch, potential);
+            final double[] logZ;
+            try (HmmForward.Result r = HmmForward.apply(options, view(potential, dtype), lengths)) {
+                logZ = r.logZ();
+                r.backward(minusOnes(lengths.length), view(grad, dtype));
+            }
+            return surrogate(manager, scratch, -sum(logZ), potential.getDataType(), new NDArray[][] {{potential, grad}});
+        }
+    }
+
+    /**
+     * A diffhmm tensor viewing a CPU array's memory, for calling diffhmm's own API (HmmForward,
+     * Viterbi, marginals, sampling) on DJL data; outputs written through the view land in the array.
+     * A non-contiguous array is viewed through the contiguous copy DJL makes of it, so writes to such
+     * a view do not reach the array.
+     *
+     * @param x a float32 or float64 array on the CPU; it must stay open while the view is used
+     * @return the view, with {@code x}'s shape
+     * @throws IllegalArgumentException if {@code x} is on a GPU or of another data type
+     */
+    public static Tensor view(NDArray x) {
+        requireCpu(x, "x");
+        return view(x, dtypeOf(x, "x"));
+    }
+
+    private static Tensor view(NDArray x, DType dtype) {
+        final ByteBuffer bytes = x.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        if (!bytes.isDirect()) {
+            throw new IllegalArgumentException("the engine (" + x.getManager().getEngine().getEngineName()
+                    + ") gives no direct view of " + x.getShape() + "; diffhmm-djl needs one (the PyTorch engine gives it)");
+        }
+        final long[] shape = x.getShape().getShape();
+        return dtype == DType.FLOAT32 ? Tensor.of(bytes.asFloatBuffer(), shape) : Tensor.of(bytes.asDoubleBuffer(), shape);
+    }
+
+    /** {@code value + Σ x·∂ − stop(Σ x·∂)} over the pairs (x, ∂). */
+    private static NDArray surrogate(NDManager manager, NDManager scratch, double value, DataType type,
+            NDArray[][] pairs) {
+        // Every input gets its term: DJL tells whether a leaf requires a gradient, not whether a
+        // network's output does, and a term whose input needs none costs one dot product and adds 0.
+        NDArray linear = null;
+        for (NDArray[] pair : pairs) {
+            final NDArray x = pair[0].flatten(), g = pair[1].flatten();
+            NDArray term = x.dot(g);
+            if (Double.isNaN(term.toType(DataType.FLOAT64, false).getDouble())) {
+                // −inf scores (structural zeros, gradient 0) make −inf·0 = NaN: leave them out of the product.
+                term = NDArrays.where(x.isInfinite(), x.zerosLike(), x).dot(g);
+            }
+            linear = linear == null ? term : linear.add(term);
+        }
+        final NDArray constant = scratch.create(value).toType(type, false);
+        final NDArray result = linear == null ? constant : constant.add(linear.sub(linear.stopGradient()));
+        // The rest goes with the scratch manager; the graph keeps what its backward needs.
+        result.attach(manager);
+        return result;
+    }
+
+    /**
+     * A sub-manager for a call's temporaries, the inputs attached to it for the call so that the
+     * operations on them put their results there; closing it frees them and gives the inputs back.
+     */
+    private static NDManager scratch(NDManager manager, NDArray... inputs) {
+        final NDManager scratch = manager.newSubManager();
+        for (NDArray x : inputs) {
+            x.tempAttach(scratch);
+        }
+        return scratch;
+    }
+
+    private static NDArray empty(NDManager manager, NDArray like) {
+        return manager.create(like.getShape(), like.getDataType());
+    }
+
+    private static double[] minusOnes(int n) {
+        final double[] a = new double[n];
+        Arrays.fill(a, -1.0);
+        return a;
+    }
+
+    private static double sum(double[] values) {
+        double s = 0;
+        for (double v : values) {
+            s += v;
+        }
+        return s;
+    }
+
+    private static void requireCpu(NDArray x, String name) {
+        Objects.requireNonNull(x, name);
+        if (!"cpu".equals(x.getDevice().getDeviceType())) {
+            throw new IllegalArgumentException(name + " is on " + x.getDevice() + "; this adapter takes CPU arrays (copy with "
+                    + name + ".toDevice(Device.cpu(), false))");
+        }
+    }
+
+    private static DType dtypeOf(NDArray x, String name) {
+        if (x.getDataType() == DataType.FLOAT32) {
+            return DType.FLOAT32;
+        }
+        if (x.getDataType() == DataType.FLOAT64) {
+            return DType.FLOAT64;
+        }
+        throw new IllegalArgumentException(name + " must be float32 or float64, got " + x.getDataType());
+    }
+}
