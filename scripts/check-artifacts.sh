@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/check-artifacts.sh — what a user's build gets from the installed library artifacts (run
-# after `mvn install`; .ci/run does). Fails when diffhmm-core, diffhmm-models, diffhmm-spark or
-# diffhmm-pytorch, as published, would put anything on a user's runtime classpath beyond diffhmm
-# itself, JavaCPP and slf4j-api (Spark and the PyTorch presets are `provided`: the user brings them).
+# after `mvn install`; .ci/run does). Fails when diffhmm-core, diffhmm-models, diffhmm-spark,
+# diffhmm-pytorch or diffhmm-djl, as published, would put anything on a user's runtime classpath
+# beyond diffhmm itself, JavaCPP and slf4j-api (Spark, the PyTorch presets and DJL are `provided`:
+# the user brings them).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evaluate() { (cd "$root" && mvn -B -q help:evaluate -Dexpression="$1" -DforceStdout | sed 's/\x1b\[[0-9;]*m//g'); }
@@ -11,7 +12,7 @@ repo="$(evaluate settings.localRepository)"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 allowed='^(org\.diffhmm:diffhmm-(core|models)|org\.bytedeco:javacpp|org\.slf4j:slf4j-api):'
 status=0
-for artifact in diffhmm-core diffhmm-models diffhmm-spark diffhmm-pytorch; do
+for artifact in diffhmm-core diffhmm-models diffhmm-spark diffhmm-pytorch diffhmm-djl; do
   pom="$repo/org/diffhmm/$artifact/$version/$artifact-$version.pom"
   [[ -f "$pom" ]] || { echo "check-artifacts: $pom is missing: run mvn install first" >&2; exit 2; }
   mkdir -p "$work/$artifact" && cp "$pom" "$work/$artifact/pom.xml"   # the POM as published, not the reactor's

@@ -23,7 +23,7 @@ import org.diffhmm.train.LossCurve;
 /**
  * A neural HMM trained in PyTorch (JavaCPP presets) with diffhmm as its likelihood layer, next to
  * diffhmm's own EM and Adam on the same data (GaussianExperiment's 5-state Gaussian HMM, 40 training
- * and 20 held-out sequences of 250 steps). The neural emission model: a learnt 8-dimensional embedding
+ * and 20 held-out sequences of 250 steps) and diffhmm's own Adam {@code Trainer}. The neural emission model: a learnt 8-dimensional embedding
  * per state, a 2-layer MLP (8 → 16, tanh, → 2) giving the state's mean and log standard deviation,
  * {@code emit[b][t][j] = log N(x_bt; μ_j, σ_j)}; transitions and initial distribution as free logits.
  * PyTorch's Adam updates every parameter from the exact gradient {@link TorchHmm#nll} passes back.
@@ -36,12 +36,24 @@ public final class NeuralHmmExperiment {
     /**
      * What a run gives.
      *
-     * @param truth  held-out log-likelihood per step of the generating model
-     * @param em     of diffhmm's EM (GaussianExperiment)
-     * @param neural of the neural HMM trained in PyTorch
-     * @param curve  the neural HMM's training and held-out loss per Adam step (nats per step)
+     * @param truth        held-out log-likelihood per step of the generating model
+     * @param em           of diffhmm's EM (GaussianExperiment)
+     * @param neural       of the neural HMM trained in PyTorch
+     * @param trainer      of diffhmm's own Adam {@code Trainer} (GaussianExperiment)
+     * @param curve        the neural HMM's training and held-out loss per Adam step (nats per step)
+     * @param trainerCurve diffhmm's Trainer's curve on the same data
      */
-    public record Report(double truth, double em, double neural, LossCurve curve) {}
+    public record Report(double truth, double em, double trainer, double neural, LossCurve curve, LossCurve trainerCurve) {}
+
+    /** The same curve under another name (for a plot's legend). */
+    static LossCurve renamed(LossCurve curve, String name) {
+        final LossCurve copy = new LossCurve(name);
+        final double[] train = curve.train(), held = curve.heldOut();
+        for (int k = 0; k < train.length; k++) {
+            copy.add(train[k], held[k]);
+        }
+        return copy;
+    }
 
     static Tensor batch(List<double[][]> sequences) {
         final int b = sequences.size(), t = sequences.get(0).length;
@@ -134,7 +146,7 @@ public final class NeuralHmmExperiment {
             }
             curve.add(loss.item_double() / trainSteps, held);
         }
-        return new Report(em.truth(), em.em(), -held, curve);
+        return new Report(em.truth(), em.em(), em.gradient(), -held, curve, renamed(em.gradientCurve(), "diffhmm Trainer, Adam"));
     }
 
     /**
@@ -151,8 +163,9 @@ public final class NeuralHmmExperiment {
         for (int s = 0; s < held.length; s += 25) {
             System.out.printf("step %3d: held-out log-likelihood per step %.5f%n", s + 1, -held[s]);
         }
-        System.out.printf("held-out log-likelihood per step: generating model %.5f, diffhmm EM %.5f, neural HMM %.5f%n",
-                r.truth(), r.em(), r.neural());
-        LossPlot.savePng(out.resolve("neural-hmm-loss.png"), "Neural HMM in PyTorch, diffhmm as the layer", r.curve());
+        System.out.printf("held-out log-likelihood per step: generating model %.5f, diffhmm EM %.5f, "
+                + "diffhmm Trainer (Adam) %.5f, neural HMM in PyTorch %.5f%n", r.truth(), r.em(), r.trainer(), r.neural());
+        LossPlot.savePng(out.resolve("neural-hmm-loss.png"), "Neural HMM in PyTorch, diffhmm as the layer", r.curve(),
+                r.trainerCurve());
     }
 }

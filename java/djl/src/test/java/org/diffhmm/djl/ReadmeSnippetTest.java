@@ -1,0 +1,80 @@
+package org.diffhmm.djl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's DJL snippet, taken from the README itself, compiled against this module and run: it
+ * cannot rot. Its loss equals DJL's own forward algorithm, and every input gets a gradient.
+ */
+class ReadmeSnippetTest {
+    static String snippet() throws IOException {
+        final String readme = Files.readString(Path.of("../../README.md"), StandardCharsets.UTF_8);
+        final int marker = readme.indexOf("<!-- snippet: djl");
+        assertTrue(marker >= 0, "the README has no djl snippet marker");
+        final int start = readme.indexOf("```java\n", marker) + "```java\n".length();
+        return readme.substring(start, readme.indexOf("```", start));
+    }
+
+    @Test
+    void theReadmeSnippetCompilesAndRuns(@TempDir Path dir) throws Exception {
+        final String source = "import ai.djl.ndarray.NDArray;\n"
+                + "import ai.djl.training.GradientCollector;\n"
+                + "import org.diffhmm.djl.DjlHmm;\n"
+                + "public class Snippet {\n"
+                + "  public static NDArray run(GradientCollector collector, NDArray emit, NDArray transLogits,"
+                + " NDArray initLogits, long[] lengths) {\n"
+                + snippet()
+                + "    return loss;\n  }\n}\n";
+        final Path file = dir.resolve("Snippet.java");
+        Files.writeString(file, source);
+        final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        final int rc = javac.run(null, null, null, "-cp", System.getProperty("java.class.path"), "-d", dir.toString(),
+                file.toString());
+        assertEquals(0, rc, "the README snippet does not compile:\n" + source);
+
+        final DjlHmmTest.Case c = DjlHmmTest.randomCase(21, 3, 7, 4, 0.0);
+        try (NDManager manager = NDManager.newBaseManager();
+                URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+            final NDArray emit = DjlHmmTest.array(manager, c.emit(), false, c.B(), c.T(), c.N());
+            final NDArray trans = DjlHmmTest.array(manager, c.trans(), false, c.N(), c.N());
+            final NDArray init = DjlHmmTest.array(manager, c.init(), false, c.N());
+            for (NDArray x : new NDArray[] {emit, trans, init}) {
+                x.setRequiresGradient(true);
+            }
+            final Method run = loader.loadClass("Snippet").getMethod("run", GradientCollector.class, NDArray.class,
+                    NDArray.class, NDArray.class, long[].class);
+            final double got;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                got = DjlHmmTest.values((NDArray) run.invoke(null, collector, emit, trans, init, c.lengths()))[0];
+            }
+            final double want = DjlHmmTest.values(DjlHmmTest.referenceNll(emit.stopGradient(), trans.stopGradient().logSoftmax(1),
+                    init.stopGradient().logSoftmax(0), c.lengths()))[0];
+            assertEquals(want, got, 1e-10);
+            for (NDArray x : new NDArray[] {emit, trans, init}) {
+                double norm = 0;
+                for (double v : DjlHmmTest.values(x.getGradient())) {
+                    assertTrue(Double.isFinite(v));
+                    norm += v * v;
+                }
+                assertTrue(norm > 0, "a gradient reached every input");
+            }
+        }
+    }
+}
