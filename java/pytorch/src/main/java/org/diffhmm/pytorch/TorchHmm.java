@@ -32,8 +32,11 @@ import org.diffhmm.Options;
  * loss.backward();                                             // exact gradients into net, transLogits, initLogits
  * }</pre>
  *
- * <p>CPU tensors, float32 or float64 (all three the same). Tensors on a CUDA device are refused
- * with a clear error: the adapter does not yet pass libtorch's current stream to diffhmm.
+ * <p>Float32 or float64 (all inputs the same), all on the CPU or all on one CUDA device. CUDA
+ * tensors run on diffhmm's CUDA backend, on the tensors' device and libtorch's current stream there
+ * (so the call orders with the network's kernels, no synchronisation), reading and writing device
+ * memory in place; that needs the presets' GPU build ({@code linux-x86_64-gpu}) and diffhmm's CUDA
+ * library. The CUDA path has not yet run on a GPU (its test skips without one).
  */
 public final class TorchHmm {
     private TorchHmm() {}
@@ -71,9 +74,7 @@ public final class TorchHmm {
     public static Tensor nll(Options options, Tensor emit, Tensor trans, Tensor init, long[] lengths, long[] transIndex) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lengths, "lengths");
-        requireCpu(emit, "emit");
-        requireCpu(trans, "trans");
-        requireCpu(init, "init");
+        final Options opts = placed(options, new Tensor[] {emit, trans, init}, "emit", "trans", "init");
         final DType dtype = dtypeOf(emit, "emit");
         if (dtypeOf(trans, "trans") != dtype || dtypeOf(init, "init") != dtype) {
             throw new IllegalArgumentException("emit, trans and init must have one dtype; got " + emit.scalar_type()
@@ -91,7 +92,7 @@ public final class TorchHmm {
         // come after later calls (a tested case).
         final Tensor gEmit = torch.empty_like(e), gTrans = torch.empty_like(t), gInit = torch.empty_like(i);
         final double[] logZ;
-        try (HmmForward.FactorizedResult r = HmmForward.apply(options,
+        try (HmmForward.FactorizedResult r = HmmForward.apply(opts,
                 Factorized.of(view(i, dtype), view(t, dtype), transIndex, view(e, dtype)), lengths)) {
             logZ = r.logZ();
             final double[] minusOne = new double[(int) batch];
@@ -121,7 +122,7 @@ public final class TorchHmm {
     public static Tensor nllDense(Options options, Tensor potential, long[] lengths) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lengths, "lengths");
-        requireCpu(potential, "potential");
+        final Options opts = placed(options, new Tensor[] {potential}, "potential");
         final DType dtype = dtypeOf(potential, "potential");
         if (potential.dim() != 4 || potential.size(2) != potential.size(3)) {
             throw new IllegalArgumentException("potential must be [B][T][N][N], got " + shapeOf(potential));
@@ -133,7 +134,7 @@ public final class TorchHmm {
         final Tensor p = potential.detach().contiguous();
         final Tensor grad = torch.empty_like(p);
         final double[] logZ;
-        try (HmmForward.Result r = HmmForward.apply(options, view(p, dtype), lengths)) {
+        try (HmmForward.Result r = HmmForward.apply(opts, view(p, dtype), lengths)) {
             logZ = r.logZ();
             final double[] minusOne = new double[lengths.length];
             java.util.Arrays.fill(minusOne, -1.0);
@@ -162,9 +163,12 @@ public final class TorchHmm {
             }
             linear = linear == null ? term : linear.add(term);
         }
+        if (linear != null) {
+            return linear.sub(linear.detach()).add(new org.bytedeco.pytorch.Scalar(value));  // on the inputs' device
+        }
         final Tensor constant = torch.full(new long[0], new org.bytedeco.pytorch.Scalar(value),
                 new org.bytedeco.pytorch.TensorOptions(type));
-        return linear == null ? constant : constant.add(linear.sub(linear.detach()));
+        return pairs[0][0].is_cuda() ? constant.to(pairs[0][0].device(), type) : constant;
     }
 
     private static String shapeOf(Tensor x) {
@@ -175,11 +179,37 @@ public final class TorchHmm {
         return b.length() == 0 ? "a scalar" : b.toString();
     }
 
-    private static void requireCpu(Tensor x, String name) {
-        Objects.requireNonNull(x, name);
-        if (x.is_cuda()) {
-            throw new IllegalArgumentException(name + " is on a CUDA device; this adapter takes CPU tensors (copy with "
-                    + name + ".cpu(), or call diffhmm's CUDA backend through Tensor.ofDevice)");
+    /**
+     * The options for a call on these tensors: as given for CPU tensors; for CUDA tensors (all on
+     * one device), diffhmm's CUDA backend on that device and libtorch's current stream there.
+     */
+    private static Options placed(Options options, Tensor[] xs, String... names) {
+        for (int k = 0; k < xs.length; k++) {
+            Objects.requireNonNull(xs[k], names[k]);
+        }
+        final boolean cuda = xs[0].is_cuda();
+        final int device = cuda ? xs[0].device().index() : -1;
+        for (int k = 1; k < xs.length; k++) {
+            final boolean c = xs[k].is_cuda();
+            if (c != cuda || c && xs[k].device().index() != device) {
+                throw new IllegalArgumentException(names[k] + " is on " + where(xs[k]) + " but " + names[0] + " is on "
+                        + where(xs[0]) + "; all inputs must be on one device");
+            }
+        }
+        if (!cuda) {
+            return options;
+        }
+        return options.backend(org.diffhmm.Backend.CUDA).cudaDevice(device).stream(CurrentStream.of(device));
+    }
+
+    private static String where(Tensor x) {
+        return x.is_cuda() ? "CUDA device " + x.device().index() : "the CPU";
+    }
+
+    /** libtorch's current CUDA stream; a class of its own so that CPU users never load torch_cuda. */
+    private static final class CurrentStream {
+        static Pointer of(int device) {
+            return org.bytedeco.pytorch.global.torch_cuda.getCurrentCUDAStream((byte) device).stream();
         }
     }
 
@@ -199,19 +229,22 @@ public final class TorchHmm {
      * Viterbi, marginals, sampling) on torch data without a copy; outputs written through the view
      * land in the torch tensor.
      *
-     * @param x a contiguous float32 or float64 CPU tensor; it must outlive the view's use
+     * <p>A CUDA tensor gives a device view ({@link org.diffhmm.Tensor#ofDevice}) for diffhmm's CUDA
+     * backend; pass its device and libtorch's current stream in the call's {@link Options}.
+     *
+     * @param x a contiguous float32 or float64 tensor; it must outlive the view's use
      * @return the view, with {@code x}'s shape
-     * @throws IllegalArgumentException if {@code x} is on a CUDA device, not contiguous, or of another dtype
+     * @throws IllegalArgumentException if {@code x} is not contiguous or of another dtype
      */
     public static org.diffhmm.Tensor view(Tensor x) {
-        requireCpu(x, "x");
+        Objects.requireNonNull(x, "x");
         if (!x.is_contiguous()) {
             throw new IllegalArgumentException("x must be contiguous (call contiguous() first)");
         }
         return view(x, dtypeOf(x, "x"));
     }
 
-    /** A diffhmm view of a contiguous CPU tensor's memory (no copy). */
+    /** A diffhmm view of a contiguous tensor's memory (no copy), host or device. */
     private static org.diffhmm.Tensor view(Tensor x, DType dtype) {
         final long n = x.numel();
         final long[] shape = new long[(int) x.dim()];
@@ -219,6 +252,9 @@ public final class TorchHmm {
             shape[d] = x.size(d);
         }
         final Pointer data = x.data_ptr();
+        if (x.is_cuda()) {
+            return org.diffhmm.Tensor.ofDevice(data, dtype, shape);
+        }
         if (dtype == DType.FLOAT32) {
             return org.diffhmm.Tensor.of(new FloatPointer(data).capacity(n).limit(n), shape);
         }
