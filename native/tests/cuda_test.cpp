@@ -3,6 +3,7 @@
 // unnormalised scores, -inf entries, sequences without a path, both signs of upstream gradient),
 // a batch of 100,000 sequences, device pointers through the C ABI, and errors as statuses. Every
 // test skips (CTest: skipped) where diffhmm_backend_available(CUDA) says CUDA cannot run.
+#include <cstdlib>
 #include <cstring>
 
 #include "harness.h"
@@ -26,6 +27,14 @@ std::vector<double> grads(std::mt19937_64& rng, int64_t B) {
     return g;
 }
 
+// Sequence 1 of length 1 and sequence 2 of length 0, beside the ragged rest.
+void lengths_with_zero_and_one(test::Problem& p) {
+    if (p.B >= 3) {
+        p.lengths[1] = 1;
+        p.lengths[2] = 0;
+    }
+}
+
 }  // namespace
 
 TEST(cuda_matches_reference) {
@@ -46,6 +55,50 @@ TEST(cuda_matches_reference) {
     test::Problem dead = test::random_problem(rng, true, 3, 6, 7, 1);
     for (int64_t k = 0; k < 49; ++k) dead.potential[(1 * 6 + 2) * 49 + k] = test::kNegInf;
     test::check_against_reference("cuda no path", gpu.ws, dead, grads(rng, dead.B));
+}
+
+// Each α kernel, forced by DIFFHMM_CUDA_ALPHA, on every shape class: N = 1, 33 (odd rows: 4-byte
+// copies), 50 (the published N), 64, 256 (the pipelined kernel's limit: 1024 threads) and 300 (beyond
+// it: the sequential kernel runs whatever is asked); ragged lengths with 0 and 1; unnormalised and
+// −inf scores; factorized with one and with several transition matrices; a sequence with no path;
+// a long sequence (ring reuse, drift); and a 100,000-sequence batch.
+TEST(cuda_alpha_kernels_match_reference) {
+    std::string reason;
+    if (!cuda_available(reason)) SKIP(reason);
+    test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
+    for (const char* kernel : {"sequential", "pipelined"}) {
+        setenv("DIFFHMM_CUDA_ALPHA", kernel, 1);
+        const std::string k = kernel;
+        std::mt19937_64 rng(94);
+        for (int64_t N : {1, 33, 50, 64, 256, 300}) {
+            test::Options o;
+            o.offset = N % 2 ? 1.5 : -0.5;
+            o.neg_inf_rate = N == 33 || N == 64 ? 0.25 : 0.0;
+            test::Problem dense = test::random_problem(rng, true, 6, 8, N, 1, o);
+            lengths_with_zero_and_one(dense);
+            test::check_against_reference(k + " dense N=" + std::to_string(N), gpu.ws, dense, grads(rng, dense.B));
+            for (int64_t K : {1, 3}) {
+                test::Problem fact = test::random_problem(rng, false, 6, 9, N, K, o);
+                lengths_with_zero_and_one(fact);
+                test::check_against_reference(k + " factorized K=" + std::to_string(K) + " N=" + std::to_string(N), gpu.ws,
+                                              fact, grads(rng, fact.B));
+            }
+        }
+        test::Problem dead = test::random_problem(rng, true, 3, 6, 7, 1);
+        for (int64_t e = 0; e < 49; ++e) dead.potential[(1 * 6 + 2) * 49 + e] = test::kNegInf;
+        test::check_against_reference(k + " no path", gpu.ws, dead, grads(rng, dead.B));
+        test::Options flat;
+        flat.ragged = false;
+        const test::Problem long_one = test::random_problem(rng, true, 2, 3000, 50, 1, flat);
+        test::check_against_reference(k + " L=3000 N=50", gpu.ws, long_one, grads(rng, long_one.B));
+        const test::Problem wide = test::random_problem(rng, false, 100000, 5, 8, 2);
+        test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+        const std::vector<double> g = grads(rng, wide.B);
+        const test::Results a = test::run_all<double>(gpu.ws, wide, g), b = test::run_all<double>(cpu.ws, wide, g);
+        EXPECT_CLOSE(k + " B=100000 log_z", a.log_z, b.log_z, 1e-9);
+        EXPECT_CLOSE(k + " B=100000 grad_emit", a.grad_emit, b.grad_emit, 1e-9);
+    }
+    unsetenv("DIFFHMM_CUDA_ALPHA");
 }
 
 TEST(cuda_large_batch_matches_cpu) {

@@ -142,6 +142,16 @@ TEST(cuda_kbest_matches_cpu) {
             check(__FILE__, __LINE__, what, run<double>(gpu.ws, p, k), run<double>(cpu.ws, p, k), 1e-9);
         }
     }
+    // Long ragged sequences: the chunked parallel backtrace (lengths ≥ 64; chunk boundaries at every
+    // offset as the lengths vary), against the CPU's plain walk.
+    for (int trial = 0; trial < 4; ++trial) {
+        const bool dense = trial % 2 == 0;
+        const Problem p = test::random_problem(rng, dense, 7, 200 + 397 * trial, 3 + 5 * trial, dense ? 1 : 3);
+        for (int64_t k : {int64_t(1), int64_t(5)}) {
+            const std::string what = "long trial " + std::to_string(trial) + " k " + std::to_string(k);
+            check(__FILE__, __LINE__, what, run<double>(gpu.ws, p, k), run<double>(cpu.ws, p, k), 1e-9);
+        }
+    }
 }
 
 TEST(kbest_refuses_k_out_of_range) {

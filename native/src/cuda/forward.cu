@@ -1,7 +1,15 @@
-// forward.cu — CUDA forward: the α sweep (alpha_kernel, sweep.cuh) into the workspace's device
-// tape, then log Z converted to the caller's dtype and memory. One launch for the whole sweep.
+// forward.cu — CUDA forward: the α sweep into the workspace's device tape, then log Z converted to
+// the caller's dtype and memory. One launch for the whole sweep, by one of two kernels that write the
+// same tape: alpha_kernel (sweep.cuh: global loads in the step loop, any N, small footprint) or
+// alpha_pipelined_kernel (pipelined.cuh: step tiles prefetched into shared memory, N ≤ 256). The
+// choice is plan_alpha's cost model (docs/cuda.md §3); DIFFHMM_CUDA_ALPHA=sequential|pipelined
+// forces one (pipelined only where its tiles fit shared memory).
+#include <cstdlib>
+#include <cstring>
+
 #include "cuda/cuda.h"
 #include "cuda/launch.h"
+#include "cuda/pipelined.cuh"
 #include "cuda/sweep.cuh"
 
 namespace diffhmm {
@@ -19,13 +27,77 @@ Tape<T> tape_of(DeviceBuffer& alpha, DeviceBuffer& offset, DeviceBuffer& log_z, 
     return {alpha.as<T>(bt * size_t(p.N)), offset.as<double>(bt), log_z.as<double>(size_t(p.B))};
 }
 
+// The largest cp.async size (16, 8 or 4 bytes) that divides every byte offset and address given.
+static int copy_size(std::initializer_list<uint64_t> values) {
+    for (int g : {16, 8, 4}) {
+        bool ok = true;
+        for (uint64_t v : values) ok = ok && v % uint64_t(g) == 0;
+        if (ok) return g;
+    }
+    return 0;  // not even 4-byte aligned: no cp.async
+}
+
+enum class AlphaKernel { sequential, pipelined };
+
+// DIFFHMM_CUDA_ALPHA: "sequential" or "pipelined" forces a kernel; anything else (or unset): the plan.
+static const char* forced_alpha() {
+    const char* v = std::getenv("DIFFHMM_CUDA_ALPHA");
+    return v != nullptr && (std::strcmp(v, "sequential") == 0 || std::strcmp(v, "pipelined") == 0) ? v : nullptr;
+}
+
+// Which α kernel runs `device` (the staged problem: its pointers decide the copy sizes), and the
+// pipelined kernel's ring. Pipelined where its ring of at least 2 steps ahead fits shared memory and
+// the batch leaves SMs idle (B ≤ 4 per SM): there each step's loads would otherwise sit on the chain
+// of dependent steps. Beyond that many resident CTAs per SM hide the latency of the sequential
+// kernel's loads, and its small footprint keeps more of them resident (docs/cuda.md §3).
+template <class T>
+AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& shared) {
+    const char* forced = forced_alpha();
+    if (forced != nullptr && std::strcmp(forced, "sequential") == 0) return AlphaKernel::sequential;
+    const int64_t N = device.N;
+    if (N > 256) return AlphaKernel::sequential;
+    const bool factorized = device.form == Form::factorized;
+    const uint64_t matrix_bytes = uint64_t(N * N) * sizeof(T), column_bytes = uint64_t(N) * sizeof(T);
+    const uint64_t matrix_base = reinterpret_cast<uint64_t>(factorized ? device.trans : device.potential);
+    plan.copy_matrix = copy_size({matrix_bytes, matrix_base});
+    plan.copy_column = factorized ? copy_size({column_bytes, matrix_bytes, reinterpret_cast<uint64_t>(device.emit)}) : 4;
+    if (plan.copy_matrix == 0 || plan.copy_column == 0) return AlphaKernel::sequential;
+    const int64_t per16 = int64_t(16 / sizeof(T));
+    plan.slot = (N * N + (factorized ? N : 0) + per16 - 1) / per16 * per16;
+    plan.column = factorized;
+    cudaFuncAttributes attributes;
+    check(cudaFuncGetAttributes(&attributes, alpha_pipelined_kernel<T>), "cudaFuncGetAttributes");
+    int dev = 0, optin = 0, sms = 0;
+    check(cudaGetDevice(&dev), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+    const size_t rows = 2 * size_t(N) * sizeof(T), slot_bytes = size_t(plan.slot) * sizeof(T);
+    const size_t budget = size_t(std::max(optin, 48 * 1024)) - std::min(size_t(optin), attributes.sharedSizeBytes + rows);
+    plan.depth = int(std::min<size_t>(7, budget / slot_bytes - 1));  // size_t wrap when < 1 slot: caught below
+    if (budget < 3 * slot_bytes) return AlphaKernel::sequential;     // fewer than 2 steps ahead
+    if (forced == nullptr && device.B > 4 * int64_t(sms)) return AlphaKernel::sequential;
+    shared = size_t(plan.depth + 1) * slot_bytes + rows;
+    if (shared + attributes.sharedSizeBytes > 48 * 1024)
+        check(cudaFuncSetAttribute(alpha_pipelined_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+              "cudaFuncSetAttribute (shared memory)");
+    return AlphaKernel::pipelined;
+}
+
 // The α sweep of every sequence into `tape`; throws INVALID_VALUE if a NaN/+inf was read.
 template <class T>
 void alpha_sweep(State& st, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, cudaStream_t s) {
     int* flag = st.flag.as<int>(1);
     check(cudaMemsetAsync(flag, 0, sizeof(int), s), "cudaMemsetAsync");
-    alpha_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(alpha_kernel<T>, host.N, 1), s>>>(device, tape, flag);
-    check_launch("alpha_kernel", s);
+    PipelinePlan plan;
+    size_t shared = 0;
+    if (plan_alpha(device, plan, shared) == AlphaKernel::pipelined) {
+        const unsigned threads = unsigned((host.N + 7) / 8 * 32);
+        alpha_pipelined_kernel<T><<<grid_for(host.B), threads, shared, s>>>(device, tape, flag, plan);
+        check_launch("alpha_pipelined_kernel", s);
+    } else {
+        alpha_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(alpha_kernel<T>, host.N, 1), s>>>(device, tape, flag);
+        check_launch("alpha_kernel", s);
+    }
     if (host.check_values) report_invalid_values(host, flag, s);
 }
 
