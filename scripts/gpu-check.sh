@@ -126,6 +126,11 @@ if wants bench; then
   [[ $quick -eq 1 ]] && { lengths="100,1000,3000"; reps=5; }
   run_limited 240 "$out/bench-cuda.md" "$build/diffhmm_bench" --backend cuda --lengths "$lengths" --reps "$reps" \
     && verdict bench_published ok || verdict bench_published "FAILED (rc $?)"
+  # The two α kernels side by side on the published shape (plan_alpha's choice is the line above).
+  for kernel in sequential pipelined; do
+    DIFFHMM_CUDA_ALPHA=$kernel run_limited 120 "$out/bench-cuda-$kernel.md" "$build/diffhmm_bench" --backend cuda \
+      --lengths "100,3000" --reps "$reps" && verdict "bench_alpha_$kernel" ok || verdict "bench_alpha_$kernel" "FAILED (rc $?)"
+  done
   # The large batch needs ~3 inputs of 1024·1000·64² float32 (1 GiB each): skip on cards under 16 GiB.
   if [[ -n "$memory_mib" && "$memory_mib" -lt 16000 ]]; then
     echo "skipped: ${memory_mib} MiB is too little for the large batch" >"$out/bench-cuda-large.md"
@@ -138,6 +143,9 @@ if wants bench; then
     && verdict bench_cpu ok || verdict bench_cpu "FAILED (rc $?)"
   {
     echo; echo "## Published shape (B = 8, N = 50, float32 dense), CUDA"; echo; cat "$out/bench-cuda.md"
+    for kernel in sequential pipelined; do
+      echo; echo "## Published shape, α kernel forced: DIFFHMM_CUDA_ALPHA=$kernel"; echo; cat "$out/bench-cuda-$kernel.md"
+    done
     echo; echo "## Large batch (B = 1024, N = 64, L = 1000), CUDA"; echo; cat "$out/bench-cuda-large.md"
     echo; echo "## Same machine, CPU backend"; echo; cat "$out/bench-cpu.md"
   } >>"$report"
