@@ -125,6 +125,24 @@ TEST(factorized_prob_path_matches_reference_at_every_size) {
     }
 }
 
+TEST(factorized_tiny_path_matches_reference_at_every_size) {
+    // The small-state path (tiny.h) forced at every N it takes: one or four matrices, −inf structure,
+    // ragged lengths with 0 and 1, unnormalised scores of both signs, float32 and float64.
+    const FactorizedPath tiny_path("tiny");
+    std::mt19937_64 rng(39);
+    for (int64_t N = 1; N <= 16; ++N)
+        for (int64_t K : {1, 4}) {
+            test::Options o;
+            o.neg_inf_rate = N % 3 == 0 ? 0.3 : 0.0;
+            o.offset = N % 2 ? 2.0 : -1.0;
+            Problem p = test::random_problem(rng, false, 6, 14, N, K, o);
+            p.lengths[1] = 1;
+            p.lengths[2] = 0;
+            check_cpu_against_reference("factorized tiny path N=" + std::to_string(N) + " K=" + std::to_string(K), p,
+                                        random_grad(rng, p.B));
+        }
+}
+
 TEST(cpu_matches_reference_across_states) {
     // B = 1 < threads and N >= 128 switches the CPU backend to splitting each step across states.
     std::mt19937_64 rng(51);
@@ -188,6 +206,25 @@ TEST(factorized_prob_path_resolves_underflowing_products_exactly) {
                 const double want = noisy ? 39.0 : 55.0;
                 CHECK_MSG(std::abs(crossings - want) < 1e-4 * want, label << ": expected transitions " << crossings);
             }
+        }
+}
+
+TEST(factorized_tiny_path_hands_what_it_cannot_do_exactly_to_the_general_path) {
+    // Forced along 0 <-> 1 through e^-120 transitions while (noisy) states 2 and 3 are e^100 more
+    // probable: the forced states' share of the mass falls below the path's 2^-340 floor, and a
+    // −800-nat edge is beyond its span; both must come out exact (the general path takes over).
+    const FactorizedPath tiny_path("tiny");
+    std::mt19937_64 rng(36);
+    for (double edge : {-120.0, -800.0})
+        for (bool noisy : {false, true}) {
+            const Problem p = forced_path(rng, edge, noisy);
+            const std::string label = "tiny, forced path edge=" + std::to_string(int(edge)) + (noisy ? " noisy" : "");
+            check_cpu_against_reference(label, p, random_grad(rng, p.B));
+            test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+            const Results r = test::run_all<double>(cpu.ws, p, {1, 1, 1});
+            const double crossings = r.grad_trans[1] + r.grad_trans[4];
+            const double want = noisy ? 39.0 : 55.0;
+            CHECK_MSG(std::abs(crossings - want) < 1e-6 * want, label << ": expected transitions " << crossings);
         }
 }
 

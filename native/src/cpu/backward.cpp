@@ -6,6 +6,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/sweep.h"
+#include "cpu/tiny.h"
 
 namespace diffhmm {
 namespace cpu {
@@ -76,6 +77,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
         beta_sweep(ws, p, alpha, grad_log_z, sink);
         return;
     }
+    if (state(ws).tiny_tape && tiny_backward(ws, p, grad_log_z, grads)) return;
     const Plan plan = Plan::of(ws, p);
     const int64_t per_slot = p.K * p.N * p.N + p.N;
     // The β sweep deals sequences to at most min(threads, B) slots (Plan::over_batch); only those

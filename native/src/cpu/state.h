@@ -31,11 +31,15 @@ struct State {
     Buffer prob_scratch;    // per-slot float64 vectors of the β sweep's rank-1 updates
     Buffer prob_targets;    // ... the accumulator of each pending update
     Buffer prob_order;      // ... and their grouping
+    Buffer tiny;            // the small-state path's float64 tape beside tape_alpha (tiny.h): a, w, m
+    Buffer tiny_mats;       // ... its exp(trans − column max) and column maxima
+    Buffer tiny_logs;       // ... per-step shifts and log normalisers
+    bool tiny_tape = false; // tape_alpha was written by tiny_forward (its float64 tape is valid)
 
     size_t bytes() const {
         return tape_alpha.bytes() + aux_alpha.bytes() + back.capacity() + scratch.capacity() + accum.capacity() +
                prob_cols.capacity() + prob_rows.capacity() + prob_scratch.capacity() + prob_targets.capacity() +
-               prob_order.capacity();
+               prob_order.capacity() + tiny.capacity() + tiny_mats.capacity() + tiny_logs.capacity();
     }
 };
 

@@ -64,6 +64,11 @@ struct Kernels {
 
     // out[i] = exp(a[i] + b[i] − shift) in float64 for i in [0, N) (0 where a or b is −inf).
     void (*exp_sum_f64)(const T* a, const T* b, double shift, double* out, int64_t N);
+
+    // out[i] = exp(in[i]) in float64; and out[i] = T(log(in[i])) for in[i] >= 0 (log 0 = −inf): the
+    // small-state path's bulk conversions (tiny.cpp), n values at a time.
+    void (*exp_f64)(const double* in, double* out, int64_t n);
+    void (*log_from_f64)(const double* in, T* out, int64_t n);
 };
 
 // Scratch backward_rows needs for `rows` rows: two arrays padded to the widest vector (16 lanes).

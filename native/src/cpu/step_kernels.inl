@@ -469,6 +469,40 @@ void exp_sum_f64(const T* a, const T* b, double shift, double* out, int64_t N) {
     }
 }
 
+// out[i] = exp(in[i]) in float64 (exp(−inf) = 0).
+template <class T>
+void exp_f64(const double* in, double* out, int64_t n) {
+    using D = Simd<double>;
+    constexpr int64_t WD = D::W;
+    int64_t i = 0;
+    for (; i + WD <= n; i += WD) D::store(out + i, D::exp(D::load(in + i)));
+    if (i < n) {
+        double lanes[WD], result[WD];
+        for (int64_t l = 0; l < WD; ++l) lanes[l] = i + l < n ? in[i + l] : 0.0;
+        D::store(result, D::exp(D::load(lanes)));
+        for (int64_t l = 0; i + l < n; ++l) out[i + l] = result[l];
+    }
+}
+
+// out[i] = T(log(in[i])) for in[i] >= 0 (log 0 = −inf).
+template <class T>
+void log_from_f64(const double* in, T* out, int64_t n) {
+    using D = Simd<double>;
+    constexpr int64_t WD = D::W;
+    double result[WD];
+    int64_t i = 0;
+    for (; i + WD <= n; i += WD) {
+        D::store(result, D::log(D::load(in + i)));
+        for (int64_t l = 0; l < WD; ++l) out[i + l] = T(result[l]);
+    }
+    if (i < n) {
+        double lanes[WD];
+        for (int64_t l = 0; l < WD; ++l) lanes[l] = i + l < n ? in[i + l] : 1.0;
+        D::store(result, D::log(D::load(lanes)));
+        for (int64_t l = 0; i + l < n; ++l) out[i + l] = T(result[l]);
+    }
+}
+
 template <class T>
 Kernels<T> make_kernels() {
     Kernels<T> k;
@@ -479,6 +513,8 @@ Kernels<T> make_kernels() {
     k.prob_step = &prob_step<T>;
     k.outer_accumulate = &outer_accumulate<T>;
     k.exp_sum_f64 = &exp_sum_f64<T>;
+    k.exp_f64 = &exp_f64<T>;
+    k.log_from_f64 = &log_from_f64<T>;
     k.outer_block = &outer_block<T>;
     k.row_max = &row_max<T>;
     k.row_sum = &row_sum<T>;

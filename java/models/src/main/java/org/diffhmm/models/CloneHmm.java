@@ -543,7 +543,14 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         for (Walk w : walks) {
             steps = Math.max(steps, w.length());
         }
-        final Map<Integer, Integer> index = new HashMap<>();
+        // (action, symbol, next symbol) -> matrix: a flat table when the key space is small (the
+        // common case: a few actions and colours), a map otherwise; no boxing per step either way.
+        final long keys = (long) actions * clones.length * clones.length;
+        final int[] table = keys <= (1 << 20) ? new int[(int) keys] : null;
+        if (table != null) {
+            Arrays.fill(table, -1);
+        }
+        final Map<Integer, Integer> index = table == null ? new HashMap<>() : null;
         final List<int[]> triples = new ArrayList<>();
         final long[] transIndex = new long[batch * steps];
         final long[] lengths = new long[batch];
@@ -559,10 +566,16 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
             for (int t = 1; t < w.length(); t++) {
                 final int a = w.actions()[t - 1], from = w.symbols()[t - 1], to = w.symbols()[t];
                 final int key = (a * clones.length + from) * clones.length + to;
-                final Integer k = index.computeIfAbsent(key, unused -> {
+                int k = table != null ? table[key] : index.getOrDefault(key, -1);
+                if (k < 0) {
                     triples.add(new int[] {a, from, to});
-                    return triples.size() - 1;
-                });
+                    k = triples.size() - 1;
+                    if (table != null) {
+                        table[key] = k;
+                    } else {
+                        index.put(key, k);
+                    }
+                }
                 transIndex[b * steps + t] = k;
             }
         }

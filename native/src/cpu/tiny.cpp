@@ -1,0 +1,399 @@
+// tiny.cpp — see tiny.h.
+#include "cpu/tiny.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include "cpu/cpu.h"
+#include "cpu/prob.h"
+#include "cpu/state.h"
+
+namespace diffhmm {
+namespace cpu {
+namespace {
+
+// Every factor is 0 or at least this (relative to its vector's maximum of 1): three of them multiply
+// to at least 2^-1020, still a normal float64.
+constexpr double kFloor = 0x1p-340;
+// ... so a score this far below its column's (or step's) maximum is outside the path's range.
+const double kSpan = 340.0 * std::log(2.0);
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+bool in_range(double x) { return x == 0.0 || x >= kFloor; }
+
+// 2^-e for the exponent e of x > 0 (x·2^-e in [1, 2)): an exact rescaling without a division on the
+// chain of dependent steps.
+inline double inverse_power_of_two(double x) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    const uint64_t e = (bits >> 52) & 0x7ff;  // biased exponent of a normal x
+    const uint64_t inv = (2046 - e) << 52;    // biased exponent of 2^-(e - 1023)
+    double out;
+    std::memcpy(&out, &inv, sizeof out);
+    return out;
+}
+
+// The float64 arrays a tiny forward keeps for its backward, per sequence b at [b][t][N] / [b][t].
+struct TinyTape {
+    double* a;  // α_t / max: max_j a_t(j) = 1
+    double* w;  // exp(c_k + emit_t − s_t), t >= 1
+    double* m;  // the normaliser m_t of step t (1 at t = 0)
+};
+
+TinyTape tiny_tape(State& st, const int64_t B, const int64_t T, const int64_t N) {
+    const size_t nodes = size_t(B * T * N), steps = size_t(B * T);
+    double* base = st.tiny.as<double>(2 * nodes + steps);
+    return {base, base + nodes, base + 2 * nodes};
+}
+
+// E_k = exp(trans_k − c_k) and c_k for every matrix, float64: [K][N][N] then [K][N]. False if a
+// finite score lies more than kSpan below its column's maximum, or a NaN/+inf is read.
+template <class T>
+bool prepare(const Problem<T>& p, Buffer& buffer, const double*& E, const double*& c) {
+    const int64_t N = p.N, NN = N * N;
+    double* e = buffer.as<double>(size_t(p.K * (NN + N)));
+    double* cols = e + p.K * NN;
+    for (int64_t k = 0; k < p.K; ++k) {
+        const T* mat = p.trans + k * NN;
+        double* ck = cols + k * N;
+        for (int64_t j = 0; j < N; ++j) ck[j] = kNegInf;
+        for (int64_t i = 0; i < N; ++i)
+            for (int64_t j = 0; j < N; ++j) {
+                const double x = double(mat[i * N + j]);
+                if (!(x < std::numeric_limits<double>::infinity())) return false;  // NaN/+inf: the general path names it
+                ck[j] = std::max(ck[j], x);
+            }
+        for (int64_t i = 0; i < N; ++i)
+            for (int64_t j = 0; j < N; ++j) {
+                const double x = double(mat[i * N + j]);
+                if (x == kNegInf) {
+                    e[k * NN + i * N + j] = 0.0;
+                    continue;
+                }
+                if (x - ck[j] < -kSpan) return false;
+                e[k * NN + i * N + j] = std::exp(x - ck[j]);
+            }
+    }
+    E = e;
+    c = cols;
+    return true;
+}
+
+// One sequence's forward, N a compile-time constant. Writes a, w (t >= 1) and m for steps [0, L),
+// and returns log Z; NaN when the sequence leaves the exact range (or reads a NaN/+inf).
+template <class T, int N>
+double forward_sequence(const Problem<T>& p, int64_t b, const double* E, const double* c, const Kernels<double>& kd,
+                        double* a, double* w, double* m, double* logs) {  // logs: s_t, [L]
+    const int64_t L = p.length(b);
+    // Step 0 and every step's column factor: y = c_k + emit_t, shifted by its maximum s_t, then one
+    // vectorised exp over the whole sequence. logs[t] keeps s_t.
+    {
+        const T* row = p.initial_row(b);
+        const T* col = p.initial_col(b);
+        double s = kNegInf;
+        for (int j = 0; j < N; ++j) {
+            const double y = double(row[j]) + (col ? double(col[j]) : 0.0);
+            if (!(y < std::numeric_limits<double>::infinity())) return std::nan("");
+            w[j] = y;
+            s = std::max(s, y);
+        }
+        logs[0] = s;
+    }
+    for (int64_t t = 1; t < L; ++t) {
+        const double* ck = c + p.trans_of(b, t) * N;
+        const T* col = p.column(b, t);
+        double* wt = w + t * N;
+        double s = kNegInf;
+        for (int j = 0; j < N; ++j) {
+            if (!(double(col[j]) < std::numeric_limits<double>::infinity())) return std::nan("");  // NaN/+inf
+            const double y = ck[j] + double(col[j]);
+            wt[j] = y;
+            s = std::max(s, y);
+        }
+        logs[t] = s;
+    }
+    for (int64_t t = 0; t < L; ++t) {
+        const double s = logs[t];
+        double* wt = w + t * N;
+        if (s == kNegInf) return kNegInf;  // no state can be in this step: no path
+        for (int j = 0; j < N; ++j) {
+            if (wt[j] == kNegInf) continue;
+            if (wt[j] - s < -kSpan) return std::nan("");
+            wt[j] -= s;
+        }
+    }
+    kd.exp_f64(w, w, L * N);  // exp(−inf) = 0
+    // Step 0: a_0 = w_0 (max 1).
+    for (int j = 0; j < N; ++j) a[j] = w[j];
+    m[0] = 1.0;
+    for (int64_t t = 1; t < L; ++t) {
+        const double* Ek = E + p.trans_of(b, t) * N * N;
+        const double* prev = a + (t - 1) * N;
+        const double* wt = w + t * N;
+        double u[N];
+        for (int j = 0; j < N; ++j) u[j] = 0.0;
+        for (int i = 0; i < N; ++i) {
+            const double x = prev[i];
+            if (x == 0.0) continue;
+            for (int j = 0; j < N; ++j) u[j] += x * Ek[i * N + j];
+        }
+        double mt = 0.0;
+        for (int j = 0; j < N; ++j) {
+            u[j] *= wt[j];
+            mt = std::max(mt, u[j]);
+        }
+        if (mt == 0.0) return kNegInf;  // no path reaches step t
+        const double inv = inverse_power_of_two(mt);  // max a_t in [1, 2)
+        double* cur = a + t * N;
+        for (int j = 0; j < N; ++j) {
+            cur[j] = u[j] * inv;
+            if (!in_range(cur[j])) return std::nan("");
+        }
+        m[t] = 1.0 / inv;  // off the chain: the next step does not wait for it
+    }
+    return 0.0;  // log Z is assembled by the caller from the offsets
+}
+
+template <class T, int N>
+bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out) {
+    State& st = state(ws);
+    const double *E = nullptr, *c = nullptr;
+    if (!prepare(p, st.tiny_mats, E, c)) return false;
+    const TinyTape tape = tiny_tape(st, p.B, p.T, N);
+    // Bulk conversions over whole sequences: the widest vectors whatever N is.
+    const Kernels<double>& kd = kernels<double>(ws.cpu_isa);
+    const Kernels<T>& kt = kernels<T>(ws.cpu_isa);
+    const Plan plan = Plan::of(ws, p);
+    double* logs_all = st.tiny_logs.as<double>(2 * size_t(p.B * p.T));  // s_t, then log m_t
+    std::atomic<bool> refused{false};
+    plan.over_batch(p.B, [&](int64_t b, int) {
+        if (refused.load(std::memory_order_relaxed)) return;
+        const int64_t L = p.length(b);
+        if (L == 0) {
+            out.log_z[b] = 0.0;
+            return;
+        }
+        double* a = tape.a + b * p.T * N;
+        double* w = tape.w + b * p.T * N;
+        double* m = tape.m + b * p.T;
+        double* logs = logs_all + b * p.T;
+        const double status = forward_sequence<T, N>(p, b, E, c, kd, a, w, m, logs);
+        if (std::isnan(status)) {
+            refused = true;
+            return;
+        }
+        T* la = out.log_alpha + b * p.T * N;
+        double* off = out.offset + b * p.T;
+        if (status == kNegInf) {  // no path: the tape as the general sweep leaves it (all −inf rows)
+            for (int64_t e = 0; e < L * N; ++e) la[e] = -std::numeric_limits<T>::infinity();
+            for (int64_t t = 0; t < L; ++t) off[t] = 0.0;
+            out.log_z[b] = kNegInf;
+            return;
+        }
+        // log α_t = log a_t + Σ_{u <= t} (s_u + log m_u); the tape's rows are re-centred on their
+        // maximum (0, as the general sweep leaves them), which moves into the offset.
+        kt.log_from_f64(a, la, L * N);
+        double* log_m = logs_all + p.B * p.T + b * p.T;
+        kd.log_from_f64(m, log_m, L);
+        double offset = 0.0;
+        for (int64_t t = 0; t < L; ++t) {
+            offset += logs[t] + log_m[t];
+            T* row = la + t * N;
+            T top = row[0];
+            for (int j = 1; j < N; ++j) top = std::max(top, row[j]);
+            for (int j = 0; j < N; ++j) row[j] -= top;
+            off[t] = offset + double(top);
+        }
+        double sum = 0.0;
+        for (int j = 0; j < N; ++j) sum += a[(L - 1) * N + j];
+        out.log_z[b] = offset + std::log(sum);
+    });
+    return !refused.load();
+}
+
+// One sequence's backward, N a compile-time constant: gradients into the outputs (emit, a batched
+// init) and this slot's float64 accumulators (trans [K][N][N], shared init [N]). False if a β
+// vector leaves the exact range.
+template <class T, int N>
+bool backward_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, double g, const double* E,
+                       const TinyTape& tape, double* acc_trans, double* acc_init) {
+    const int64_t L = p.length(b);
+    const double* a = tape.a + b * p.T * N;
+    const double* w = tape.w + b * p.T * N;
+    const double* m = tape.m + b * p.T;
+    T* gemit = grads.emit ? grads.emit + b * p.T * N : nullptr;
+    double beta[N], v[N];
+    for (int j = 0; j < N; ++j) beta[j] = 1.0;
+    for (int64_t t = L - 1; t >= 0; --t) {
+        const double* at = a + t * N;
+        // Node marginals of step t: a_t ∘ b_t, normalised by their own sum.
+        double z = 0.0;
+        for (int j = 0; j < N; ++j) z += at[j] * beta[j];
+        if (!(z > 0.0)) return false;
+        if (gemit || t == 0) {
+            const double scale = g / z;
+            for (int j = 0; j < N; ++j) {
+                const double gamma = at[j] * beta[j] * scale;
+                if (gemit) gemit[t * N + j] = T(gamma);
+                if (t == 0 && grads.init) {
+                    if (p.init_batched) grads.init[b * N + j] = T(gamma);
+                    else acc_init[j] += gamma;
+                }
+            }
+        }
+        if (t == 0) break;
+        // Edges into step t: a_{t−1}(i)·E(i,j)·v(j) / Z_t with v = w_t ∘ b_t, Z_t = m_t·z.
+        const int64_t k = p.trans_of(b, t);
+        const double* Ek = E + k * N * N;
+        const double* wt = w + t * N;
+        const double* prev = a + (t - 1) * N;
+        for (int j = 0; j < N; ++j) v[j] = wt[j] * beta[j];
+        double next[N];
+        for (int i = 0; i < N; ++i) {
+            double s = 0.0;
+            for (int j = 0; j < N; ++j) s += Ek[i * N + j] * v[j];
+            next[i] = s;
+        }
+        if (acc_trans) {
+            const double coef = g / (m[t] * z);
+            double* acc = acc_trans + k * N * N;
+            for (int i = 0; i < N; ++i) {
+                const double x = prev[i] * coef;
+                if (x == 0.0) continue;
+                for (int j = 0; j < N; ++j) acc[i * N + j] += x * Ek[i * N + j] * v[j];
+            }
+        }
+        double mx = 0.0;
+        for (int i = 0; i < N; ++i) mx = std::max(mx, next[i]);
+        if (!(mx > 0.0)) return false;
+        const double inv = inverse_power_of_two(mx);  // max β in [1, 2)
+        for (int i = 0; i < N; ++i) {
+            beta[i] = next[i] * inv;
+            // A β entry below the floor matters only where α is not 0 there (a product could underflow).
+            if (!in_range(beta[i]) && prev[i] != 0.0) return false;
+        }
+    }
+    return true;
+}
+
+template <class T, int N>
+bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+    State& st = state(ws);
+    const double *E = nullptr, *c = nullptr;
+    if (!prepare(p, st.tiny_mats, E, c)) return false;
+    const TinyTape tape = tiny_tape(st, p.B, p.T, N);
+    const AlphaView<T> alpha = alpha_view(st.tape_alpha, p);
+    const Plan plan = Plan::of(ws, p);
+    const int slots = int(std::min<int64_t>(plan.threads, std::max<int64_t>(1, p.B)));
+    const int64_t per_slot = p.K * N * N + N;
+    double* accum = st.accum.as<double>(size_t(per_slot) * size_t(plan.threads));
+    std::memset(accum, 0, size_t(per_slot) * size_t(slots) * sizeof(double));
+    std::atomic<bool> refused{false};
+    plan.over_batch(p.B, [&](int64_t b, int slot) {
+        if (refused.load(std::memory_order_relaxed)) return;
+        const int64_t L = p.length(b);
+        T* gemit = grads.emit ? grads.emit + b * p.T * N : nullptr;
+        if (L == 0 || alpha.log_z[b] == kNegInf) {  // skipped: every gradient of the sequence is 0
+            if (gemit) std::memset(gemit, 0, size_t(p.T * N) * sizeof(T));
+            if (grads.init && p.init_batched) std::memset(grads.init + b * N, 0, size_t(N) * sizeof(T));
+            return;
+        }
+        const double g = grad_log_z ? double(grad_log_z[b]) : 1.0;
+        double* acc = accum + slot * per_slot;
+        if (!backward_sequence<T, N>(p, grads, b, g, E, tape, grads.trans ? acc : nullptr, acc + p.K * N * N)) {
+            refused = true;
+            return;
+        }
+        if (gemit) std::memset(gemit + L * N, 0, size_t((p.T - L) * N) * sizeof(T));  // padding
+    });
+    if (refused.load()) return false;
+    const int64_t trans_size = p.K * N * N;
+    if (grads.trans)
+        for (int64_t e = 0; e < trans_size; ++e) {
+            double s = 0.0;
+            for (int slot = 0; slot < slots; ++slot) s += accum[slot * per_slot + e];
+            grads.trans[e] = T(s);
+        }
+    if (grads.init && !p.init_batched)
+        for (int64_t j = 0; j < N; ++j) {
+            double s = 0.0;
+            for (int slot = 0; slot < slots; ++slot) s += accum[slot * per_slot + trans_size + j];
+            grads.init[j] = T(s);
+        }
+    return true;
+}
+
+const char* forced_path() { return std::getenv("DIFFHMM_CPU_FACTORIZED"); }
+
+}  // namespace
+
+template <class T>
+bool use_tiny_path(const Problem<T>& p) {
+    if (p.form != Form::factorized || p.B == 0 || p.N > kTinyMaxStates || p.N < 1) return false;
+    const char* forced = forced_path();
+    if (forced != nullptr && (std::strcmp(forced, "log") == 0 || std::strcmp(forced, "prob") == 0)) return false;
+    if (forced != nullptr && std::strcmp(forced, "tiny") == 0) return true;
+    return p.K <= 1 || 4 * p.K <= p.B * p.T;
+}
+
+template <class T>
+bool tiny_forward(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out) {
+    switch (p.N) {
+        case 1: return forward_n<T, 1>(ws, p, out);
+        case 2: return forward_n<T, 2>(ws, p, out);
+        case 3: return forward_n<T, 3>(ws, p, out);
+        case 4: return forward_n<T, 4>(ws, p, out);
+        case 5: return forward_n<T, 5>(ws, p, out);
+        case 6: return forward_n<T, 6>(ws, p, out);
+        case 7: return forward_n<T, 7>(ws, p, out);
+        case 8: return forward_n<T, 8>(ws, p, out);
+        case 9: return forward_n<T, 9>(ws, p, out);
+        case 10: return forward_n<T, 10>(ws, p, out);
+        case 11: return forward_n<T, 11>(ws, p, out);
+        case 12: return forward_n<T, 12>(ws, p, out);
+        case 13: return forward_n<T, 13>(ws, p, out);
+        case 14: return forward_n<T, 14>(ws, p, out);
+        case 15: return forward_n<T, 15>(ws, p, out);
+        case 16: return forward_n<T, 16>(ws, p, out);
+        default: return false;
+    }
+}
+
+template <class T>
+bool tiny_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+    switch (p.N) {
+        case 1: return backward_n<T, 1>(ws, p, grad_log_z, grads);
+        case 2: return backward_n<T, 2>(ws, p, grad_log_z, grads);
+        case 3: return backward_n<T, 3>(ws, p, grad_log_z, grads);
+        case 4: return backward_n<T, 4>(ws, p, grad_log_z, grads);
+        case 5: return backward_n<T, 5>(ws, p, grad_log_z, grads);
+        case 6: return backward_n<T, 6>(ws, p, grad_log_z, grads);
+        case 7: return backward_n<T, 7>(ws, p, grad_log_z, grads);
+        case 8: return backward_n<T, 8>(ws, p, grad_log_z, grads);
+        case 9: return backward_n<T, 9>(ws, p, grad_log_z, grads);
+        case 10: return backward_n<T, 10>(ws, p, grad_log_z, grads);
+        case 11: return backward_n<T, 11>(ws, p, grad_log_z, grads);
+        case 12: return backward_n<T, 12>(ws, p, grad_log_z, grads);
+        case 13: return backward_n<T, 13>(ws, p, grad_log_z, grads);
+        case 14: return backward_n<T, 14>(ws, p, grad_log_z, grads);
+        case 15: return backward_n<T, 15>(ws, p, grad_log_z, grads);
+        case 16: return backward_n<T, 16>(ws, p, grad_log_z, grads);
+        default: return false;
+    }
+}
+
+template bool use_tiny_path(const Problem<float>&);
+template bool use_tiny_path(const Problem<double>&);
+template bool tiny_forward(diffhmm_workspace&, const Problem<float>&, const AlphaView<float>&);
+template bool tiny_forward(diffhmm_workspace&, const Problem<double>&, const AlphaView<double>&);
+template bool tiny_backward(diffhmm_workspace&, const Problem<float>&, const float*, const Grads<float>&);
+template bool tiny_backward(diffhmm_workspace&, const Problem<double>&, const double*, const Grads<double>&);
+
+}  // namespace cpu
+}  // namespace diffhmm

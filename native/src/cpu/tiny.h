@@ -1,0 +1,52 @@
+// tiny.h — the factorized form with few states (N <= 16), the clone-structured HMM's block size: a
+// whole sequence per call of a function specialised for its N, in probability space in float64,
+// with no per-step kernel calls. The general sweeps (sweep.h) spend ~0.2–0.4 µs per step on calls,
+// partial vectors and normalisation at these sizes; here a step is N² multiply-adds and N products.
+//
+//   forward:  E_k = exp(trans_k − c_k) with column maxima c_k (once per call), per step
+//             w_t = exp(c_k + emit_t − s_t) (shifted by their maximum s_t: all steps in one
+//             vectorised pass), u = a_{t−1}·E_k, a_t = u ∘ w_t / m_t with m_t the power of two that
+//             puts max a_t in [1, 2) (an exact rescaling, no division on the chain of steps),
+//             log α_t = log a_t + Σ (s + log m). The tape is written as the general sweep writes it
+//             (log a_t re-centred to max 0, and the float64 offset) for every reader, and the float64
+//             a_t, w_t and m_t are kept beside it for the backward.
+//   backward: b_{t−1} = E_k·(w_t ∘ b_t), rescaled by a power of two, each step's edge marginals
+//             a_{t−1}(i)·E_k(i,j)·w_t(j)·b_t(j) / Z_t with Z_t = m_t·Σ_j a_t(j)·b_t(j) (so every step's
+//             marginals sum to 1, as step_log_z does in the general sweep), summed per matrix in
+//             float64 per thread and reduced in a fixed order.
+//
+// Exactness: every factor of a product is kept either 0 (a structural zero: −inf) or at least
+// 2^-340 relative to its vector's maximum (at most 2), so no product of three underflows and nothing that
+// matters is lost. A problem where that does not hold (scores spanning more than ~235 nats within
+// a column, or a state whose share of the mass falls below 2^-340) is refused by returning false,
+// and the caller runs the general log-space sweeps instead. DIFFHMM_CPU_FACTORIZED=log or =prob
+// selects the general paths; =tiny forces this one wherever N <= 16.
+#pragma once
+
+#include "core/problem.h"
+#include "core/workspace.h"
+#include "cpu/sweep.h"
+
+namespace diffhmm {
+namespace cpu {
+
+// The largest N the path is compiled for.
+constexpr int64_t kTinyMaxStates = 16;
+
+// Whether a factorized problem takes this path first (N <= kTinyMaxStates, and its matrices are few
+// beside its steps, so preparing them is amortised).
+template <class T>
+bool use_tiny_path(const Problem<T>& p);
+
+// The forward into `out` (the tape); false when the problem is outside this path's exact range (the
+// tape is then unspecified and the caller runs alpha_sweep).
+template <class T>
+bool tiny_forward(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out);
+
+// The backward of the last tiny_forward on this workspace; false (nothing written that matters) when
+// a β vector leaves the exact range: the caller runs the general backward on the same tape.
+template <class T>
+bool tiny_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads);
+
+}  // namespace cpu
+}  // namespace diffhmm
