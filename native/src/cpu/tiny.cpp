@@ -339,7 +339,13 @@ bool use_tiny_path(const Problem<T>& p) {
     const char* forced = forced_path();
     if (forced != nullptr && (std::strcmp(forced, "log") == 0 || std::strcmp(forced, "prob") == 0)) return false;
     if (forced != nullptr && std::strcmp(forced, "tiny") == 0) return true;
-    return p.K <= 1 || 4 * p.K <= p.B * p.T;
+    if (p.K > 1 && 4 * p.K > p.B * p.T) return false;  // preparing the matrices would not be amortised
+    // Measured (bench/results/cpu-chmm-2026-11-23.md, diffhmm_bench --paths tiny,prob,log): up to 8
+    // states this path wins at every batch size (2-4x at B = 1024); from 9 to 32 the
+    // probability-space path's float SIMD and blocked updates win with one matrix or a batch to share
+    // them, and this one wins for a few sequences whose matrix changes every step (the
+    // clone-structured HMM's 9x9 room: 8.0 vs 9.5 ms; at N = 70 it loses, 77 vs 48 ms).
+    return p.N <= 8 || (p.K > 1 && p.B <= 2);
 }
 
 template <class T>
@@ -361,6 +367,22 @@ bool tiny_forward(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>
         case 14: return forward_n<T, 14>(ws, p, out);
         case 15: return forward_n<T, 15>(ws, p, out);
         case 16: return forward_n<T, 16>(ws, p, out);
+        case 17: return forward_n<T, 17>(ws, p, out);
+        case 18: return forward_n<T, 18>(ws, p, out);
+        case 19: return forward_n<T, 19>(ws, p, out);
+        case 20: return forward_n<T, 20>(ws, p, out);
+        case 21: return forward_n<T, 21>(ws, p, out);
+        case 22: return forward_n<T, 22>(ws, p, out);
+        case 23: return forward_n<T, 23>(ws, p, out);
+        case 24: return forward_n<T, 24>(ws, p, out);
+        case 25: return forward_n<T, 25>(ws, p, out);
+        case 26: return forward_n<T, 26>(ws, p, out);
+        case 27: return forward_n<T, 27>(ws, p, out);
+        case 28: return forward_n<T, 28>(ws, p, out);
+        case 29: return forward_n<T, 29>(ws, p, out);
+        case 30: return forward_n<T, 30>(ws, p, out);
+        case 31: return forward_n<T, 31>(ws, p, out);
+        case 32: return forward_n<T, 32>(ws, p, out);
         default: return false;
     }
 }
@@ -384,6 +406,22 @@ bool tiny_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log
         case 14: return backward_n<T, 14>(ws, p, grad_log_z, grads);
         case 15: return backward_n<T, 15>(ws, p, grad_log_z, grads);
         case 16: return backward_n<T, 16>(ws, p, grad_log_z, grads);
+        case 17: return backward_n<T, 17>(ws, p, grad_log_z, grads);
+        case 18: return backward_n<T, 18>(ws, p, grad_log_z, grads);
+        case 19: return backward_n<T, 19>(ws, p, grad_log_z, grads);
+        case 20: return backward_n<T, 20>(ws, p, grad_log_z, grads);
+        case 21: return backward_n<T, 21>(ws, p, grad_log_z, grads);
+        case 22: return backward_n<T, 22>(ws, p, grad_log_z, grads);
+        case 23: return backward_n<T, 23>(ws, p, grad_log_z, grads);
+        case 24: return backward_n<T, 24>(ws, p, grad_log_z, grads);
+        case 25: return backward_n<T, 25>(ws, p, grad_log_z, grads);
+        case 26: return backward_n<T, 26>(ws, p, grad_log_z, grads);
+        case 27: return backward_n<T, 27>(ws, p, grad_log_z, grads);
+        case 28: return backward_n<T, 28>(ws, p, grad_log_z, grads);
+        case 29: return backward_n<T, 29>(ws, p, grad_log_z, grads);
+        case 30: return backward_n<T, 30>(ws, p, grad_log_z, grads);
+        case 31: return backward_n<T, 31>(ws, p, grad_log_z, grads);
+        case 32: return backward_n<T, 32>(ws, p, grad_log_z, grads);
         default: return false;
     }
 }

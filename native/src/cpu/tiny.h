@@ -1,4 +1,4 @@
-// tiny.h — the factorized form with few states (N <= 16), the clone-structured HMM's block size: a
+// tiny.h — the factorized form with few states (N <= 32), the clone-structured HMM's block size: a
 // whole sequence per call of a function specialised for its N, in probability space in float64,
 // with no per-step kernel calls. The general sweeps (sweep.h) spend ~0.2–0.4 µs per step on calls,
 // partial vectors and normalisation at these sizes; here a step is N² multiply-adds and N products.
@@ -20,7 +20,7 @@
 // matters is lost. A problem where that does not hold (scores spanning more than ~235 nats within
 // a column, or a state whose share of the mass falls below 2^-340) is refused by returning false,
 // and the caller runs the general log-space sweeps instead. DIFFHMM_CPU_FACTORIZED=log or =prob
-// selects the general paths; =tiny forces this one wherever N <= 16.
+// selects the general paths; =tiny forces this one wherever N <= 32.
 #pragma once
 
 #include "core/problem.h"
@@ -31,7 +31,7 @@ namespace diffhmm {
 namespace cpu {
 
 // The largest N the path is compiled for.
-constexpr int64_t kTinyMaxStates = 16;
+constexpr int64_t kTinyMaxStates = 32;
 
 // Whether a factorized problem takes this path first (N <= kTinyMaxStates, and its matrices are few
 // beside its steps, so preparing them is amortised).
