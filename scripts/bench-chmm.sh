@@ -23,7 +23,7 @@ out="bench/results/cpu-chmm-$(date +%Y-%m-%d).md"
   echo "Machine: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1), $(nproc) cores; $(java -version 2>&1 | head -1); diffhmm $(git rev-parse --short HEAD)."
   echo "diffhmm: JMH, CPU backend, all cores; numba: one thread. One walk of 10,000 steps per room; ms per iteration."
   echo
-  echo "## diffhmm (probability-space factorized path, the default)"
+  echo "## diffhmm (the default: small-state path for blocks of up to 32 clones, probability space above)"
   echo
   java -jar "$jar" CloneHmmRoomsBench "${jmh[@]}" 2>/dev/null | grep -E "^(Benchmark|CloneHmmRoomsBench)"
   echo
