@@ -63,6 +63,7 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     private final int[] symbolOf;
     private final int states, actions, block;
     private final double[] logits;
+    private double[] zeros;  // zeroEmissions
     private double pseudocount;
     private Options options = Options.DEFAULT;
 
@@ -595,10 +596,23 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         }
         final Prepared p = new Prepared();
         p.problem = Factorized.of(Tensor.of(init, batch, block), Tensor.of(trans, k, block, block), transIndex,
-                Tensor.of(new double[batch * steps * block], batch, steps, block));
+                Tensor.of(zeroEmissions(batch * steps * block), batch, steps, block));
         p.lengths = lengths;
         p.triples = triples;
         return p;
+    }
+
+    /**
+     * {@code n} zeros: the emission scores of the block problem (the blocks themselves carry which
+     * clones a symbol has). Shared between calls, and between threads: nothing ever writes them.
+     */
+    private double[] zeroEmissions(int n) {
+        double[] z = zeros;
+        if (z == null || z.length != n) {
+            z = new double[n];
+            zeros = z;
+        }
+        return z;
     }
 
     private void check(Walk w, int b) {
