@@ -12,6 +12,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
+import org.diffhmm.testing.AdapterCases;
+import org.diffhmm.testing.AdapterCases.Case;
 import org.diffhmm.Options;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,26 +37,6 @@ class DjlHmmTest {
         manager.close();
     }
 
-    record Case(double[] emit, double[] trans, double[] init, long[] lengths, int B, int T, int N) {}
-
-    static Case randomCase(long seed, int B, int T, int N, double negInfRate) {
-        final SplittableRandom rng = new SplittableRandom(seed);
-        final double[] emit = new double[B * T * N], trans = new double[N * N], init = new double[N];
-        for (int k = 0; k < emit.length; k++) {
-            emit[k] = rng.nextDouble() * 4 - 3;
-        }
-        for (int k = 0; k < trans.length; k++) {
-            trans[k] = rng.nextDouble() < negInfRate && k % (N + 1) != 0 ? Double.NEGATIVE_INFINITY : rng.nextDouble() * 3 - 1.5;
-        }
-        for (int k = 0; k < init.length; k++) {
-            init[k] = rng.nextDouble() * 2 - 1;
-        }
-        final long[] lengths = new long[B];
-        for (int b = 0; b < B; b++) {
-            lengths[b] = b == 0 ? T : b == 1 ? 1 : b == 2 ? 0 : 1 + rng.nextInt(T);
-        }
-        return new Case(emit, trans, init, lengths, B, T, N);
-    }
 
     static NDArray array(NDManager m, double[] data, boolean float32, long... shape) {
         final NDArray a = m.create(data, new Shape(shape));
@@ -131,7 +113,7 @@ class DjlHmmTest {
         int n = 0;
         for (int N : new int[] {1, 3, 8, 17}) {
             for (double negInf : new double[] {0.0, 0.3}) {
-                final Case c = randomCase(100 + n++, 5, 9, N, negInf);
+                final Case c = AdapterCases.randomCase(100 + n++, 5, 9, N, negInf);
                 checkAgainstReference(c, false);
                 checkAgainstReference(c, true);
             }
@@ -140,7 +122,7 @@ class DjlHmmTest {
 
     @Test
     void gradientsEqualFiniteDifferences() {
-        final Case c = randomCase(7, 3, 6, 4, 0.2);
+        final Case c = AdapterCases.randomCase(7, 3, 6, 4, 0.2);
         final NDArray[] x = leaves(c, false);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             collector.backward(DjlHmm.nll(x[0], x[1], x[2], c.lengths()));
@@ -231,7 +213,7 @@ class DjlHmmTest {
 
     @Test
     void gradientsReachANetworksParametersAndNothingLeaksIntoTheCallersManager() {
-        final Case c = randomCase(9, 2, 5, 3, 0);
+        final Case c = AdapterCases.randomCase(9, 2, 5, 3, 0);
         final NDArray weight = array(manager, c.emit(), false, c.B(), c.T(), c.N());
         final NDArray trans = array(manager, c.trans(), false, c.N(), c.N());
         final NDArray init = array(manager, c.init(), false, c.N());
@@ -263,7 +245,7 @@ class DjlHmmTest {
 
     @Test
     void viewsLetDiffhmmsOwnApiReadAndWriteDjlMemory() {
-        final Case c = randomCase(51, 3, 6, 4, 0.2);
+        final Case c = AdapterCases.randomCase(51, 3, 6, 4, 0.2);
         final NDArray emit = array(manager, c.emit(), true, c.B(), c.T(), c.N());
         final NDArray trans = array(manager, c.trans(), true, c.N(), c.N());
         final NDArray init = array(manager, c.init(), true, c.N());

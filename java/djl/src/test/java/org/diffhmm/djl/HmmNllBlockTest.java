@@ -23,7 +23,7 @@ class HmmNllBlockTest {
     void theBlocksLossAndParameterGradientsEqualTheReference() {
         for (boolean float32 : new boolean[] {false, true}) {
             try (NDManager manager = NDManager.newBaseManager()) {
-                final DjlHmmTest.Case c = DjlHmmTest.randomCase(61, 4, 8, 6, 0);
+                final org.diffhmm.testing.AdapterCases.Case c = org.diffhmm.testing.AdapterCases.randomCase(61, 4, 8, 6, 0);
                 final DataType type = float32 ? DataType.FLOAT32 : DataType.FLOAT64;
                 final HmmNllBlock block = new HmmNllBlock(c.N());
                 block.initialize(manager, type, new Shape(c.B(), c.T(), c.N()), new Shape(c.B()));

@@ -7,15 +7,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import java.io.IOException;
 import java.lang.reflect.Method;
-import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
+import org.diffhmm.testing.AdapterCases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,14 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot rot. Its loss equals DJL's own forward algorithm, and every input gets a gradient.
  */
 class ReadmeSnippetTest {
-    static String snippet() throws IOException {
-        final String readme = Files.readString(Path.of("../../README.md"), StandardCharsets.UTF_8);
-        final int marker = readme.indexOf("<!-- snippet: djl");
-        assertTrue(marker >= 0, "the README has no djl snippet marker");
-        final int start = readme.indexOf("```java\n", marker) + "```java\n".length();
-        return readme.substring(start, readme.indexOf("```", start));
-    }
-
     @Test
     void theReadmeSnippetCompilesAndRuns(@TempDir Path dir) throws Exception {
         final String source = "import ai.djl.ndarray.NDArray;\n"
@@ -40,18 +27,12 @@ class ReadmeSnippetTest {
                 + "public class Snippet {\n"
                 + "  public static NDArray run(GradientCollector collector, NDArray emit, NDArray transLogits,"
                 + " NDArray initLogits, long[] lengths) {\n"
-                + snippet()
+                + AdapterCases.readmeSnippet("djl")
                 + "    return loss;\n  }\n}\n";
-        final Path file = dir.resolve("Snippet.java");
-        Files.writeString(file, source);
-        final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        final int rc = javac.run(null, null, null, "-cp", System.getProperty("java.class.path"), "-d", dir.toString(),
-                file.toString());
-        assertEquals(0, rc, "the README snippet does not compile:\n" + source);
 
-        final DjlHmmTest.Case c = DjlHmmTest.randomCase(21, 3, 7, 4, 0.0);
+        final AdapterCases.Case c = AdapterCases.randomCase(21, 3, 7, 4, 0.0);
         try (NDManager manager = NDManager.newBaseManager();
-                URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+                URLClassLoader loader = AdapterCases.compileSnippet(dir, source, getClass().getClassLoader())) {
             final NDArray emit = DjlHmmTest.array(manager, c.emit(), false, c.B(), c.T(), c.N());
             final NDArray trans = DjlHmmTest.array(manager, c.trans(), false, c.N(), c.N());
             final NDArray init = DjlHmmTest.array(manager, c.init(), false, c.N());

@@ -44,7 +44,18 @@ public final class GaussianExperiment {
         return new GaussianHmm(Chain.of(init, trans), 1, means, new double[n]);
     }
 
-    public static Report run(long seed, boolean progress) {
+    /**
+     * The experiment's data: 40 training and 20 held-out sequences of 250 steps from the generating
+     * model, and the generator, which goes on to draw the models' starting points.
+     *
+     * @param train   the training sequences
+     * @param heldOut the held-out sequences
+     * @param rng     the generator after drawing them
+     */
+    record Data(List<double[][]> train, List<double[][]> heldOut, SplittableRandom rng) {}
+
+    /** The data every experiment on this model uses (NeuralHmmExperiment, NeuralHmmDjlExperiment too). */
+    static Data data(long seed) {
         final SplittableRandom rng = new SplittableRandom(seed);
         final GaussianHmm truth = generatingModel();
         final List<double[][]> train = new ArrayList<>(), heldOut = new ArrayList<>();
@@ -54,6 +65,14 @@ public final class GaussianExperiment {
         for (int k = 0; k < 20; k++) {
             heldOut.add(truth.sample(250, rng).observations());
         }
+        return new Data(train, heldOut, rng);
+    }
+
+    public static Report run(long seed, boolean progress) {
+        final Data data = data(seed);
+        final SplittableRandom rng = data.rng();
+        final GaussianHmm truth = generatingModel();
+        final List<double[][]> train = data.train(), heldOut = data.heldOut();
         final GaussianHmm em = GaussianHmm.random(5, 1, 0.8, 0.6, rng);
         final GaussianHmm gradient = GaussianHmm.random(5, 1, 0.8, 0.6, rng);
         gradient.setParameters(em.parameters());   // the same start

@@ -22,12 +22,9 @@ import ai.djl.util.PairList;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.diffhmm.cli.LossPlot;
 import org.diffhmm.djl.HmmNllBlock;
-import org.diffhmm.models.GaussianHmm;
 import org.diffhmm.train.LossCurve;
 
 /**
@@ -126,15 +123,8 @@ public final class NeuralHmmDjlExperiment {
      */
     public static Report run(long seed, int steps) {
         final GaussianExperiment.Report reference = GaussianExperiment.run(seed, false);
-        final SplittableRandom rng = new SplittableRandom(seed);
-        final GaussianHmm truth = GaussianExperiment.generatingModel();
-        final List<double[][]> train = new ArrayList<>(), heldOut = new ArrayList<>();
-        for (int k = 0; k < 40; k++) {
-            train.add(truth.sample(250, rng).observations());
-        }
-        for (int k = 0; k < 20; k++) {
-            heldOut.add(truth.sample(250, rng).observations());
-        }
+        final GaussianExperiment.Data data = GaussianExperiment.data(seed);
+        final List<double[][]> train = data.train(), heldOut = data.heldOut();
         final int n = 5;
         Engine.getInstance().setRandomSeed((int) seed);
         final LossCurve curve = new LossCurve("neural HMM, Adam in DJL");

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
@@ -16,7 +15,6 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.diffhmm.cli.LossPlot;
-import org.diffhmm.models.GaussianHmm;
 import org.diffhmm.pytorch.TorchHmm;
 import org.diffhmm.train.LossCurve;
 
@@ -109,15 +107,8 @@ public final class NeuralHmmExperiment {
      */
     public static Report run(long seed, int steps) {
         final GaussianExperiment.Report em = GaussianExperiment.run(seed, false);
-        final SplittableRandom rng = new SplittableRandom(seed);
-        final GaussianHmm truth = GaussianExperiment.generatingModel();
-        final List<double[][]> train = new ArrayList<>(), heldOut = new ArrayList<>();
-        for (int k = 0; k < 40; k++) {
-            train.add(truth.sample(250, rng).observations());
-        }
-        for (int k = 0; k < 20; k++) {
-            heldOut.add(truth.sample(250, rng).observations());
-        }
+        final GaussianExperiment.Data data = GaussianExperiment.data(seed);
+        final List<double[][]> train = data.train(), heldOut = data.heldOut();
         final int n = 5;
         torch.manual_seed(seed);
         final Emissions emissions = new Emissions(n);

@@ -20,7 +20,7 @@ class TorchHmmCudaTest {
     void cudaTensorsGiveTheCpuAdaptersLossAndGradients() {
         assumeTrue(torch.cuda_is_available() && Diffhmm.cudaAvailable(), "no CUDA device for libtorch and diffhmm");
         for (boolean float32 : new boolean[] {false, true}) {
-            final TorchHmmTest.Case c = TorchHmmTest.randomCase(71, 6, 40, 9, 0.2);
+            final org.diffhmm.testing.AdapterCases.Case c = org.diffhmm.testing.AdapterCases.randomCase(71, 6, 40, 9, 0.2);
             final Tensor[] cpu = TorchHmmTest.leaves(c, float32);
             final Tensor[] gpu = new Tensor[3];
             for (int k = 0; k < 3; k++) {
@@ -46,7 +46,7 @@ class TorchHmmCudaTest {
     @Test
     void mixedDevicesAreNamed() {
         assumeTrue(torch.cuda_is_available(), "no CUDA device for libtorch");
-        final TorchHmmTest.Case c = TorchHmmTest.randomCase(72, 2, 5, 3, 0);
+        final org.diffhmm.testing.AdapterCases.Case c = org.diffhmm.testing.AdapterCases.randomCase(72, 2, 5, 3, 0);
         final Tensor[] x = TorchHmmTest.leaves(c, true);
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TorchHmm.nll(x[0].detach().cuda(), x[1], x[2], c.lengths()));

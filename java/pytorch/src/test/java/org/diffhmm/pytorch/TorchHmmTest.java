@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.diffhmm.testing.AdapterCases;
+import org.diffhmm.testing.AdapterCases.Case;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -50,26 +52,6 @@ class TorchHmmTest {
         return total;
     }
 
-    record Case(double[] emit, double[] trans, double[] init, long[] lengths, int B, int T, int N) {}
-
-    static Case randomCase(long seed, int B, int T, int N, double negInfRate) {
-        final SplittableRandom rng = new SplittableRandom(seed);
-        final double[] emit = new double[B * T * N], trans = new double[N * N], init = new double[N];
-        for (int k = 0; k < emit.length; k++) {
-            emit[k] = rng.nextDouble() * 4 - 3;
-        }
-        for (int k = 0; k < trans.length; k++) {
-            trans[k] = rng.nextDouble() < negInfRate && k % (N + 1) != 0 ? Double.NEGATIVE_INFINITY : rng.nextDouble() * 3 - 1.5;
-        }
-        for (int k = 0; k < init.length; k++) {
-            init[k] = rng.nextDouble() * 2 - 1;
-        }
-        final long[] lengths = new long[B];
-        for (int b = 0; b < B; b++) {
-            lengths[b] = b == 0 ? T : b == 1 ? 1 : b == 2 ? 0 : 1 + rng.nextInt(T);
-        }
-        return new Case(emit, trans, init, lengths, B, T, N);
-    }
 
     /** Gradients of the adapter and of the reference for one case, in one precision. */
     static void checkAgainstReference(Case c, boolean float32) {
@@ -103,7 +85,7 @@ class TorchHmmTest {
         int n = 0;
         for (int N : new int[] {1, 3, 8, 17}) {
             for (double negInf : new double[] {0.0, 0.3}) {
-                final Case c = randomCase(100 + n++, 5, 9, N, negInf);
+                final Case c = AdapterCases.randomCase(100 + n++, 5, 9, N, negInf);
                 checkAgainstReference(c, false);
                 checkAgainstReference(c, true);
             }
@@ -112,7 +94,7 @@ class TorchHmmTest {
 
     @Test
     void gradientsEqualFiniteDifferences() {
-        final Case c = randomCase(7, 3, 6, 4, 0.2);
+        final Case c = AdapterCases.randomCase(7, 3, 6, 4, 0.2);
         final Tensor[] x = leaves(c, false);
         TorchHmm.nll(x[0], x[1], x[2], c.lengths()).backward();
         final double h = 1e-6;
@@ -194,7 +176,7 @@ class TorchHmmTest {
     void aLossWhoseBackwardIsPendingKeepsItsGradients() {
         // The adapter reuses its gradient buffers once a surrogate's backward has released them; a
         // surrogate still waiting for its backward must keep its own.
-        final Case first = randomCase(31, 3, 8, 5, 0.2), second = randomCase(32, 3, 8, 5, 0.2);
+        final Case first = AdapterCases.randomCase(31, 3, 8, 5, 0.2), second = AdapterCases.randomCase(32, 3, 8, 5, 0.2);
         final Tensor[] a = leaves(first, false), b = leaves(second, false);
         final Tensor lossA = TorchHmm.nll(a[0], a[1], a[2], first.lengths());
         final Tensor lossB = TorchHmm.nll(b[0], b[1], b[2], second.lengths());  // while lossA's graph is alive
@@ -225,7 +207,7 @@ class TorchHmmTest {
 
     @Test
     void onlyTheInputsThatRequireGradientsGetThem() {
-        final Case c = randomCase(9, 2, 5, 3, 0);
+        final Case c = AdapterCases.randomCase(9, 2, 5, 3, 0);
         final Tensor emit = tensor(c.emit(), false, c.B(), c.T(), c.N()).requires_grad_(true);
         final Tensor trans = tensor(c.trans(), false, c.N(), c.N());
         final Tensor init = tensor(c.init(), false, c.N());
@@ -241,7 +223,7 @@ class TorchHmmTest {
 
     @Test
     void viewsLetDiffhmmsOwnApiReadTorchMemory() {
-        final Case c = randomCase(51, 3, 6, 4, 0.2);
+        final Case c = AdapterCases.randomCase(51, 3, 6, 4, 0.2);
         final Tensor emit = tensor(c.emit(), true, c.B(), c.T(), c.N());
         final Tensor trans = tensor(c.trans(), true, c.N(), c.N());
         final Tensor init = tensor(c.init(), true, c.N());
@@ -260,7 +242,7 @@ class TorchHmmTest {
 
     @Test
     void badInputIsNamed() {
-        final Case c = randomCase(11, 2, 4, 3, 0);
+        final Case c = AdapterCases.randomCase(11, 2, 4, 3, 0);
         final Tensor emit = tensor(c.emit(), false, c.B(), c.T(), c.N());
         final Tensor trans = tensor(c.trans(), false, c.N(), c.N());
         final Tensor init32 = tensor(c.init(), true, c.N());
