@@ -64,7 +64,7 @@ if wants build; then
   fi
 fi
 
-cuda_tests="cuda_matches_reference cuda_alpha_kernels_match_reference cuda_large_batch_matches_cpu cuda_device_pointers_and_errors cuda_sample_matches_posterior_path_probabilities cuda_kbest_matches_cpu"
+cuda_tests="cuda_matches_reference cuda_sweep_kernels_match_reference cuda_large_batch_matches_cpu cuda_device_pointers_and_errors cuda_sample_matches_posterior_path_probabilities cuda_kbest_matches_cpu"
 if wants test; then
   step "native tests"
   run_limited 300 "$out/ctest.log" ctest --test-dir "$build" --output-on-failure; rc=$?
@@ -126,9 +126,9 @@ if wants bench; then
   [[ $quick -eq 1 ]] && { lengths="100,1000,3000"; reps=5; }
   run_limited 240 "$out/bench-cuda.md" "$build/diffhmm_bench" --backend cuda --lengths "$lengths" --reps "$reps" \
     && verdict bench_published ok || verdict bench_published "FAILED (rc $?)"
-  # The two α kernels side by side on the published shape (plan_alpha's choice is the line above).
+  # Both sweep kernels side by side on the published shape (the plans' choice is the line above).
   for kernel in sequential pipelined; do
-    DIFFHMM_CUDA_ALPHA=$kernel run_limited 120 "$out/bench-cuda-$kernel.md" "$build/diffhmm_bench" --backend cuda \
+    DIFFHMM_CUDA_SWEEP=$kernel run_limited 120 "$out/bench-cuda-$kernel.md" "$build/diffhmm_bench" --backend cuda \
       --lengths "100,3000" --reps "$reps" && verdict "bench_alpha_$kernel" ok || verdict "bench_alpha_$kernel" "FAILED (rc $?)"
   done
   # The large batch needs ~3 inputs of 1024·1000·64² float32 (1 GiB each): skip on cards under 16 GiB.
@@ -144,7 +144,7 @@ if wants bench; then
   {
     echo; echo "## Published shape (B = 8, N = 50, float32 dense), CUDA"; echo; cat "$out/bench-cuda.md"
     for kernel in sequential pipelined; do
-      echo; echo "## Published shape, α kernel forced: DIFFHMM_CUDA_ALPHA=$kernel"; echo; cat "$out/bench-cuda-$kernel.md"
+      echo; echo "## Published shape, sweep kernels forced: DIFFHMM_CUDA_SWEEP=$kernel"; echo; cat "$out/bench-cuda-$kernel.md"
     done
     echo; echo "## Large batch (B = 1024, N = 64, L = 1000), CUDA"; echo; cat "$out/bench-cuda-large.md"
     echo; echo "## Same machine, CPU backend"; echo; cat "$out/bench-cpu.md"

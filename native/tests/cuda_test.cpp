@@ -57,17 +57,17 @@ TEST(cuda_matches_reference) {
     test::check_against_reference("cuda no path", gpu.ws, dead, grads(rng, dead.B));
 }
 
-// Each α kernel, forced by DIFFHMM_CUDA_ALPHA, on every shape class: N = 1, 33 (odd rows: 4-byte
+// Each α and β kernel pair, forced by DIFFHMM_CUDA_SWEEP, on every shape class: N = 1, 33 (odd rows: 4-byte
 // copies), 50 (the published N), 64, 256 (the pipelined kernel's limit: 1024 threads) and 300 (beyond
 // it: the sequential kernel runs whatever is asked); ragged lengths with 0 and 1; unnormalised and
 // −inf scores; factorized with one and with several transition matrices; a sequence with no path;
 // a long sequence (ring reuse, drift); and a 100,000-sequence batch.
-TEST(cuda_alpha_kernels_match_reference) {
+TEST(cuda_sweep_kernels_match_reference) {
     std::string reason;
     if (!cuda_available(reason)) SKIP(reason);
     test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
     for (const char* kernel : {"sequential", "pipelined"}) {
-        setenv("DIFFHMM_CUDA_ALPHA", kernel, 1);
+        setenv("DIFFHMM_CUDA_SWEEP", kernel, 1);
         const std::string k = kernel;
         std::mt19937_64 rng(94);
         for (int64_t N : {1, 33, 50, 64, 256, 300}) {
@@ -98,7 +98,7 @@ TEST(cuda_alpha_kernels_match_reference) {
         EXPECT_CLOSE(k + " B=100000 log_z", a.log_z, b.log_z, 1e-9);
         EXPECT_CLOSE(k + " B=100000 grad_emit", a.grad_emit, b.grad_emit, 1e-9);
     }
-    unsetenv("DIFFHMM_CUDA_ALPHA");
+    unsetenv("DIFFHMM_CUDA_SWEEP");
 }
 
 TEST(cuda_large_batch_matches_cpu) {

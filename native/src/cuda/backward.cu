@@ -54,8 +54,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
         if (trans.device && !trans_partial)
             check(cudaMemsetAsync(trans.device, 0, trans.count * sizeof(T), s), "cudaMemsetAsync");
     }
-    beta_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(beta_kernel<T>, p.N, 3), s>>>(d, tape, g, sink, out);
-    check_launch("beta_kernel", s);
+    beta_sweep(p, d, tape, g, sink, out, s);
     auto reduce = [&](const double* partial, size_t count, T* target) {
         const unsigned blocks = unsigned(std::min<size_t>((count + 255) / 256, 4096));
         reduce_partials<T><<<blocks, 256, 0, s>>>(partial, int64_t(B), int64_t(count), target);

@@ -2,8 +2,9 @@
 // the caller's dtype and memory. One launch for the whole sweep, by one of two kernels that write the
 // same tape: alpha_kernel (sweep.cuh: global loads in the step loop, any N, small footprint) or
 // alpha_pipelined_kernel (pipelined.cuh: step tiles prefetched into shared memory, N ≤ 256). The
-// choice is plan_alpha's cost model (docs/cuda.md §3); DIFFHMM_CUDA_ALPHA=sequential|pipelined
-// forces one (pipelined only where its tiles fit shared memory).
+// choice is plan_alpha's cost model (docs/cuda.md §3); DIFFHMM_CUDA_SWEEP=sequential|pipelined
+// forces one (pipelined only where its tiles fit shared memory). The β sweep the same way
+// (beta_sweep: beta_kernel or beta_pipelined_kernel), for backward.cu and marginals.cu.
 #include <cstdlib>
 #include <cstring>
 
@@ -39,9 +40,10 @@ static int copy_size(std::initializer_list<uint64_t> values) {
 
 enum class AlphaKernel { sequential, pipelined };
 
-// DIFFHMM_CUDA_ALPHA: "sequential" or "pipelined" forces a kernel; anything else (or unset): the plan.
-static const char* forced_alpha() {
-    const char* v = std::getenv("DIFFHMM_CUDA_ALPHA");
+// DIFFHMM_CUDA_SWEEP: "sequential" or "pipelined" forces the α and β kernels; anything else (or
+// unset): the plans.
+static const char* forced_sweep() {
+    const char* v = std::getenv("DIFFHMM_CUDA_SWEEP");
     return v != nullptr && (std::strcmp(v, "sequential") == 0 || std::strcmp(v, "pipelined") == 0) ? v : nullptr;
 }
 
@@ -52,7 +54,7 @@ static const char* forced_alpha() {
 // kernel's loads, and its small footprint keeps more of them resident (docs/cuda.md §3).
 template <class T>
 AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& shared) {
-    const char* forced = forced_alpha();
+    const char* forced = forced_sweep();
     if (forced != nullptr && std::strcmp(forced, "sequential") == 0) return AlphaKernel::sequential;
     const int64_t N = device.N;
     if (N > 256) return AlphaKernel::sequential;
@@ -76,6 +78,8 @@ AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& sha
     plan.depth = int(std::min<size_t>(7, budget / slot_bytes - 1));  // size_t wrap when < 1 slot: caught below
     if (budget < 3 * slot_bytes) return AlphaKernel::sequential;     // fewer than 2 steps ahead
     if (forced == nullptr && device.B > 4 * int64_t(sms)) return AlphaKernel::sequential;
+    plan.threads = unsigned((N + 7) / 8 * 32);  // a warp per 8 states
+    if (int(plan.threads) > attributes.maxThreadsPerBlock) return AlphaKernel::sequential;  // registers
     shared = size_t(plan.depth + 1) * slot_bytes + rows;
     if (shared + attributes.sharedSizeBytes > 48 * 1024)
         check(cudaFuncSetAttribute(alpha_pipelined_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
@@ -91,14 +95,73 @@ void alpha_sweep(State& st, const Problem<T>& host, const Problem<T>& device, co
     PipelinePlan plan;
     size_t shared = 0;
     if (plan_alpha(device, plan, shared) == AlphaKernel::pipelined) {
-        const unsigned threads = unsigned((host.N + 7) / 8 * 32);
-        alpha_pipelined_kernel<T><<<grid_for(host.B), threads, shared, s>>>(device, tape, flag, plan);
+        alpha_pipelined_kernel<T><<<grid_for(host.B), plan.threads, shared, s>>>(device, tape, flag, plan);
         check_launch("alpha_pipelined_kernel", s);
     } else {
         alpha_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(alpha_kernel<T>, host.N, 1), s>>>(device, tape, flag);
         check_launch("alpha_kernel", s);
     }
     if (host.check_values) report_invalid_values(host, flag, s);
+}
+
+// The pipelined β kernel's ring slot for `device` with the α plan's copy sizes; false where it does not
+// fit (then the sequential beta_kernel runs). Same choice rule as plan_alpha.
+template <class T>
+bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan, BetaSlot& slot, size_t& shared) {
+    const char* forced = forced_sweep();
+    if (forced != nullptr && std::strcmp(forced, "sequential") == 0) return false;
+    const int64_t N = device.N;
+    if (N > 256) return false;
+    const bool factorized = device.form == Form::factorized;
+    const uint64_t matrix_bytes = uint64_t(N * N) * sizeof(T), row_bytes = uint64_t(N) * sizeof(T);
+    plan.copy_matrix = copy_size({matrix_bytes, reinterpret_cast<uint64_t>(factorized ? device.trans : device.potential)});
+    plan.copy_column = factorized ? copy_size({row_bytes, reinterpret_cast<uint64_t>(device.emit)}) : 4;
+    slot.copy_la = copy_size({row_bytes, reinterpret_cast<uint64_t>(tape.log_alpha)});
+    if (plan.copy_matrix == 0 || plan.copy_column == 0 || slot.copy_la == 0) return false;
+    plan.column = factorized;
+    auto align16 = [](int64_t x) { return (x + 15) / 16 * 16; };
+    slot.matrix = 16;  // after off[t − 1], off[t]
+    slot.column = align16(slot.matrix + int64_t(matrix_bytes));
+    slot.la_prev = factorized ? align16(slot.column + int64_t(row_bytes)) : slot.column;
+    slot.la_cur = align16(slot.la_prev + int64_t(row_bytes));
+    slot.bytes = align16(slot.la_cur + int64_t(row_bytes));
+    cudaFuncAttributes attributes;
+    check(cudaFuncGetAttributes(&attributes, beta_pipelined_kernel<T>), "cudaFuncGetAttributes");
+    int dev = 0, optin = 0, sms = 0;
+    check(cudaGetDevice(&dev), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+    const size_t rows = 2 * size_t(N) * sizeof(T);
+    const size_t budget = size_t(std::max(optin, 48 * 1024)) - std::min(size_t(optin), attributes.sharedSizeBytes + rows);
+    if (budget < 3 * size_t(slot.bytes)) return false;  // fewer than 2 steps ahead
+    plan.depth = int(std::min<size_t>(7, budget / size_t(slot.bytes) - 1));
+    if (forced == nullptr && device.B > 4 * int64_t(sms)) return false;
+    // A warp per ~4 source rows, at most 32 warps, and no more than the kernel's registers allow.
+    const int warps = int(std::min<int64_t>({32, std::max<int64_t>(2, (N + 3) / 4), attributes.maxThreadsPerBlock / 32}));
+    plan.threads = unsigned(32 * warps);
+    shared = size_t(plan.depth + 1) * size_t(slot.bytes) + rows;
+    if (shared + attributes.sharedSizeBytes > 48 * 1024)
+        check(cudaFuncSetAttribute(beta_pipelined_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+              "cudaFuncSetAttribute (shared memory)");
+    return true;
+}
+
+// The β sweep over `tape` writing what `sink` asks into `out`, by the pipelined or the sequential
+// kernel (plan_beta).
+template <class T>
+void beta_sweep(const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g, Sink sink,
+                const BetaOut<T>& out, cudaStream_t s) {
+    PipelinePlan plan;
+    BetaSlot slot;
+    size_t shared = 0;
+    if (plan_beta(device, tape, plan, slot, shared)) {
+        beta_pipelined_kernel<T><<<grid_for(host.B), plan.threads, shared, s>>>(device, tape, g, sink, out, plan, slot);
+        check_launch("beta_pipelined_kernel", s);
+    } else {
+        beta_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(beta_kernel<T>, host.N, 3), s>>>(
+            device, tape, g, sink, out);
+        check_launch("beta_kernel", s);
+    }
 }
 
 template <class T>
@@ -131,6 +194,10 @@ template Tape<float> tape_of(DeviceBuffer&, DeviceBuffer&, DeviceBuffer&, const 
 template Tape<double> tape_of(DeviceBuffer&, DeviceBuffer&, DeviceBuffer&, const Problem<double>&);
 template void alpha_sweep(State&, const Problem<float>&, const Problem<float>&, const Tape<float>&, cudaStream_t);
 template void alpha_sweep(State&, const Problem<double>&, const Problem<double>&, const Tape<double>&, cudaStream_t);
+template void beta_sweep(const Problem<float>&, const Problem<float>&, const Tape<float>&, const float*, Sink,
+                         const BetaOut<float>&, cudaStream_t);
+template void beta_sweep(const Problem<double>&, const Problem<double>&, const Tape<double>&, const double*, Sink,
+                         const BetaOut<double>&, cudaStream_t);
 template void write_log_z(State&, const Tape<float>&, float*, int64_t, cudaStream_t);
 template void write_log_z(State&, const Tape<double>&, double*, int64_t, cudaStream_t);
 

@@ -22,8 +22,7 @@ void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
     const Output<T> g(gamma, size_t(p.B) * size_t(p.T) * size_t(p.N), st.out[1]);
     BetaOut<T> out{};
     out.gamma = g.device;
-    beta_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(beta_kernel<T>, p.N, 3), s>>>(d, tape, nullptr, Sink::gamma, out);
-    check_launch("beta_kernel (marginals)", s);
+    beta_sweep(p, d, tape, static_cast<const T*>(nullptr), Sink::gamma, out, s);
     g.finish(s);
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize (marginals)");
 }

@@ -31,6 +31,7 @@ struct PipelinePlan {
     int depth = 0;           // steps in flight ahead of the one being computed (1..7)
     int64_t slot = 0;        // elements of T per ring slot (a multiple of 16 bytes): N×N matrix, then the column
     bool column = false;     // the factorized form: N emission values follow the matrix in each slot
+    unsigned threads = 0;    // the CTA's threads (within what the kernel's registers allow)
     int copy_matrix = 4;     // bytes per cp.async of the matrix (4, 8 or 16: what its alignment allows)
     int copy_column = 4;     // bytes per cp.async of the column
 };
@@ -178,6 +179,154 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
     sum = block_sum(sum, red_d);
     if (threadIdx.x == 0) tape.log_z[b] = sum > 0 ? offset + log(sum) : -INFINITY;
     if (seen_bad) atomicOr(bad, 1);
+}
+
+}  // namespace cuda
+}  // namespace diffhmm
+
+namespace diffhmm {
+namespace cuda {
+
+// Byte layout of one β ring slot (each part 16-byte aligned): the offsets off[t−1], off[t] (two
+// float64), the N×N step matrix, the emission column (factorized), and the tape rows la[t−1], la[t].
+struct BetaSlot {
+    int64_t matrix = 0, column = 0, la_prev = 0, la_cur = 0, bytes = 0;  // byte offsets, total size
+    int copy_la = 4;                                                     // bytes per cp.async of a tape row
+};
+
+// Queues β step t of sequence b (t ≥ 1) into `dst` as one commit group; an empty group when t < 1.
+template <class T>
+__device__ __forceinline__ void queue_beta_step(const Problem<T>& p, const Tape<T>& tape, int64_t b, int64_t t,
+                                                char* dst, const PipelinePlan& plan, const BetaSlot& slot) {
+    if (t >= 1) {
+        const int64_t N = p.N;
+        auto copy = [&](char* to, const void* from, int64_t bytes, int size) {
+            const char* src = static_cast<const char*>(from);
+            for (int64_t c = int64_t(threadIdx.x) * size; c < bytes; c += int64_t(blockDim.x) * size)
+                __pipeline_memcpy_async(to + c, src + c, size_t(size));
+        };
+        copy(dst, tape.offset + b * p.T + t - 1, 2 * int64_t(sizeof(double)), 8);
+        copy(dst + slot.matrix, p.matrix(b, t), N * N * int64_t(sizeof(T)), plan.copy_matrix);
+        if (plan.column) copy(dst + slot.column, p.column(b, t), N * int64_t(sizeof(T)), plan.copy_column);
+        copy(dst + slot.la_prev, tape.log_alpha + (b * p.T + t - 1) * N, N * int64_t(sizeof(T)), slot.copy_la);
+        copy(dst + slot.la_cur, tape.log_alpha + (b * p.T + t) * N, N * int64_t(sizeof(T)), slot.copy_la);
+    }
+    __pipeline_commit();
+}
+
+// The β sweep with the gradient (or γ) written inside it, like beta_kernel (sweep.cuh) — same
+// recursion, same per-step normaliser, same outputs — with every step's inputs (matrix, column,
+// tape rows, offsets) prefetched `depth` steps ahead into a shared-memory ring and two barriers per
+// step instead of six:
+//   a. step t's node sum Σ_j exp(la_t + lb_t + off_t + d − log Z), per-warp partials;
+//   B. barrier: log Z_t for everyone; node writes of step t;
+//   c. edges into step t, one warp per source row i, lanes over j: e = exp(M[i][j] + lb_t[j] + col[j]
+//      + la_{t−1}[i] + off_{t−1} + d − log Z_t), the gradient written, Σ_j e → raw[i], warp maxima;
+//   A. barrier (and the ring's wait for step t − 1): lb_{t−1} = raw − max by the thread that owns
+//      each index (the same thread reads it in the next step's a), d += max.
+// Dynamic shared memory: the ring, then lb [N], raw [N] of T.
+template <class T>
+__global__ void beta_pipelined_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sink sink, BetaOut<T> out,
+                                      PipelinePlan plan, BetaSlot slot) {
+    extern __shared__ __align__(16) unsigned char shared_raw[];
+    char* ring = reinterpret_cast<char*>(shared_raw);
+    T* lb = reinterpret_cast<T*>(ring + int64_t(plan.depth + 1) * slot.bytes);
+    T* raw = lb + p.N;
+    __shared__ double partial[32];
+    __shared__ T warp_max_of[32];
+    const int64_t b = blockIdx.x, N = p.N, L = p.length(b);
+    const double log_z = tape.log_z[b];
+    if (L == 0 || log_z == -INFINITY) {
+        write_zeros(p, out, sink, b, L, true);
+        return;
+    }
+    const T g = grad_log_z ? grad_log_z[b] : T(1);
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int slots = plan.depth + 1;
+    auto slot_of = [&](int64_t t) { return ring + ((L - 1 - t) % slots) * slot.bytes; };  // step t ≥ 1
+
+    // Steps L−1 .. L−depth start loading; β_{L−1} = 1 (log 0).
+    for (int64_t k = 0; k < plan.depth; ++k) queue_beta_step(p, tape, b, L - 1 - k, slot_of(L - 1 - k), plan, slot);
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) lb[j] = T(0);
+    double d = 0.0;
+    __pipeline_wait_prior(size_t(plan.depth - 1));  // step L − 1 has landed for this thread
+    __syncthreads();
+
+    for (int64_t t = L - 1; t >= 1; --t) {
+        // Step t − depth into the slot step t + 1 used (read before the last barrier).
+        queue_beta_step(p, tape, b, t - plan.depth, slot_of(t - plan.depth), plan, slot);
+        const char* s = slot_of(t);
+        const double* offs = reinterpret_cast<const double*>(s);  // off[t − 1], off[t]
+        const T* mat = reinterpret_cast<const T*>(s + slot.matrix);
+        const T* col = plan.column ? reinterpret_cast<const T*>(s + slot.column) : nullptr;
+        const T* la_prev = reinterpret_cast<const T*>(s + slot.la_prev);
+        const T* la_cur = reinterpret_cast<const T*>(s + slot.la_cur);
+        // a. Step t's own normaliser (docs/formulas.md §3).
+        double sum = 0.0;
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
+            sum += exp(double(la_cur[j]) + double(lb[j]) + (offs[1] + d - log_z));
+        sum = warp_sum(sum);
+        if (lane == 0) partial[warp] = sum;
+        __syncthreads();  // B
+        double total = 0.0;
+        for (int w = 0; w < warps; ++w) total += partial[w];
+        const double log_z_t = total > 0 && total < INFINITY ? log_z + log(total) : log_z;
+        if (sink != Sink::dense_grad) {
+            const T node_offset = T(offs[1] + d - log_z_t);
+            for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
+                write_node(p, out, sink, b, t, j, g * exp_of(la_cur[j] + lb[j] + node_offset));
+        }
+        // c. Edges into step t, one pass per source row.
+        const T edge_offset = T(offs[0] + d - log_z_t);
+        T* dense_row = sink == Sink::dense_grad ? out.grad_potential + (b * p.T + t) * N * N : nullptr;
+        T* trans_block = sink == Sink::factorized_grad && out.grad_trans && !out.trans_partial
+                             ? out.grad_trans + p.trans_of(b, t) * N * N : nullptr;
+        double* trans_sum = sink == Sink::factorized_grad && out.trans_partial
+                                ? out.trans_partial + (b * p.K + p.trans_of(b, t)) * N * N : nullptr;
+        T local_max = minus_inf<T>();
+        for (int64_t i = warp; i < N; i += warps) {
+            const T* r = mat + i * N;
+            const T shift = la_prev[i] + edge_offset;  // −inf for a row no path reaches
+            T row_sum = 0;
+            for (int64_t j = lane; j < N; j += 32) {
+                const T e = exp_of(r[j] + lb[j] + (col ? col[j] : T(0)) + shift);
+                row_sum += e;
+                if (dense_row) dense_row[i * N + j] = g * e;
+                else if (trans_sum) trans_sum[i * N + j] += double(g) * double(e);  // only this thread's entry
+                else if (trans_block) atomicAdd(&trans_block[i * N + j], g * e);
+            }
+            row_sum = warp_sum(row_sum);
+            const T value = row_sum > T(0) ? log_of(row_sum) - shift : minus_inf<T>();
+            if (lane == 0) raw[i] = value;
+            local_max = fmax(local_max, value);
+        }
+        if (lane == 0) warp_max_of[warp] = local_max;
+        __pipeline_wait_prior(size_t(plan.depth - 1));  // step t − 1 has landed for this thread
+        __syncthreads();  // A: raw complete, step t − 1 visible
+        T m = minus_inf<T>();
+        for (int w = 0; w < warps; ++w) m = fmax(m, warp_max_of[w]);
+        const T shift = m == minus_inf<T>() ? T(0) : m;
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) lb[j] = raw[j] - shift;
+        d += double(shift);
+        // warp_max_of and partial are rewritten only after the next barrier B, which every thread
+        // reaches after reading them here.
+    }
+    __pipeline_wait_prior(0);
+    // Step 0 (its tape row and offset straight from global memory, once per sequence).
+    const T* la0 = tape.log_alpha + b * p.T * N;
+    const double off0 = tape.offset[b * p.T];
+    double sum = 0.0;
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) sum += exp(double(la0[j]) + double(lb[j]) + (off0 + d - log_z));
+    sum = warp_sum(sum);
+    if (lane == 0) partial[warp] = sum;
+    __syncthreads();
+    double total = 0.0;
+    for (int w = 0; w < warps; ++w) total += partial[w];
+    const double log_z_0 = total > 0 && total < INFINITY ? log_z + log(total) : log_z;
+    const T node_offset = T(off0 + d - log_z_0);
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x)
+        write_node(p, out, sink, b, 0, j, g * exp_of(la0[j] + lb[j] + node_offset));
+    write_zeros(p, out, sink, b, L, false);
 }
 
 }  // namespace cuda
