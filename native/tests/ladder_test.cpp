@@ -211,7 +211,7 @@ TEST(factorized_prob_path_resolves_underflowing_products_exactly) {
 
 TEST(factorized_tiny_path_hands_what_it_cannot_do_exactly_to_the_general_path) {
     // Forced along 0 <-> 1 through e^-120 transitions while (noisy) states 2 and 3 are e^100 more
-    // probable: the forced states' share of the mass falls below the path's 2^-340 floor, and a
+    // probable: the forced states' share of the mass falls below the path's 2^-335 floor, and a
     // −800-nat edge is beyond its span; both must come out exact (the general path takes over).
     const FactorizedPath tiny_path("tiny");
     std::mt19937_64 rng(36);

@@ -17,11 +17,11 @@ namespace diffhmm {
 namespace cpu {
 namespace {
 
-// Every factor is 0 or at least this (relative to its vector's maximum of 1): three of them multiply
-// to at least 2^-1020, still a normal float64.
-constexpr double kFloor = 0x1p-340;
+// Every factor is 0 or at least this: three of them and a rescaling by at most 2^-6 (vectors stay
+// below 2N <= 64) multiply to at least 2^-1011, still a normal float64.
+constexpr double kFloor = 0x1p-335;
 // ... so a score this far below its column's (or step's) maximum is outside the path's range.
-const double kSpan = 340.0 * std::log(2.0);
+const double kSpan = 335.0 * std::log(2.0);
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
@@ -136,6 +136,11 @@ double forward_sequence(const Problem<T>& p, int64_t b, const double* E, const d
         const double* Ek = E + p.trans_of(b, t) * N * N;
         const double* prev = a + (t - 1) * N;
         const double* wt = w + t * N;
+        // Rescaled by the power of two that brings the previous vector's maximum into [1, 2): found
+        // beside the products below rather than after them, so it adds nothing to the chain of steps.
+        double mp = 0.0;
+        for (int i = 0; i < N; ++i) mp = std::max(mp, prev[i]);
+        const double inv = inverse_power_of_two(mp);
         double u[N];
         for (int j = 0; j < N; ++j) u[j] = 0.0;
         for (int i = 0; i < N; ++i) {
@@ -143,19 +148,15 @@ double forward_sequence(const Problem<T>& p, int64_t b, const double* E, const d
             if (x == 0.0) continue;
             for (int j = 0; j < N; ++j) u[j] += x * Ek[i * N + j];
         }
-        double mt = 0.0;
-        for (int j = 0; j < N; ++j) {
-            u[j] *= wt[j];
-            mt = std::max(mt, u[j]);
-        }
-        if (mt == 0.0) return kNegInf;  // no path reaches step t
-        const double inv = inverse_power_of_two(mt);  // max a_t in [1, 2)
         double* cur = a + t * N;
+        double any = 0.0;
         for (int j = 0; j < N; ++j) {
-            cur[j] = u[j] * inv;
+            cur[j] = u[j] * (wt[j] * inv);  // at most 2N
+            any = std::max(any, cur[j]);
             if (!in_range(cur[j])) return std::nan("");
         }
-        m[t] = 1.0 / inv;  // off the chain: the next step does not wait for it
+        if (any == 0.0) return kNegInf;  // no path reaches step t
+        m[t] = 1.0 / inv;
     }
     return 0.0;  // log Z is assembled by the caller from the offsets
 }
@@ -253,7 +254,11 @@ bool backward_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, do
         const double* Ek = E + k * N * N;
         const double* wt = w + t * N;
         const double* prev = a + (t - 1) * N;
-        for (int j = 0; j < N; ++j) v[j] = wt[j] * beta[j];
+        // β rescaled by the power of two that brings its maximum into [1, 2), beside the products.
+        double mb = 0.0;
+        for (int j = 0; j < N; ++j) mb = std::max(mb, beta[j]);
+        const double inv = inverse_power_of_two(mb);
+        for (int j = 0; j < N; ++j) v[j] = wt[j] * (beta[j] * inv);
         double next[N];
         for (int i = 0; i < N; ++i) {
             double s = 0.0;
@@ -261,7 +266,7 @@ bool backward_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, do
             next[i] = s;
         }
         if (acc_trans) {
-            const double coef = g / (m[t] * z);
+            const double coef = g / (m[t] * z * inv);  // v carries b·inv
             double* acc = acc_trans + k * N * N;
             for (int i = 0; i < N; ++i) {
                 const double x = prev[i] * coef;
@@ -270,14 +275,13 @@ bool backward_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, do
             }
         }
         double mx = 0.0;
-        for (int i = 0; i < N; ++i) mx = std::max(mx, next[i]);
-        if (!(mx > 0.0)) return false;
-        const double inv = inverse_power_of_two(mx);  // max β in [1, 2)
         for (int i = 0; i < N; ++i) {
-            beta[i] = next[i] * inv;
+            beta[i] = next[i];  // at most 2N
+            mx = std::max(mx, next[i]);
             // A β entry below the floor matters only where α is not 0 there (a product could underflow).
             if (!in_range(beta[i]) && prev[i] != 0.0) return false;
         }
+        if (!(mx > 0.0)) return false;
     }
     return true;
 }

@@ -6,20 +6,21 @@
 //   forward:  E_k = exp(trans_k − c_k) with column maxima c_k (once per call), per step
 //             w_t = exp(c_k + emit_t − s_t) (shifted by their maximum s_t: all steps in one
 //             vectorised pass), u = a_{t−1}·E_k, a_t = u ∘ w_t / m_t with m_t the power of two that
-//             puts max a_t in [1, 2) (an exact rescaling, no division on the chain of steps),
+//             brings max a_{t−1} into [1, 2) (an exact rescaling found beside the products, so nothing
+//             is added to the chain of dependent steps; vectors stay below 2N),
 //             log α_t = log a_t + Σ (s + log m). The tape is written as the general sweep writes it
 //             (log a_t re-centred to max 0, and the float64 offset) for every reader, and the float64
 //             a_t, w_t and m_t are kept beside it for the backward: (2N + 1) doubles per step, about
 //             four times a float32 tape — recomputing w_t in the backward instead cost 10-25 %.
-//   backward: b_{t−1} = E_k·(w_t ∘ b_t), rescaled by a power of two, each step's edge marginals
+//   backward: b_{t−1} = E_k·(w_t ∘ b_t), b_t rescaled the same way, each step's edge marginals
 //             a_{t−1}(i)·E_k(i,j)·w_t(j)·b_t(j) / Z_t with Z_t = m_t·Σ_j a_t(j)·b_t(j) (so every step's
 //             marginals sum to 1, as step_log_z does in the general sweep), summed per matrix in
 //             float64 per thread and reduced in a fixed order.
 //
 // Exactness: every factor of a product is kept either 0 (a structural zero: −inf) or at least
-// 2^-340 relative to its vector's maximum (at most 2), so no product of three underflows and nothing that
+// 2^-335, so no product of three (and a rescaling) underflows and nothing that
 // matters is lost. A problem where that does not hold (scores spanning more than ~235 nats within
-// a column, or a state whose share of the mass falls below 2^-340) is refused by returning false,
+// a column, or a state whose share of the mass falls below 2^-335) is refused by returning false,
 // and the caller runs the general log-space sweeps instead. DIFFHMM_CPU_FACTORIZED=log or =prob
 // selects the general paths; =tiny forces this one wherever N <= 32.
 #pragma once
