@@ -143,6 +143,30 @@ TEST(factorized_tiny_path_matches_reference_at_every_size) {
         }
 }
 
+TEST(one_long_sequence_sums_its_gradient_on_a_second_core_bit_for_bit) {
+    // B = 1 on the probability-space path hands chunks of 256 rank-1 updates to a flusher on another
+    // core (sweep.h, ProbOverlap); they must be summed in the order one thread would sum them. A
+    // long walk (many chunks), several matrices (regrouped flushes), −inf structure, and a scale that
+    // sends some steps to the direct float64 additions (unnormalised scores far from 0).
+    const FactorizedPath prob_path("prob");  // N = 12 with several matrices would take the small-state path
+    std::mt19937_64 rng(57);
+    for (double offset : {0.0, 40.0}) {
+        test::Options o;
+        o.ragged = false;
+        o.neg_inf_rate = 0.1;
+        o.offset = offset;
+        const Problem p = test::random_problem(rng, false, 1, 3000, 12, 3, o);
+        const std::vector<double> g = random_grad(rng, p.B);
+        test::Workspace one(DIFFHMM_BACKEND_CPU, 1), two(DIFFHMM_BACKEND_CPU, 2);
+        for (int round = 0; round < 3; ++round) {  // thread timing varies between rounds
+            const Results a = test::run_all<double>(one.ws, p, g), b = test::run_all<double>(two.ws, p, g);
+            CHECK_MSG(a.grad_trans == b.grad_trans, "offset " << offset << ": grad_trans differs between 1 and 2 threads");
+            CHECK(a.grad_init == b.grad_init && a.grad_emit == b.grad_emit && a.log_z == b.log_z);
+        }
+        check_cpu_against_reference("one long sequence, offset " + std::to_string(offset), p, g);
+    }
+}
+
 TEST(cpu_matches_reference_across_states) {
     // B = 1 < threads and N >= 128 switches the CPU backend to splitting each step across states.
     std::mt19937_64 rng(51);

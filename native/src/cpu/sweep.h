@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/error.h"
@@ -273,6 +274,9 @@ constexpr int64_t kProbBlock = 16;
 constexpr int64_t kProbChunk = 256;
 
 template <class T>
+struct ProbOverlap;
+
+template <class T>
 struct ProbPending {
     T* x = nullptr;             // [kProbChunk][N] in step order
     T* y = nullptr;             // [kProbChunk][N]
@@ -283,8 +287,12 @@ struct ProbPending {
     int64_t count = 0;
     double* vectors = nullptr;  // 2N float64 values for steps taken exactly in float64
     int row_threads = 1;
+    ProbOverlap<T>* overlap = nullptr;  // set: full chunks go to the flusher on the other core
 
-    void flush(const Kernels<T>& k, int64_t N) {
+    // Sums the queued updates into their accumulators (or, overlapped, hands the chunk over).
+    void flush(const Kernels<T>& k, int64_t N);
+
+    void flush_now(const Kernels<T>& k, int64_t N) {
         if (count == 0) return;
         // One matrix for every queued step (K = 1, the common case): the rows are already grouped.
         bool grouped = true;
@@ -320,6 +328,89 @@ struct ProbPending {
         count = 0;
     }
 };
+
+// A single long sequence leaves the other cores idle during the β sweep; with the overlap, the
+// thread running the sweep hands each full chunk of rank-1 updates to a flusher on another core and
+// goes on filling the other of two array sets. Chunks are summed strictly in the order they were
+// filled, one at a time (whoever holds `busy`: the flusher, or the sweep itself when it would
+// otherwise wait), so the float64 accumulators see the same additions in the same order as without
+// the overlap: results are identical bit for bit.
+template <class T>
+struct ProbOverlap {
+    ProbPending<T> chunks[2];          // handed-over chunks: chunk s lives in chunks[s % 2]
+    std::atomic<int64_t> filled{0};    // chunks handed over
+    std::atomic<int64_t> flushed{0};   // chunks summed (a prefix of those handed over)
+    std::atomic<bool> busy{false};     // a flush is running
+    std::atomic<bool> done{false};     // the sweep will hand over nothing more
+
+    // Sums the next chunk in order if one is waiting and nobody else is summing; true if it did.
+    bool try_flush(const Kernels<T>& k, int64_t N) {
+        bool idle = false;
+        if (!busy.compare_exchange_strong(idle, true, std::memory_order_acquire)) return false;
+        const int64_t next = flushed.load(std::memory_order_relaxed);
+        const bool any = next < filled.load(std::memory_order_acquire);
+        if (any) {
+            chunks[next % 2].flush_now(k, N);
+            flushed.store(next + 1, std::memory_order_release);
+        }
+        busy.store(false, std::memory_order_release);
+        return any;
+    }
+
+    // Waits (summing chunks itself meanwhile) until at least `n` chunks are summed.
+    void wait_flushed(const Kernels<T>& k, int64_t N, int64_t n) {
+        while (flushed.load(std::memory_order_acquire) < n)
+            if (!try_flush(k, N)) std::this_thread::yield();
+    }
+
+    // The sweep's full (or last) chunk in `front` goes over as chunk s; `front` takes the array set of
+    // chunk s − 1 (the two sets alternate), once that chunk is summed.
+    void hand_over(ProbPending<T>& front, const Kernels<T>& k, int64_t N) {
+        if (front.count == 0) return;
+        const int64_t s = filled.load(std::memory_order_relaxed);
+        wait_flushed(k, N, s);  // chunk s − 1 summed: its arrays are free
+        ProbPending<T>& full = chunks[s % 2];
+        const ProbPending<T>& free_set = chunks[(s + 1) % 2];
+        full.x = front.x;
+        full.y = front.y;
+        full.sx = front.sx;
+        full.sy = front.sy;
+        full.acc = front.acc;
+        full.order = front.order;
+        full.count = front.count;
+        front.x = free_set.x;
+        front.y = free_set.y;
+        front.sx = free_set.sx;
+        front.sy = free_set.sy;
+        front.acc = free_set.acc;
+        front.order = free_set.order;
+        front.count = 0;
+        filled.store(s + 1, std::memory_order_release);
+    }
+
+    // Everything handed over summed: before the sweep adds to an accumulator directly, and at the end.
+    void drain(const Kernels<T>& k, int64_t N) { wait_flushed(k, N, filled.load(std::memory_order_acquire)); }
+
+    // The flusher's loop on the other core, until the sweep is done and every chunk summed.
+    void serve(const Kernels<T>& k, int64_t N) {
+        for (;;) {
+            if (try_flush(k, N)) continue;
+            if (done.load(std::memory_order_acquire) &&
+                flushed.load(std::memory_order_acquire) == filled.load(std::memory_order_acquire))
+                return;
+            std::this_thread::yield();
+        }
+    }
+};
+
+template <class T>
+void ProbPending<T>::flush(const Kernels<T>& k, int64_t N) {
+    if (overlap != nullptr) {
+        overlap->hand_over(*this, k, N);
+    } else {
+        flush_now(k, N);
+    }
+}
 
 // One β step in probability space (prob.h): log β_raw of step t − 1 from w = log β̂_t + emit_t,
 // the rows the product cannot resolve recomputed in log space (backward_rows, edges off), and — when
@@ -376,6 +467,7 @@ void prob_beta_step(const Kernels<T>& k, const Problem<T>& p, const ProbRows<T>&
     double* yd = pending.vectors + N;
     k.exp_sum_f64(la_prev, r, R, xd, N);
     for (int64_t j = 0; j < N; ++j) yd[j] = scale * double(x[j]);
+    if (pending.overlap != nullptr) pending.overlap->drain(k, N);  // chunks handed over come first
     k.outer_accumulate(acc, xd, yd, N);
 }
 
@@ -430,7 +522,7 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
         }
     }
     std::atomic<bool> in_range{true};
-    plan.over_batch(p.B, [&](int64_t b, int slot) {
+    auto sequence = [&](int64_t b, int slot) {
         const int64_t L = p.length(b);
         const double log_z = alpha.log_z[b];
         if (L == 0 || log_z == -std::numeric_limits<double>::infinity()) {
@@ -478,7 +570,38 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
         scale_nodes(node_tmp, log_z, log_z_0, g, N);
         sink.node(b, 0, node_tmp, slot);
         sink.finish_sequence(b, L);
-    });
+    };
+    // One sequence with transition gradients: its chunks of rank-1 updates are summed on a second
+    // core while the sweep goes on (ProbOverlap; slot 1's arrays are the second set).
+    if (prob && p.B == 1 && plan.threads >= 2 && sink.edge_out() == EdgeOut::accumulate) {
+        ProbOverlap<T> overlap;
+        ProbPending<T>& front = pending[0];
+        ProbPending<T>& spare = pending[1];
+        overlap.chunks[1].x = spare.x;  // "chunk −1": the free set
+        overlap.chunks[1].y = spare.y;
+        overlap.chunks[1].sx = spare.sx;
+        overlap.chunks[1].sy = spare.sy;
+        overlap.chunks[1].acc = spare.acc;
+        overlap.chunks[1].order = spare.order;
+        front.row_threads = 1;
+        front.overlap = &overlap;
+        parallel_for(2, 2, [&](int64_t task, int) {
+            if (task == 1) {
+                overlap.serve(k, N);
+                return;
+            }
+            struct Done {  // however the sweep ends, the flusher stops once everything is summed
+                ProbOverlap<T>& o;
+                ~Done() { o.done.store(true, std::memory_order_release); }
+            } done{overlap};
+            sequence(0, 0);
+            overlap.hand_over(front, k, N);
+            overlap.drain(k, N);
+        });
+        front.overlap = nullptr;
+        return in_range.load();
+    }
+    plan.over_batch(p.B, sequence);
     for (ProbPending<T>& q : pending) q.flush(k, N);
     return in_range.load();
 }
