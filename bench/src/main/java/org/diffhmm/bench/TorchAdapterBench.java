@@ -25,8 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * of the torch tensors' memory, writing the three gradients into preallocated torch tensors;
  * {@code adapter} is {@link TorchHmm#nll} and {@code loss.backward()} — the same diffhmm work plus
  * the surrogate's tensor operations and autograd, gradients left in {@code .grad()} and reset to none
- * after each step as libtorch's optimizers do. Each step runs in a {@code PointerScope}, as a JavaCPP
- * training loop frees its step's tensors.
+ * after each step as libtorch's optimizers do; {@code nllBackward} is {@link TorchHmm#nllBackward}, the
+ * same gradients without a surrogate. Each step runs in a {@code PointerScope}, as a JavaCPP training
+ * loop frees its step's tensors.
  *
  * <p>libtorch's OpenMP and OpenBLAS workers spin-wait for a while after each parallel operation and
  * take cores from diffhmm's threads; {@code scripts/bench-torch-adapter.sh} runs the benchmark with
@@ -67,6 +68,17 @@ public class TorchAdapterBench {
                 null, TorchHmm.view(emit)), lengths)) {
             r.backward(minusOne, TorchHmm.view(gInit), TorchHmm.view(gTrans), TorchHmm.view(gEmit));
             return r.logZ()[0];
+        }
+    }
+
+    @Benchmark
+    public double nllBackward() {
+        try (PointerScope step = new PointerScope()) {
+            final double value = TorchHmm.nllBackward(org.diffhmm.Options.DEFAULT, emit, trans, init, lengths, null, 1.0);
+            for (Tensor x : new Tensor[] {emit, trans, init}) {
+                x.mutable_grad().put(new Tensor());
+            }
+            return value;
         }
     }
 

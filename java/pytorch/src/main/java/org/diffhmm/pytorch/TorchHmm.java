@@ -4,7 +4,9 @@ import java.util.Objects;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.diffhmm.DType;
 import org.diffhmm.Factorized;
@@ -72,9 +74,68 @@ public final class TorchHmm {
      *                                  out of range, INVALID_VALUE for NaN scores (the message names them)
      */
     public static Tensor nll(Options options, Tensor emit, Tensor trans, Tensor init, long[] lengths, long[] transIndex) {
+        final Tensor[] inputs = {emit, trans, init};
+        // Fresh gradient tensors every call: the surrogate's autograd graph keeps them until its
+        // backward runs, which may come after later calls (a tested case).
+        final Tensor[] grads = new Tensor[3];
+        final double value = compute(options, inputs, lengths, transIndex, 1.0, grads);
+        return surrogate(value, emit.scalar_type(), new Tensor[][] {{emit, grads[0]}, {trans, grads[1]}, {init, grads[2]}});
+    }
+
+    /**
+     * {@code −Σ_b log p(x_b)}, and autograd's backward run at once from the inputs with diffhmm's
+     * gradient (times {@code weight}) — no surrogate in the graph, so none of its extra passes over
+     * the emissions: for a training step whose loss is this term (or a weighted sum of terms, each
+     * backpropagated on its own). Gradients accumulate into the leaves' {@code .grad()} as
+     * {@code loss.backward()} would.
+     *
+     * <pre>{@code
+     * optimizer.zero_grad();
+     * double nll = TorchHmm.nllBackward(Options.DEFAULT, net.forward(x), transLogSoftmax, initLogSoftmax, lengths, null, 1.0);
+     * optimizer.step();
+     * }</pre>
+     *
+     * @param options    diffhmm's options
+     * @param emit       emission log-likelihoods {@code [B][T][N]}
+     * @param trans      transition log-scores {@code [N][N]} or {@code [K][N][N]}
+     * @param init       initial log-scores {@code [N]} or {@code [B][N]}
+     * @param lengths    {@code B} sequence lengths, each in {@code [0, T]}
+     * @param transIndex {@code [B*T]} matrix of each step, or null when there is one matrix
+     * @param weight     the factor of this term in the loss (its gradient is scaled by it)
+     * @return the negative log-likelihood (unweighted)
+     * @throws IllegalArgumentException if a shape, dtype or device is wrong (the message names it)
+     * @throws org.diffhmm.DiffhmmException if diffhmm refuses the values (lengths out of range, NaN)
+     */
+    public static double nllBackward(Options options, Tensor emit, Tensor trans, Tensor init, long[] lengths,
+            long[] transIndex, double weight) {
+        final Tensor[] inputs = {emit, trans, init};
+        final Tensor[] grads = new Tensor[3];
+        final double value = compute(options, inputs, lengths, transIndex, weight, grads);
+        final java.util.List<Tensor> roots = new java.util.ArrayList<>(3), seeds = new java.util.ArrayList<>(3);
+        for (int k = 0; k < 3; k++) {
+            if (inputs[k].requires_grad()) {
+                roots.add(inputs[k]);
+                seeds.add(grads[k]);
+            }
+        }
+        if (!roots.isEmpty()) {
+            torch.backward(new TensorVector(roots.toArray(new Tensor[0])), new TensorVector(seeds.toArray(new Tensor[0])),
+                    new BoolOptional(), false, new TensorVector());
+        }
+        return value;
+    }
+
+    /**
+     * Validates the inputs, runs diffhmm's forward and backward on views of them, and returns the
+     * negative log-likelihood; grads receives {@code weight · ∂(−Σ log p)/∂input}, one fresh tensor
+     * per input.
+     */
+    private static double compute(Options options, Tensor[] inputs, long[] lengths, long[] transIndex, double weight,
+            Tensor[] grads) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lengths, "lengths");
-        final Options opts = placed(options, new Tensor[] {emit, trans, init}, "emit", "trans", "init");
+        final Tensor emit = inputs[0], trans = inputs[1], init = inputs[2];
+        final Options opts = placed(options, inputs, "emit", "trans", "init");
         final DType dtype = dtypeOf(emit, "emit");
         if (dtypeOf(trans, "trans") != dtype || dtypeOf(init, "init") != dtype) {
             throw new IllegalArgumentException("emit, trans and init must have one dtype; got " + emit.scalar_type()
@@ -83,28 +144,27 @@ public final class TorchHmm {
         if (emit.dim() != 3) {
             throw new IllegalArgumentException("emit must be [B][T][N], got " + emit.dim() + " dimensions");
         }
-        final long batch = emit.size(0), steps = emit.size(1), states = emit.size(2);
+        final long batch = emit.size(0);
         if (lengths.length != batch) {
             throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + batch);
         }
         final Tensor e = emit.detach().contiguous(), t = trans.detach().contiguous(), i = init.detach().contiguous();
-        // Fresh every call: the surrogate's autograd graph keeps them until its backward runs, which may
-        // come after later calls (a tested case).
-        final Tensor gEmit = torch.empty_like(e), gTrans = torch.empty_like(t), gInit = torch.empty_like(i);
+        grads[0] = torch.empty_like(e);
+        grads[1] = torch.empty_like(t);
+        grads[2] = torch.empty_like(i);
         final double[] logZ;
         try (HmmForward.FactorizedResult r = HmmForward.apply(opts,
                 Factorized.of(view(i, dtype), view(t, dtype), transIndex, view(e, dtype)), lengths)) {
             logZ = r.logZ();
-            final double[] minusOne = new double[(int) batch];
-            java.util.Arrays.fill(minusOne, -1.0);
-            r.backward(minusOne, view(gInit, dtype), view(gTrans, dtype), view(gEmit, dtype));
+            final double[] seed = new double[(int) batch];
+            java.util.Arrays.fill(seed, -weight);
+            r.backward(seed, view(grads[2], dtype), view(grads[1], dtype), view(grads[0], dtype));
         }
         double value = 0;
         for (double z : logZ) {
             value -= z;
         }
-        // value + Σ x·∂ − stop(Σ x·∂): the value is the NLL, the gradient with respect to each x is ∂.
-        return surrogate(value, emit.scalar_type(), new Tensor[][] {{emit, gEmit}, {trans, gTrans}, {init, gInit}});
+        return value;
     }
 
     /**

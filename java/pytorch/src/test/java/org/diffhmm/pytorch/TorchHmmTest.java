@@ -206,6 +206,38 @@ class TorchHmmTest {
     }
 
     @Test
+    void nllBackwardGivesTheSurrogatesGradientsWithoutOne() {
+        for (boolean float32 : new boolean[] {false, true}) {
+            final Case c = AdapterCases.randomCase(17, 4, 9, 5, 0.2);
+            final Tensor[] a = leaves(c, float32), b = leaves(c, float32), w = leaves(c, float32);
+            final Tensor loss = TorchHmm.nll(a[0], a[1], a[2], c.lengths());
+            loss.backward();
+            final double value = TorchHmm.nllBackward(org.diffhmm.Options.DEFAULT, b[0], b[1], b[2], c.lengths(), null, 1.0);
+            // The surrogate's value is rounded to the inputs' dtype; nllBackward returns the float64 sum.
+            assertEquals(loss.item_double(), value, (float32 ? 1.2e-7 : 1e-12) * (1 + Math.abs(value)));
+            // A weighted term through a network-like op (a non-leaf emission input): 2.5 · 3 · ∂.
+            final Tensor weight = w[0];
+            TorchHmm.nllBackward(org.diffhmm.Options.DEFAULT, weight.mul(new org.bytedeco.pytorch.Scalar(3.0)).div(
+                    new org.bytedeco.pytorch.Scalar(3.0)).mul(new org.bytedeco.pytorch.Scalar(1.0)), w[1], w[2], c.lengths(),
+                    null, 2.5);
+            final double tol = float32 ? 1e-5 : 1e-12;
+            for (int k = 0; k < 3; k++) {
+                final double[] want = values(a[k].grad()), got = values(b[k].grad()), weighted = values(w[k].grad());
+                for (int e = 0; e < want.length; e++) {
+                    assertEquals(want[e], got[e], 0.0, (float32 ? "f32 " : "f64 ") + "input " + k + " [" + e + "]");
+                    assertEquals(2.5 * want[e], weighted[e], tol * (1 + Math.abs(want[e])), "weighted input " + k + " [" + e + "]");
+                }
+            }
+        }
+        // Nothing requires a gradient: the value, and no backward.
+        final Case c = AdapterCases.randomCase(18, 2, 5, 3, 0);
+        final Tensor[] x = leaves(c, false);
+        final double plain = TorchHmm.nllBackward(org.diffhmm.Options.DEFAULT, x[0].detach(), x[1].detach(), x[2].detach(),
+                c.lengths(), null, 1.0);
+        assertEquals(referenceNll(x[0].detach(), x[1].detach(), x[2].detach(), c.lengths()).item_double(), plain, 1e-12);
+    }
+
+    @Test
     void onlyTheInputsThatRequireGradientsGetThem() {
         final Case c = AdapterCases.randomCase(9, 2, 5, 3, 0);
         final Tensor emit = tensor(c.emit(), false, c.B(), c.T(), c.N()).requires_grad_(true);
