@@ -11,7 +11,8 @@
 //             log α_t = log a_t + Σ (s + log m). The tape is written as the general sweep writes it
 //             (log a_t re-centred to max 0, and the float64 offset) for every reader, and the float64
 //             a_t, w_t and m_t are kept beside it for the backward: (2N + 1) doubles per step, about
-//             four times a float32 tape — recomputing w_t in the backward instead cost 10-25 %.
+//             four times a float32 tape — recomputing w_t in the backward instead cost 10-25 %; a
+//             problem that would need more than 512 MiB for it runs the general paths.
 //   backward: b_{t−1} = E_k·(w_t ∘ b_t), b_t rescaled the same way, each step's edge marginals
 //             a_{t−1}(i)·E_k(i,j)·w_t(j)·b_t(j) / Z_t with Z_t = m_t·Σ_j a_t(j)·b_t(j) (so every step's
 //             marginals sum to 1, as step_log_z does in the general sweep), summed per matrix in
