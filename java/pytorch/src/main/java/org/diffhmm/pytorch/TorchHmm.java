@@ -34,6 +34,13 @@ import org.diffhmm.Options;
  * loss.backward();                                             // exact gradients into net, transLogits, initLogits
  * }</pre>
  *
+ * <p>{@link #nllBackward} does without the surrogate: it returns the value and runs autograd's
+ * backward from the inputs with diffhmm's gradients at once, for a step whose loss is this term.
+ *
+ * <p>libtorch's OpenMP workers spin-wait after each parallel operation on the cores diffhmm's threads
+ * need: with both on one machine, set {@code OMP_WAIT_POLICY=PASSIVE} (and
+ * {@code OPENBLAS_NUM_THREADS=1} where OpenBLAS is libtorch's BLAS) in the environment.
+ *
  * <p>Float32 or float64 (all inputs the same), all on the CPU or all on one CUDA device. CUDA
  * tensors run on diffhmm's CUDA backend, on the tensors' device and libtorch's current stream there
  * (so the call orders with the network's kernels, no synchronisation), reading and writing device
