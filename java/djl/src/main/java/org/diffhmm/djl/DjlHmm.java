@@ -1,5 +1,6 @@
 package org.diffhmm.djl;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
@@ -38,8 +39,9 @@ import org.diffhmm.Tensor;
  * }</pre>
  *
  * <p>{@link HmmNllBlock} packages the same operation as a {@code Block} with its own transition and
- * initial logits. Arrays on a GPU are refused with a clear error (diffhmm's CUDA backend is reached
- * through {@link Tensor#ofDevice} on the engine's device memory, not through this adapter).
+ * initial logits. Arrays on a GPU (all inputs on one device) are copied to the CPU for diffhmm and
+ * their gradients copied back — one copy each way; the surrogate stays on the GPU (not yet run on a
+ * GPU).
  */
 public final class DjlHmm {
     private DjlHmm() {}
@@ -78,9 +80,7 @@ public final class DjlHmm {
             long[] transIndex) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lengths, "lengths");
-        requireCpu(emit, "emit");
-        requireCpu(trans, "trans");
-        requireCpu(init, "init");
+        final Device device = oneDevice(new NDArray[] {emit, trans, init}, "emit", "trans", "init");
         final DType dtype = dtypeOf(emit, "emit");
         if (dtypeOf(trans, "trans") != dtype || dtypeOf(init, "init") != dtype) {
             throw new IllegalArgumentException("emit, trans and init must have one data type; got "
@@ -97,13 +97,13 @@ public final class DjlHmm {
         try (NDManager scratch = scratch(manager, emit, trans, init)) {
             final NDArray gEmit = empty(scratch, emit), gTrans = empty(scratch, trans), gInit = empty(scratch, init);
             final double[] logZ;
-            try (HmmForward.FactorizedResult r = HmmForward.apply(options,
-                    Factorized.of(view(init, dtype), view(trans, dtype), transIndex, view(emit, dtype)), lengths)) {
+            try (HmmForward.FactorizedResult r = HmmForward.apply(options, Factorized.of(view(onCpu(init), dtype),
+                    view(onCpu(trans), dtype), transIndex, view(onCpu(emit), dtype)), lengths)) {
                 logZ = r.logZ();
                 r.backward(minusOnes(lengths.length), view(gInit, dtype), view(gTrans, dtype), view(gEmit, dtype));
             }
-            return surrogate(manager, scratch, -sum(logZ), emit.getDataType(),
-                    new NDArray[][] {{emit, gEmit}, {trans, gTrans}, {init, gInit}});
+            return surrogate(manager, -sum(logZ), new NDArray[][] {
+                {emit, on(device, gEmit)}, {trans, on(device, gTrans)}, {init, on(device, gInit)}});
         }
     }
 
@@ -113,7 +113,7 @@ public final class DjlHmm {
      * step t (step 0 reads row 0: {@code potential[b][0][0][j]} is the initial score of j).
      *
      * @param options   diffhmm's options
-     * @param potential {@code [B][T][N][N]} log-scores, float32 or float64, on the CPU
+     * @param potential {@code [B][T][N][N]} log-scores, float32 or float64
      * @param lengths   {@code B} sequence lengths, each in {@code [0, T]}
      * @return a scalar array, {@code −Σ_b log Z_b}, with diffhmm's gradient under autograd
      * @throws IllegalArgumentException if the shape, data type or device is wrong
@@ -122,7 +122,7 @@ public final class DjlHmm {
     public static NDArray nllDense(Options options, NDArray potential, long[] lengths) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lengths, "lengths");
-        requireCpu(potential, "potential");
+        final Device device = oneDevice(new NDArray[] {potential}, "potential");
         final DType dtype = dtypeOf(potential, "potential");
         final Shape shape = potential.getShape();
         if (shape.dimension() != 4 || shape.get(2) != shape.get(3)) {
@@ -135,11 +135,11 @@ public final class DjlHmm {
         try (NDManager scratch = scratch(manager, potential)) {
             final NDArray grad = empty(scratch, potential);
             final double[] logZ;
-            try (HmmForward.Result r = HmmForward.apply(options, view(potential, dtype), lengths)) {
+            try (HmmForward.Result r = HmmForward.apply(options, view(onCpu(potential), dtype), lengths)) {
                 logZ = r.logZ();
                 r.backward(minusOnes(lengths.length), view(grad, dtype));
             }
-            return surrogate(manager, scratch, -sum(logZ), potential.getDataType(), new NDArray[][] {{potential, grad}});
+            return surrogate(manager, -sum(logZ), new NDArray[][] {{potential, on(device, grad)}});
         }
     }
 
@@ -154,7 +154,10 @@ public final class DjlHmm {
      * @throws IllegalArgumentException if {@code x} is on a GPU or of another data type
      */
     public static Tensor view(NDArray x) {
-        requireCpu(x, "x");
+        Objects.requireNonNull(x, "x");
+        if (!"cpu".equals(x.getDevice().getDeviceType())) {
+            throw new IllegalArgumentException("x is on " + x.getDevice() + "; a view needs a CPU array");
+        }
         return view(x, dtypeOf(x, "x"));
     }
 
@@ -168,9 +171,8 @@ public final class DjlHmm {
         return dtype == DType.FLOAT32 ? Tensor.of(bytes.asFloatBuffer(), shape) : Tensor.of(bytes.asDoubleBuffer(), shape);
     }
 
-    /** {@code value + Σ x·∂ − stop(Σ x·∂)} over the pairs (x, ∂). */
-    private static NDArray surrogate(NDManager manager, NDManager scratch, double value, DataType type,
-            NDArray[][] pairs) {
+    /** {@code value + Σ x·∂ − stop(Σ x·∂)} over the pairs (x, ∂), on the inputs' device. */
+    private static NDArray surrogate(NDManager manager, double value, NDArray[][] pairs) {
         // Every input gets its term: DJL tells whether a leaf requires a gradient, not whether a
         // network's output does, and a term whose input needs none costs one dot product and adds 0.
         NDArray linear = null;
@@ -183,8 +185,7 @@ public final class DjlHmm {
             }
             linear = linear == null ? term : linear.add(term);
         }
-        final NDArray constant = scratch.create(value).toType(type, false);
-        final NDArray result = linear == null ? constant : constant.add(linear.sub(linear.stopGradient()));
+        final NDArray result = linear.sub(linear.stopGradient()).add(value);
         // The rest goes with the scratch manager; the graph keeps what its backward needs.
         result.attach(manager);
         return result;
@@ -202,8 +203,9 @@ public final class DjlHmm {
         return scratch;
     }
 
+    /** An uninitialised CPU array shaped like {@code like}, for diffhmm to write a gradient into. */
     private static NDArray empty(NDManager manager, NDArray like) {
-        return manager.create(like.getShape(), like.getDataType());
+        return manager.create(like.getShape(), like.getDataType(), Device.cpu());
     }
 
     private static double[] minusOnes(int n) {
@@ -220,12 +222,29 @@ public final class DjlHmm {
         return s;
     }
 
-    private static void requireCpu(NDArray x, String name) {
-        Objects.requireNonNull(x, name);
-        if (!"cpu".equals(x.getDevice().getDeviceType())) {
-            throw new IllegalArgumentException(name + " is on " + x.getDevice() + "; this adapter takes CPU arrays (copy with "
-                    + name + ".toDevice(Device.cpu(), false))");
+    /** The one device every input is on (the CPU, or one GPU); an input elsewhere is named. */
+    private static Device oneDevice(NDArray[] xs, String... names) {
+        for (int k = 0; k < xs.length; k++) {
+            Objects.requireNonNull(xs[k], names[k]);
         }
+        final Device device = xs[0].getDevice();
+        for (int k = 1; k < xs.length; k++) {
+            if (!xs[k].getDevice().equals(device)) {
+                throw new IllegalArgumentException(names[k] + " is on " + xs[k].getDevice() + " but " + names[0] + " is on "
+                        + device + "; all inputs must be on one device");
+            }
+        }
+        return device;
+    }
+
+    /** The array itself on the CPU; elsewhere a CPU copy (diffhmm runs on the CPU for DJL's GPU arrays). */
+    private static NDArray onCpu(NDArray x) {
+        return "cpu".equals(x.getDevice().getDeviceType()) ? x : x.toDevice(Device.cpu(), true);
+    }
+
+    /** A CPU gradient where its input lives: itself on the CPU, a copy on a GPU. */
+    private static NDArray on(Device device, NDArray cpuArray) {
+        return "cpu".equals(device.getDeviceType()) ? cpuArray : cpuArray.toDevice(device, true);
     }
 
     private static DType dtypeOf(NDArray x, String name) {
