@@ -185,7 +185,9 @@ public final class DjlHmm {
             }
             linear = linear == null ? term : linear.add(term);
         }
-        final NDArray result = linear.sub(linear.stopGradient()).add(value);
+        // The value as a scalar of the inputs' type (a double would promote a float32 loss to float64).
+        final Number scalar = linear.getDataType() == DataType.FLOAT32 ? (Number) (float) value : (Number) value;
+        final NDArray result = linear.sub(linear.stopGradient()).add(scalar);
         // The rest goes with the scratch manager; the graph keeps what its backward needs.
         result.attach(manager);
         return result;

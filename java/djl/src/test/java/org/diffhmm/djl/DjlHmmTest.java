@@ -88,6 +88,8 @@ class DjlHmmTest {
         final double got, want;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             final NDArray loss = DjlHmm.nll(ours[0], ours[1], ours[2], c.lengths());
+            assertEquals(ours[0].getDataType(), loss.getDataType(), "the loss has the inputs' data type");
+            assertEquals(0, loss.getShape().dimension(), "the loss is a scalar");
             collector.backward(loss);
             got = values(loss)[0];
         }
