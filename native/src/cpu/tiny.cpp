@@ -289,8 +289,8 @@ bool backward_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, do
 template <class T, int N>
 bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
     State& st = state(ws);
-    const double *E = nullptr, *c = nullptr;
-    if (!prepare(p, st.tiny_mats, E, c)) return false;
+    // The forward's matrices E_k are still in the workspace (it is the same problem): no second pass.
+    const double* E = st.tiny_mats.as<double>(size_t(p.K * (N * N + N)));
     const TinyTape tape = tiny_tape(st, p.B, p.T, N);
     const AlphaView<T> alpha = alpha_view(st.tape_alpha, p);
     const Plan plan = Plan::of(ws, p);

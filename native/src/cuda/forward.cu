@@ -47,6 +47,31 @@ static const char* forced_sweep() {
     return v != nullptr && (std::strcmp(v, "sequential") == 0 || std::strcmp(v, "pipelined") == 0) ? v : nullptr;
 }
 
+// Sizes a pipelined kernel's ring of `slot_bytes` slots beside `rows` bytes of other shared memory:
+// plan.depth (steps ahead, at most 7), the dynamic shared memory (opting in beyond 48 KB) and the
+// threads the kernel's registers allow. False where fewer than 2 steps ahead fit, or — unless the
+// kernel is forced — where the batch has more than 4 sequences per SM (docs/cuda.md §3).
+template <class Kernel>
+bool size_ring(Kernel kernel, int64_t batch, bool forced, size_t slot_bytes, size_t rows, PipelinePlan& plan,
+               size_t& shared, int& max_threads) {
+    cudaFuncAttributes attributes;
+    check(cudaFuncGetAttributes(&attributes, kernel), "cudaFuncGetAttributes");
+    int dev = 0, optin = 0, sms = 0;
+    check(cudaGetDevice(&dev), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+    const size_t budget = size_t(std::max(optin, 48 * 1024)) - std::min(size_t(optin), attributes.sharedSizeBytes + rows);
+    if (budget < 3 * slot_bytes) return false;  // fewer than 2 steps ahead
+    if (!forced && batch > 4 * int64_t(sms)) return false;
+    plan.depth = int(std::min<size_t>(7, budget / slot_bytes - 1));
+    shared = size_t(plan.depth + 1) * slot_bytes + rows;
+    max_threads = attributes.maxThreadsPerBlock;
+    if (shared + attributes.sharedSizeBytes > 48 * 1024)
+        check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+              "cudaFuncSetAttribute (shared memory)");
+    return true;
+}
+
 // Which α kernel runs `device` (the staged problem: its pointers decide the copy sizes), and the
 // pipelined kernel's ring. Pipelined where its ring of at least 2 steps ahead fits shared memory and
 // the batch leaves SMs idle (B ≤ 4 per SM): there each step's loads would otherwise sit on the chain
@@ -67,23 +92,12 @@ AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& sha
     const int64_t per16 = int64_t(16 / sizeof(T));
     plan.slot = (N * N + (factorized ? N : 0) + per16 - 1) / per16 * per16;
     plan.column = factorized;
-    cudaFuncAttributes attributes;
-    check(cudaFuncGetAttributes(&attributes, alpha_pipelined_kernel<T>), "cudaFuncGetAttributes");
-    int dev = 0, optin = 0, sms = 0;
-    check(cudaGetDevice(&dev), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
     const size_t rows = 2 * size_t(N) * sizeof(T), slot_bytes = size_t(plan.slot) * sizeof(T);
-    const size_t budget = size_t(std::max(optin, 48 * 1024)) - std::min(size_t(optin), attributes.sharedSizeBytes + rows);
-    plan.depth = int(std::min<size_t>(7, budget / slot_bytes - 1));  // size_t wrap when < 1 slot: caught below
-    if (budget < 3 * slot_bytes) return AlphaKernel::sequential;     // fewer than 2 steps ahead
-    if (forced == nullptr && device.B > 4 * int64_t(sms)) return AlphaKernel::sequential;
+    int max_threads = 0;
+    if (!size_ring(alpha_pipelined_kernel<T>, device.B, forced != nullptr, slot_bytes, rows, plan, shared, max_threads))
+        return AlphaKernel::sequential;
     plan.threads = unsigned((N + 7) / 8 * 32);  // a warp per 8 states
-    if (int(plan.threads) > attributes.maxThreadsPerBlock) return AlphaKernel::sequential;  // registers
-    shared = size_t(plan.depth + 1) * slot_bytes + rows;
-    if (shared + attributes.sharedSizeBytes > 48 * 1024)
-        check(cudaFuncSetAttribute(alpha_pipelined_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
-              "cudaFuncSetAttribute (shared memory)");
+    if (int(plan.threads) > max_threads) return AlphaKernel::sequential;  // registers
     return AlphaKernel::pipelined;
 }
 
@@ -125,24 +139,14 @@ bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan
     slot.la_prev = factorized ? align16(slot.column + int64_t(row_bytes)) : slot.column;
     slot.la_cur = align16(slot.la_prev + int64_t(row_bytes));
     slot.bytes = align16(slot.la_cur + int64_t(row_bytes));
-    cudaFuncAttributes attributes;
-    check(cudaFuncGetAttributes(&attributes, beta_pipelined_kernel<T>), "cudaFuncGetAttributes");
-    int dev = 0, optin = 0, sms = 0;
-    check(cudaGetDevice(&dev), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
     const size_t rows = 2 * size_t(N) * sizeof(T);
-    const size_t budget = size_t(std::max(optin, 48 * 1024)) - std::min(size_t(optin), attributes.sharedSizeBytes + rows);
-    if (budget < 3 * size_t(slot.bytes)) return false;  // fewer than 2 steps ahead
-    plan.depth = int(std::min<size_t>(7, budget / size_t(slot.bytes) - 1));
-    if (forced == nullptr && device.B > 4 * int64_t(sms)) return false;
+    int max_threads = 0;
+    if (!size_ring(beta_pipelined_kernel<T>, device.B, forced != nullptr, size_t(slot.bytes), rows, plan, shared,
+                   max_threads))
+        return false;
     // A warp per ~4 source rows, at most 32 warps, and no more than the kernel's registers allow.
-    const int warps = int(std::min<int64_t>({32, std::max<int64_t>(2, (N + 3) / 4), attributes.maxThreadsPerBlock / 32}));
+    const int warps = int(std::min<int64_t>({32, std::max<int64_t>(2, (N + 3) / 4), max_threads / 32}));
     plan.threads = unsigned(32 * warps);
-    shared = size_t(plan.depth + 1) * size_t(slot.bytes) + rows;
-    if (shared + attributes.sharedSizeBytes > 48 * 1024)
-        check(cudaFuncSetAttribute(beta_pipelined_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
-              "cudaFuncSetAttribute (shared memory)");
     return true;
 }
 

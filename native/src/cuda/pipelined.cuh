@@ -278,11 +278,7 @@ __global__ void beta_pipelined_kernel(Problem<T> p, Tape<T> tape, const T* grad_
         }
         // c. Edges into step t, one pass per source row.
         const T edge_offset = T(offs[0] + d - log_z_t);
-        T* dense_row = sink == Sink::dense_grad ? out.grad_potential + (b * p.T + t) * N * N : nullptr;
-        T* trans_block = sink == Sink::factorized_grad && out.grad_trans && !out.trans_partial
-                             ? out.grad_trans + p.trans_of(b, t) * N * N : nullptr;
-        double* trans_sum = sink == Sink::factorized_grad && out.trans_partial
-                                ? out.trans_partial + (b * p.K + p.trans_of(b, t)) * N * N : nullptr;
+        const EdgeTargets<T> edges = EdgeTargets<T>::of(p, out, sink, b, t);
         T local_max = minus_inf<T>();
         for (int64_t i = warp; i < N; i += warps) {
             const T* r = mat + i * N;
@@ -291,9 +287,7 @@ __global__ void beta_pipelined_kernel(Problem<T> p, Tape<T> tape, const T* grad_
             for (int64_t j = lane; j < N; j += 32) {
                 const T e = exp_of(r[j] + lb[j] + (col ? col[j] : T(0)) + shift);
                 row_sum += e;
-                if (dense_row) dense_row[i * N + j] = g * e;
-                else if (trans_sum) trans_sum[i * N + j] += double(g) * double(e);  // only this thread's entry
-                else if (trans_block) atomicAdd(&trans_block[i * N + j], g * e);
+                edges.put(i * N + j, g, e);
             }
             row_sum = warp_sum(row_sum);
             const T value = row_sum > T(0) ? log_of(row_sum) - shift : minus_inf<T>();

@@ -192,6 +192,34 @@ struct BetaOut {
     double* init_partial;
 };
 
+// Where the β sweep puts the edge marginals of step t: a dense gradient row block, a per-sequence
+// float64 partial of the transition gradient, or (only when that partial would be too large) float
+// atomics onto the output; none for γ. put() writes entry e = i·N + j (one thread per entry).
+template <class T>
+struct EdgeTargets {
+    T* dense = nullptr;
+    double* sum = nullptr;
+    T* block = nullptr;
+
+    __device__ static EdgeTargets of(const Problem<T>& p, const BetaOut<T>& out, Sink sink, int64_t b, int64_t t) {
+        EdgeTargets e;
+        const int64_t NN = p.N * p.N;
+        if (sink == Sink::dense_grad) {
+            e.dense = out.grad_potential + (b * p.T + t) * NN;
+        } else if (sink == Sink::factorized_grad && out.trans_partial) {
+            e.sum = out.trans_partial + (b * p.K + p.trans_of(b, t)) * NN;
+        } else if (sink == Sink::factorized_grad && out.grad_trans) {
+            e.block = out.grad_trans + p.trans_of(b, t) * NN;
+        }
+        return e;
+    }
+    __device__ void put(int64_t e, T g, T value) const {
+        if (dense) dense[e] = g * value;
+        else if (sum) sum[e] += double(g) * double(value);  // only this thread's entry
+        else if (block) atomicAdd(&block[e], g * value);
+    }
+};
+
 template <class T>
 __device__ void write_node(const Problem<T>& p, const BetaOut<T>& out, Sink sink, int64_t b, int64_t t, int64_t j,
                            T value) {
@@ -270,11 +298,7 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
         // float32 messages of a long sequence drift against one global log Z.
         const double log_z_t = step_log_z(la + t * N, log_beta, off[t] + d, log_z, N, red_d);
         const T edge_offset = T(off[t - 1] + d - log_z_t);
-        T* dense_row = sink == Sink::dense_grad ? out.grad_potential + (b * p.T + t) * N * N : nullptr;
-        T* trans_block = sink == Sink::factorized_grad && out.grad_trans && !out.trans_partial
-                             ? out.grad_trans + p.trans_of(b, t) * N * N : nullptr;
-        double* trans_sum = sink == Sink::factorized_grad && out.trans_partial
-                                ? out.trans_partial + (b * p.K + p.trans_of(b, t)) * N * N : nullptr;
+        const EdgeTargets<T> edges = EdgeTargets<T>::of(p, out, sink, b, t);
         // One pass per row: with the shift log α_prev[i] + offset every exp is an edge marginal
         // (<= 1), giving the gradient and β's row sum together (docs/formulas.md §3).
         for (int64_t i = warp; i < N; i += warps) {
@@ -284,9 +308,7 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
             for (int64_t j = lane; j < N; j += 32) {
                 const T e = exp_of(r[j] + w[j] + shift);
                 sum += e;
-                if (dense_row) dense_row[i * N + j] = g * e;
-                else if (trans_sum) trans_sum[i * N + j] += double(g) * double(e);  // only this thread's entry
-                else if (trans_block) atomicAdd(&trans_block[i * N + j], g * e);
+                edges.put(i * N + j, g, e);
             }
             sum = warp_sum(sum);
             if (lane == 0) raw[i] = sum > T(0) ? log_of(sum) - shift : minus_inf<T>();

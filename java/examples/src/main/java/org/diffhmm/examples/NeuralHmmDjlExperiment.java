@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.diffhmm.cli.LossPlot;
 import org.diffhmm.djl.HmmNllBlock;
 import org.diffhmm.train.LossCurve;
 
@@ -43,18 +42,6 @@ import org.diffhmm.train.LossCurve;
  */
 public final class NeuralHmmDjlExperiment {
     private NeuralHmmDjlExperiment() {}
-
-    /**
-     * What a run gives.
-     *
-     * @param truth        held-out log-likelihood per step of the generating model
-     * @param em           of diffhmm's EM (GaussianExperiment)
-     * @param trainer      of diffhmm's own Adam {@code Trainer} (GaussianExperiment)
-     * @param neural       of the neural HMM trained in DJL
-     * @param curve        the neural HMM's training and held-out loss per Adam step (nats per step)
-     * @param trainerCurve diffhmm's Trainer's curve on the same data
-     */
-    public record Report(double truth, double em, double trainer, double neural, LossCurve curve, LossCurve trainerCurve) {}
 
     /** Observations {@code [B][T]} → emission log-densities {@code [B][T][N]} → the HMM's negative log-likelihood. */
     static final class NeuralHmm extends AbstractBlock {
@@ -119,9 +106,9 @@ public final class NeuralHmmDjlExperiment {
      *
      * @param seed  the data and initialisation seed
      * @param steps Adam steps
-     * @return the report
+     * @return the report ({@link NeuralHmmExperiment.Report}; its neural figures are this DJL model's)
      */
-    public static Report run(long seed, int steps) {
+    public static NeuralHmmExperiment.Report run(long seed, int steps) {
         final GaussianExperiment.Report reference = GaussianExperiment.run(seed, false);
         final GaussianExperiment.Data data = GaussianExperiment.data(seed);
         final List<double[][]> train = data.train(), heldOut = data.heldOut();
@@ -156,7 +143,7 @@ public final class NeuralHmmDjlExperiment {
                 }
             }
         }
-        return new Report(reference.truth(), reference.em(), reference.gradient(), -held, curve,
+        return new NeuralHmmExperiment.Report(reference.truth(), reference.em(), reference.gradient(), -held, curve,
                 NeuralHmmExperiment.renamed(reference.gradientCurve(), "diffhmm Trainer, Adam"));
     }
 
@@ -169,14 +156,6 @@ public final class NeuralHmmDjlExperiment {
     public static void main(String[] args) throws IOException {
         final Path out = Path.of(args.length > 0 ? args[0] : "target/experiments");
         Files.createDirectories(out);
-        final Report r = run(1, 300);
-        final double[] held = r.curve().heldOut();
-        for (int s = 0; s < held.length; s += 25) {
-            System.out.printf("step %3d: held-out log-likelihood per step %.5f%n", s + 1, -held[s]);
-        }
-        System.out.printf("held-out log-likelihood per step: generating model %.5f, diffhmm EM %.5f, "
-                + "diffhmm Trainer (Adam) %.5f, neural HMM in DJL %.5f%n", r.truth(), r.em(), r.trainer(), r.neural());
-        LossPlot.savePng(out.resolve("neural-hmm-djl-loss.png"), "Neural HMM in DJL, diffhmm as the layer", r.curve(),
-                r.trainerCurve());
+        NeuralHmmExperiment.publish(run(1, 300), "DJL", out.resolve("neural-hmm-djl-loss.png"));
     }
 }

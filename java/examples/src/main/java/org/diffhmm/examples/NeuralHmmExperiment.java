@@ -36,7 +36,7 @@ public final class NeuralHmmExperiment {
      *
      * @param truth        held-out log-likelihood per step of the generating model
      * @param em           of diffhmm's EM (GaussianExperiment)
-     * @param neural       of the neural HMM trained in PyTorch
+     * @param neural       of the neural HMM (trained in PyTorch here, in DJL by NeuralHmmDjlExperiment)
      * @param trainer      of diffhmm's own Adam {@code Trainer} (GaussianExperiment)
      * @param curve        the neural HMM's training and held-out loss per Adam step (nats per step)
      * @param trainerCurve diffhmm's Trainer's curve on the same data
@@ -149,14 +149,25 @@ public final class NeuralHmmExperiment {
     public static void main(String[] args) throws IOException {
         final Path out = Path.of(args.length > 0 ? args[0] : "target/experiments");
         Files.createDirectories(out);
-        final Report r = run(1, 300);
+        publish(run(1, 300), "PyTorch", out.resolve("neural-hmm-loss.png"));
+    }
+
+    /**
+     * Prints a run's held-out curve every 25 steps and the comparison, and plots the neural HMM's loss
+     * curve beside diffhmm's Trainer's.
+     *
+     * @param r     the run
+     * @param stack the framework the neural HMM was trained in
+     * @param png   where the plot goes
+     * @throws IOException if the plot cannot be written
+     */
+    static void publish(Report r, String stack, Path png) throws IOException {
         final double[] held = r.curve().heldOut();
         for (int s = 0; s < held.length; s += 25) {
             System.out.printf("step %3d: held-out log-likelihood per step %.5f%n", s + 1, -held[s]);
         }
         System.out.printf("held-out log-likelihood per step: generating model %.5f, diffhmm EM %.5f, "
-                + "diffhmm Trainer (Adam) %.5f, neural HMM in PyTorch %.5f%n", r.truth(), r.em(), r.trainer(), r.neural());
-        LossPlot.savePng(out.resolve("neural-hmm-loss.png"), "Neural HMM in PyTorch, diffhmm as the layer", r.curve(),
-                r.trainerCurve());
+                + "diffhmm Trainer (Adam) %.5f, neural HMM in %s %.5f%n", r.truth(), r.em(), r.trainer(), stack, r.neural());
+        LossPlot.savePng(png, "Neural HMM in " + stack + ", diffhmm as the layer", r.curve(), r.trainerCurve());
     }
 }

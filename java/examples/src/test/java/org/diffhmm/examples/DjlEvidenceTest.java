@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class DjlEvidenceTest {
     @Test
     void aNeuralHmmTrainedInDjlReachesEmAndTheTrainer() {
-        final NeuralHmmDjlExperiment.Report r = NeuralHmmDjlExperiment.run(1, 300);
+        final NeuralHmmExperiment.Report r = NeuralHmmDjlExperiment.run(1, 300);
         // Held-out log-likelihood per step: within 0.01 nats of EM, of diffhmm's Trainer and of the truth.
         assertTrue(r.neural() > r.em() - 0.01, "neural " + r.neural() + " vs EM " + r.em());
         assertTrue(r.neural() > r.trainer() - 0.01, "neural " + r.neural() + " vs Trainer " + r.trainer());
