@@ -2,7 +2,9 @@ package org.diffhmm.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
@@ -18,10 +20,10 @@ import java.util.stream.Stream;
  */
 final class Outputs implements AutoCloseable {
     private final Path dir;
-    private final boolean created;  // dir did not exist: an abandoned run removes it again
-    private final Path staging;
     private final Thread hook;
     private final Object lock = new Object();
+    private boolean created;  // dir did not exist: an abandoned run removes it again
+    private Path staging;     // null until the constructor made it
     private boolean done;
 
     /**
@@ -31,16 +33,37 @@ final class Outputs implements AutoCloseable {
      */
     Outputs(Path dir) throws IOException {
         this.dir = dir;
-        this.created = !Files.isDirectory(dir);
-        Files.createDirectories(dir);
-        this.staging = Files.createTempDirectory(dir, ".diffhmm-staging-");
         this.hook = new Thread(this::abandon, "diffhmm-outputs");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // The hook is registered before anything is created, and creation holds the lock the hook
+        // takes: a signal arriving at any moment of construction still removes what was made.
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            throw new IOException("the process is shutting down; no outputs were started", e);
+        }
+        try {
+            synchronized (lock) {
+                if (done) {
+                    throw new IOException("the process is shutting down; no outputs were started");
+                }
+                created = !Files.isDirectory(dir);
+                Files.createDirectories(dir);
+                staging = Files.createTempDirectory(dir, ".diffhmm-staging-");
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /** Where to write the file {@code name} before the commit. */
     Path file(String name) {
-        return staging.resolve(name);
+        synchronized (lock) {
+            if (done) {
+                throw new IllegalStateException("outputs already committed or abandoned");
+            }
+            return staging.resolve(name);
+        }
     }
 
     /** Moves every staged file into the output folder; the set appears whole even if interrupted. */
@@ -63,7 +86,9 @@ final class Outputs implements AutoCloseable {
         synchronized (lock) {
             if (!done) {
                 done = true;
-                delete(staging);
+                if (staging != null) {
+                    delete(staging);
+                }
                 if (created) {
                     try {
                         Files.deleteIfExists(dir);  // only if still empty
@@ -85,16 +110,33 @@ final class Outputs implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes {@code folder} and everything in it. During shutdown the training thread keeps running
+     * beside the hook and may finish writing a file into the folder after it was listed; the walk is
+     * repeated until the folder is gone (a file written after that fails: its parent no longer exists).
+     */
     private static void delete(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(folder)) {
-            for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
+        for (int attempt = 0; ; attempt++) {
+            if (!Files.exists(folder)) {
+                return;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            try (Stream<Path> all = Files.walk(folder)) {
+                for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(p);
+                }
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                if (attempt == 100) {
+                    throw new UncheckedIOException("could not remove " + folder + ": files keep appearing", e);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 100) {
+                    throw e;
+                }
+                // a file listed by the walk was already gone (moved or deleted meanwhile): walk again
+            }
         }
     }
 }
