@@ -115,3 +115,25 @@ TEST(cuda_device_setting) {
     if (diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) != DIFFHMM_OK) CHECK(diffhmm_cuda_device_count() == 0);
     else CHECK(diffhmm_cuda_device_count() >= 1);
 }
+
+TEST(every_dense_forward_step_names_a_nan_or_inf_where_it_reads_it) {
+    // Each forward step kernel of the dense form (probability-space and log-space, forced in turn)
+    // flags a NaN or +inf wherever it sits in a matrix read; the scan then names it.
+    const int64_t B = 2, T = 4, N = 20;
+    std::vector<int64_t> lengths{4, 3};
+    std::vector<float> log_z(B);
+    for (const char* path : {"prob", "log"}) {
+        setenv("DIFFHMM_CPU_DENSE", path, 1);
+        test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+        for (float bad : {std::nanf(""), float(INFINITY)})
+            for (int64_t e : {int64_t(0), N + 3, N * N - 1}) {
+                std::vector<float> pot(size_t(B * T * N * N), -1.25f);
+                pot[size_t((1 * T + 2) * N * N + e)] = bad;  // step 2 of sequence 1
+                const int status = diffhmm_forward_dense(cpu.ws, 0, 0, B, T, N, pot.data(), lengths.data(), log_z.data());
+                const std::string where = "potential[1][2][" + std::to_string(e / N) + "][" + std::to_string(e % N) + "]";
+                CHECK_MSG(status == DIFFHMM_ERROR_INVALID_VALUE && mentions(where.c_str()),
+                          path << " path, " << where << ": status " << status << ", " << diffhmm_last_error());
+            }
+    }
+    unsetenv("DIFFHMM_CPU_DENSE");
+}

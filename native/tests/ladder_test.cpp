@@ -50,7 +50,53 @@ struct FactorizedPath {
     ~FactorizedPath() { unsetenv("DIFFHMM_CPU_FACTORIZED"); }
 };
 
+// Sets DIFFHMM_CPU_DENSE for a scope: "log" or "prob" forces the CPU forward's log-space or
+// probability-space step for dense problems (prob.h, dense_prob_step), "" leaves the default.
+struct DensePath {
+    explicit DensePath(const char* path) {
+        if (*path) setenv("DIFFHMM_CPU_DENSE", path, 1); else unsetenv("DIFFHMM_CPU_DENSE");
+    }
+    ~DensePath() { unsetenv("DIFFHMM_CPU_DENSE"); }
+};
+
+// The same scores as a dense problem: potential[b][t][i][j] = score (row 0 of step 0 is the initial row).
+Problem as_dense(const Problem& f) {
+    Problem d = f;
+    d.dense = true;
+    d.K = 1;
+    d.init.clear();
+    d.trans.clear();
+    d.emit.clear();
+    d.trans_index.clear();
+    d.potential.assign(size_t(f.B * f.T * f.N * f.N), 0.0);
+    for (int64_t b = 0; b < f.B; ++b)
+        for (int64_t t = 0; t < f.T; ++t)
+            for (int64_t i = 0; i < f.N; ++i)
+                for (int64_t j = 0; j < f.N; ++j) d.potential[size_t(((b * f.T + t) * f.N + i) * f.N + j)] = f.score(b, t, i, j);
+    return d;
+}
+
 }  // namespace
+
+TEST(dense_prob_and_log_paths_match_reference_at_every_size) {
+    // Both forward steps of the dense form forced in turn: N = 1 .. 50 around the vector widths (4, 8,
+    // 16 lanes), −inf structure, unnormalised scores of both signs, ragged lengths with 0 and 1.
+    std::mt19937_64 rng(23);
+    for (const char* path : {"prob", "log"}) {
+        const DensePath forced(path);
+        for (int64_t N : {1, 2, 3, 7, 8, 9, 16, 17, 24, 33, 50}) {
+            test::Options o;
+            o.neg_inf_rate = N % 3 == 0 ? 0.3 : 0.0;
+            o.offset = N % 2 ? 2.5 : -1.5;
+            o.scale = N % 4 == 0 ? 8.0 : 2.0;  // wide: column maxima far apart, exps spanning e^±16
+            Problem p = test::random_problem(rng, true, 5, 11, N, 1, o);
+            p.lengths[1] = 1;
+            p.lengths[2] = 0;
+            check_cpu_against_reference(std::string("dense ") + path + " path N=" + std::to_string(N), p,
+                                        random_grad(rng, p.B));
+        }
+    }
+}
 
 TEST(enumeration_agrees_with_reference_and_cpu) {
     std::mt19937_64 rng(11);
@@ -227,6 +273,32 @@ TEST(factorized_prob_path_resolves_underflowing_products_exactly) {
                 // Every one of the 39 transitions of sequence 0 and the 16 of sequence 1 goes 0 <-> 1
                 // (sequence 1's noisy states are e^100 more probable only when `noisy`).
                 const double crossings = r.grad_trans[1] + r.grad_trans[4];
+                const double want = noisy ? 39.0 : 55.0;
+                CHECK_MSG(std::abs(crossings - want) < 1e-4 * want, label << ": expected transitions " << crossings);
+            }
+        }
+}
+
+TEST(dense_prob_path_resolves_underflowing_products_exactly) {
+    // The forced path of the factorized test below as dense scores: states whose α is e^-100 below
+    // the row's maximum (x underflows), −120- and −800-nat edges (the product of a column underflows,
+    // and float64's too): only the per-column log-space fallback gives the right answer.
+    const DensePath prob_path("prob");
+    std::mt19937_64 rng(25);
+    for (double edge : {-120.0, -800.0})
+        for (bool noisy : {false, true}) {
+            const Problem p = as_dense(forced_path(rng, edge, noisy));
+            const std::string label = "dense forced path edge=" + std::to_string(int(edge)) + (noisy ? " noisy" : "");
+            check_cpu_against_reference(label, p, random_grad(rng, p.B));
+            test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+            for (const Results& r : {test::run_all<float>(cpu.ws, p, {1, 1, 1}), test::run_all<double>(cpu.ws, p, {1, 1, 1})}) {
+                CHECK_MSG(std::isfinite(r.log_z[0]) && r.log_z[0] < 39 * edge + 40, label << ": log Z " << r.log_z[0]);
+                double crossings = 0.0;  // edge marginals on 0 -> 1 and 1 -> 0 over every step of every sequence
+                for (int64_t b = 0; b < p.B; ++b)
+                    for (int64_t t = 1; t < p.T; ++t) {
+                        const size_t base = size_t((b * p.T + t) * p.N * p.N);
+                        crossings += r.grad_potential[base + 1] + r.grad_potential[base + 4];
+                    }
                 const double want = noisy ? 39.0 : 55.0;
                 CHECK_MSG(std::abs(crossings - want) < 1e-4 * want, label << ": expected transitions " << crossings);
             }

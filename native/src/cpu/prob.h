@@ -39,6 +39,19 @@ bool use_prob_path(const Problem<T>& p) {
     return p.N >= 8 && (p.K <= 1 || 4 * p.K <= p.B * p.T);
 }
 
+// Whether a dense problem's forward runs in probability space (dense_prob_step): each step's matrix
+// is exponentiated once, flat, and multiplied — no pass over prev + mat for the maxima, no
+// exponentials spent on a partial column block. DIFFHMM_CPU_DENSE=log or =prob forces one path; by
+// default from N = 8 (a step below that is a handful of vectors either way).
+template <class T>
+bool use_dense_prob_path(const Problem<T>& p) {
+    if (p.form != Form::dense || p.B == 0 || p.T < 2) return false;
+    const char* forced = std::getenv("DIFFHMM_CPU_DENSE");
+    if (forced != nullptr && std::strcmp(forced, "log") == 0) return false;
+    if (forced != nullptr && std::strcmp(forced, "prob") == 0) return true;
+    return p.N >= 8;
+}
+
 // A column sum below this is recomputed in log space: N flushed terms of at most the smallest
 // normal value each stay below 2^-digits of it.
 template <class T>

@@ -29,9 +29,10 @@ struct Kernels {
     //   edge[i][j]      = g · exp(log_alpha_prev[i] + v[i][j] + offset)   (the edge marginal × g)
     // written according to `out`: stored into edge_store[i*N + j], added into edge_acc[i*N + j]
     // (float64), or not at all. scratch holds kRowsScratch(i1 - i0) values.
+    // `next` (may be null): the matrix the sweep reads next, whose rows [i0, i1) are prefetched.
     void (*backward_rows)(const T* mat, const T* w, const T* log_alpha_prev, T offset, T g,
                           EdgeOut out, T* edge_store, double* edge_acc, T* log_beta_raw,
-                          T* scratch, int64_t N, int64_t i0, int64_t i1);
+                          T* scratch, int64_t N, int64_t i0, int64_t i1, const T* next);
 
     // out[j] = g · exp(log_alpha[j] + log_beta[j] + offset), j in [0, N).
     void (*node_marginals)(const T* log_alpha, const T* log_beta, T offset, T g, T* out, int64_t N);
@@ -48,6 +49,17 @@ struct Kernels {
     // (only when check is set).
     int (*prob_step)(const T* prev, const T* a, const T* c, const T* col, T* out, T* x, int64_t N, int64_t j0,
                      int64_t j1, T tiny, bool check);
+
+    // prob_step for one step of a dense problem, whose matrix changes every step: the matrix is first
+    // exponentiated with its column maxima c[j] = max_i mat[i*N + j] as shifts (one exp per entry,
+    // the same count as the log-space step's second pass, and no first pass over prev + mat), then
+    // multiplied as prob_step does, for all columns [0, N). Columns left NaN (bit 0) are for the
+    // caller to compute in log space, exactly as after prob_step; bit 1: mat or col held a NaN/+inf
+    // (only when check is set). scratch holds kDenseProbScratch(N) values. `next` (may be null): the
+    // matrix of the sweep's next step, prefetched while this one computes — a dense sweep streams its
+    // matrices from memory, and one thread's loads alone leave it waiting on them.
+    int (*dense_prob_step)(const T* prev, const T* mat, const T* col, T* out, T* scratch, int64_t N, T tiny,
+                           bool check, const T* next);
 
     // acc[i*N + j] += x[i]·y[j] in float64 for rows i in [0, N) with x[i] != 0 (a rank-1 update).
     void (*outer_accumulate)(double* acc, const double* x, const double* y, int64_t N);
@@ -73,6 +85,10 @@ struct Kernels {
 
 // Scratch backward_rows needs for `rows` rows: two arrays padded to the widest vector (16 lanes).
 constexpr int64_t kRowsScratch(int64_t rows) { return 2 * (rows + 16); }
+
+// Scratch dense_prob_step needs: the exponentiated matrix, the column maxima, exp(prev) and a shift
+// pattern of lcm(N, W) <= 16·N values, each padded to the widest vector.
+constexpr int64_t kDenseProbScratch(int64_t N) { return N * N + 16 + 2 * (N + 16) + 16 * N + 16; }
 
 template <class T>
 const Kernels<T>& kernels(int isa);

@@ -222,7 +222,7 @@ inline void accumulate(double* acc, typename Simd<T>::V v) {
 template <class T>
 void backward_rows(const T* mat, const T* w, const T* log_alpha_prev, T offset, T g, EdgeOut out,
                    T* edge_store, double* edge_acc, T* log_beta_raw, T* scratch, int64_t N,
-                   int64_t i0, int64_t i1) {
+                   int64_t i0, int64_t i1, const T* next) {
     using S = Simd<T>;
     using V = typename S::V;
     using I = typename S::I;
@@ -246,6 +246,8 @@ void backward_rows(const T* mat, const T* w, const T* log_alpha_prev, T offset, 
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t i = i0 + r;
         const T* row = mat + i * N;
+        if (next != nullptr)
+            for (int64_t e = 0; e < N; e += 64 / int64_t(sizeof(T))) __builtin_prefetch(next + i * N + e, 0, 3);
         const V b = S::splat(shift[r]);  // -inf for an unreachable row: every xi is exp(-inf) = 0
         V sum = S::splat(0);
         for (int64_t jb = 0; jb < full_end; jb += W) {
@@ -354,6 +356,70 @@ int prob_step(const T* prev, const T* a, const T* c, const T* col, T* out, T* x,
         return false;
     });
     return flags;
+}
+
+// One dense step in probability space (see step_kernels.h): the step's matrix is exponentiated once
+// with its column maxima as shifts, then prob_step does the product. The exponentials run over the
+// matrix as one flat array — N² values in ⌈N²/W⌉ vectors, none wasted on a partial column block —
+// with the shifts laid out in a pattern that repeats every P = lcm(N, W) values (a whole number of
+// rows and of vectors), so vector v reads its shifts at (v·W mod P).
+template <class T>
+int dense_prob_step(const T* prev, const T* mat, const T* col, T* out, T* scratch, int64_t N, T tiny, bool check,
+                    const T* next) {
+    using S = Simd<T>;
+    using V = typename S::V;
+    using I = typename S::I;
+    constexpr int64_t W = S::W;
+    const int64_t NN = N * N;
+    int64_t g = N, h = W;  // gcd(N, W)
+    while (h != 0) {
+        const int64_t r = g % h;
+        g = h;
+        h = r;
+    }
+    const int64_t P = N / g * W;
+    T* a = scratch;                            // [N*N] exp(mat − c), padded by W
+    T* c = a + NN + W;                         // [N] column maxima, padded
+    T* x = c + N + W;                          // [N] prob_step's exp(prev), padded
+    T* pattern = x + N + W;                    // [P] shifts, c[j] or 0 for a column of −inf
+    // Column maxima (and the NaN/+inf check), in tiles of up to four blocks as the step kernels do.
+    const V inf = S::splat(__builtin_inf()), ninf = S::splat(neg_inf<T>());
+    I bad = I{};
+    auto max_tile = [&](const int64_t* jb, int count, int64_t width) {
+        V m[4] = {ninf, ninf, ninf, ninf};
+        for (int64_t i = 0; i < N; ++i) {
+            const T* row = mat + i * N;
+            for (int k = 0; k < count; ++k) {
+                const V v = width > 0 ? load_partial(row + jb[k], width, neg_inf<T>()) : S::load(row + jb[k]);
+                if (check) bad |= !(v < inf);
+                m[k] = S::max(m[k], v);
+            }
+        }
+        for (int k = 0; k < count; ++k) {
+            if (width > 0) store_partial<T>(c + jb[k], m[k], width); else S::store(c + jb[k], m[k]);
+        }
+        return false;
+    };
+    if (N < W) {
+        const int64_t start[1] = {0};
+        max_tile(start, 1, N);
+    } else {
+        over_tiles<T>(0, N, [&](const int64_t* starts, int count) { return max_tile(starts, count, 0); });
+    }
+    for (int64_t j = 0; j < N; ++j) pattern[j] = c[j] == neg_inf<T>() ? T(0) : c[j];
+    for (int64_t k = N; k < P; k += N) std::memcpy(pattern + k, pattern, size_t(N) * sizeof(T));
+    int64_t e = 0, phase = 0;
+    for (; e + W <= NN; e += W) {
+        if (next != nullptr && e % (64 / int64_t(sizeof(T))) == 0) __builtin_prefetch(next + e, 0, 3);
+        S::store(a + e, S::exp(S::load(mat + e) - S::load(pattern + phase)));
+        phase += W;
+        if (phase == P) phase = 0;
+    }
+    if (e < NN) {
+        const V shifts = load_partial(pattern + phase, NN - e, T(0));
+        store_partial<T>(a + e, S::exp(load_partial(mat + e, NN - e, neg_inf<T>()) - shifts), NN - e);
+    }
+    return prob_step<T>(prev, a, c, col, out, x, N, 0, N, tiny, check) | (any_lane<T>(bad) ? 2 : 0);
 }
 
 // The rank-1 update of the factorized transition gradient, in float64 vectors of W lanes of T's
@@ -511,6 +577,7 @@ Kernels<T> make_kernels() {
     k.backward_rows = &backward_rows<T>;
     k.node_marginals = &node_marginals<T>;
     k.prob_step = &prob_step<T>;
+    k.dense_prob_step = &dense_prob_step<T>;
     k.outer_accumulate = &outer_accumulate<T>;
     k.exp_sum_f64 = &exp_sum_f64<T>;
     k.exp_f64 = &exp_f64<T>;

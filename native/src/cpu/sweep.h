@@ -193,6 +193,33 @@ struct ProbSweep {
     }
 };
 
+// The log-sum-exp semiring in probability space for dense problems (dense_prob_step, prob.h): each
+// step's matrix exponentiated once with its column maxima as shifts, then multiplied; columns the
+// product cannot resolve are computed by the log-space step kernel, one column at a time. A step
+// split across threads by columns (Plan::across_states) runs the log-space kernel on its columns.
+template <class T>
+struct DenseProbSweep {
+    const Problem<T>& p;
+    T tiny;
+
+    static int64_t width(int64_t N) { return N; }
+    bool initial(const Problem<T>& q, int64_t b, T* row) const { return initial_scores(q, b, row); }
+    bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, std::nullptr_t, int64_t N,
+              int64_t j0, int64_t j1, bool check) const {
+        if (j0 != 0 || j1 != N) return k.forward_step(prev, mat, col, out, N, j0, j1, check);
+        static thread_local std::vector<T> scratch;
+        if (scratch.size() < size_t(kDenseProbScratch(N))) scratch.resize(size_t(kDenseProbScratch(N)));
+        // The next matrix in memory is the next step's (or the next sequence's first): prefetched.
+        const T* end = p.potential + p.B * p.T * N * N;
+        const int flags = k.dense_prob_step(prev, mat, col, out, scratch.data(), N, tiny, check,
+                                            mat + 2 * N * N <= end ? mat + N * N : nullptr);
+        if (flags & 1)
+            for (int64_t j = 0; j < N; ++j)
+                if (std::isnan(out[j])) k.forward_step(prev, mat, col, out, N, j, j + 1, false);
+        return (flags & 2) != 0;
+    }
+};
+
 // The max-plus semiring of Viterbi, with back-pointers (the lowest maximising i).
 struct MaxPlusSweep {
     static int64_t width(int64_t N) { return N; }
@@ -238,6 +265,8 @@ void alpha_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>&
     } rows{p, out};
     if (use_prob_path(p)) {
         message_sweep(ws, p, ProbSweep<T>{p, prepare_cols(kernels_for<T>(ws.cpu_isa, p.N), p, state(ws).prob_cols)}, rows);
+    } else if (use_dense_prob_path(p)) {
+        message_sweep(ws, p, DenseProbSweep<T>{p, prob_tiny<T>(p.N)}, rows);
     } else {
         message_sweep(ws, p, LogSumExpSweep{}, rows);
     }
@@ -440,7 +469,7 @@ void prob_beta_step(const Kernels<T>& k, const Problem<T>& p, const ProbRows<T>&
                 log_beta_raw[i] = minus_inf<T>();  // no path reaches state i at t − 1: its β is never used
             } else {
                 k.backward_rows(mat, w, la_prev, edge_offset, g, EdgeOut::none, nullptr, nullptr, log_beta_raw,
-                                rows_scratch, N, i, i + 1);
+                                rows_scratch, N, i, i + 1, nullptr);
             }
         }
     }
@@ -554,9 +583,11 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
                                edge_out == EdgeOut::accumulate ? acc : nullptr, log_beta_raw,
                                mine + 4 * N + kRowsScratch(N), mine + 4 * N, pending[size_t(slot)], in_range);
             } else {
+                // A dense sweep streams its matrices: the next one (step t − 1's) is prefetched.
+                const T* next = p.form == Form::dense && t > 1 ? p.matrix(b, t - 1) : nullptr;
                 plan.over_states(N, slot, [&](int64_t i0, int64_t i1, int s) {
                     k.backward_rows(mat, w, la + (t - 1) * N, edge_offset, g, edge_out, store, acc,
-                                    log_beta_raw, scratch + s * per_slot + 4 * N, N, i0, i1);
+                                    log_beta_raw, scratch + s * per_slot + 4 * N, N, i0, i1, next);
                 });
             }
             if (sink.wants_nodes()) {
