@@ -117,12 +117,12 @@ TEST(cuda_device_setting) {
 }
 
 TEST(every_dense_forward_step_names_a_nan_or_inf_where_it_reads_it) {
-    // Each forward step kernel of the dense form (probability-space and log-space, forced in turn)
+    // Each forward step kernel of the dense form (flat in probability space, row by row in log space)
     // flags a NaN or +inf wherever it sits in a matrix read; the scan then names it.
     const int64_t B = 2, T = 4, N = 20;
     std::vector<int64_t> lengths{4, 3};
     std::vector<float> log_z(B);
-    for (const char* path : {"prob", "log"}) {
+    for (const char* path : {"flat", "rows"}) {
         setenv("DIFFHMM_CPU_DENSE", path, 1);
         test::Workspace cpu(DIFFHMM_BACKEND_CPU);
         for (float bad : {std::nanf(""), float(INFINITY)})

@@ -50,8 +50,8 @@ struct FactorizedPath {
     ~FactorizedPath() { unsetenv("DIFFHMM_CPU_FACTORIZED"); }
 };
 
-// Sets DIFFHMM_CPU_DENSE for a scope: "log" or "prob" forces the CPU forward's log-space or
-// probability-space step for dense problems (prob.h, dense_prob_step), "" leaves the default.
+// Sets DIFFHMM_CPU_DENSE for a scope: "rows" or "flat" forces the CPU's row-by-row or flat step
+// kernels for dense problems (prob.h, use_dense_flat_kernels), "" leaves the default.
 struct DensePath {
     explicit DensePath(const char* path) {
         if (*path) setenv("DIFFHMM_CPU_DENSE", path, 1); else unsetenv("DIFFHMM_CPU_DENSE");
@@ -78,11 +78,11 @@ Problem as_dense(const Problem& f) {
 
 }  // namespace
 
-TEST(dense_prob_and_log_paths_match_reference_at_every_size) {
-    // Both forward steps of the dense form forced in turn: N = 1 .. 50 around the vector widths (4, 8,
+TEST(dense_flat_and_row_kernels_match_reference_at_every_size) {
+    // Both kernel families of the dense form (flat, row by row) forced in turn: N = 1 .. 50 around the vector widths (4, 8,
     // 16 lanes), −inf structure, unnormalised scores of both signs, ragged lengths with 0 and 1.
     std::mt19937_64 rng(23);
-    for (const char* path : {"prob", "log"}) {
+    for (const char* path : {"flat", "rows"}) {
         const DensePath forced(path);
         for (int64_t N : {1, 2, 3, 7, 8, 9, 16, 17, 24, 33, 50}) {
             test::Options o;
@@ -279,11 +279,11 @@ TEST(factorized_prob_path_resolves_underflowing_products_exactly) {
         }
 }
 
-TEST(dense_prob_path_resolves_underflowing_products_exactly) {
+TEST(dense_flat_forward_resolves_underflowing_products_exactly) {
     // The forced path of the factorized test below as dense scores: states whose α is e^-100 below
     // the row's maximum (x underflows), −120- and −800-nat edges (the product of a column underflows,
     // and float64's too): only the per-column log-space fallback gives the right answer.
-    const DensePath prob_path("prob");
+    const DensePath flat_path("flat");
     std::mt19937_64 rng(25);
     for (double edge : {-120.0, -800.0})
         for (bool noisy : {false, true}) {
@@ -391,4 +391,39 @@ TEST(float32_stays_accurate_on_long_sequences) {
     EXPECT_CLOSE("log_z (relative to |log_z|)", got.log_z, want.log_z, 1e-6 * std::abs(want.log_z[0]));
     EXPECT_CLOSE("gamma", got.gamma, want.gamma, 1e-4);
     EXPECT_CLOSE("grad_emit", got.grad_emit, want.grad_emit, 1e-4);
+}
+
+TEST(dense_gradients_past_the_caches_are_streamed_and_equal_the_row_kernels) {
+    // A float32 gradient over 32 MiB is written with non-temporal stores (dense_backward_step); at
+    // N = 50 each step's block starts 16 bytes further along a 64-byte line, so every head / tail
+    // split of the aligned streams occurs. Results equal the row kernels' (same exps; the forwards
+    // differ by rounding), and every step's edges sum to g (the gradient of log Z wrt a whole step).
+    const int64_t B = 2, T = 1800, N = 50;
+    std::mt19937_64 rng(29);
+    std::uniform_real_distribution<float> u(-3.0f, 1.0f);
+    std::vector<float> pot(size_t(B * T * N * N));
+    for (float& v : pot) v = u(rng);
+    const std::vector<int64_t> lengths{T, T - 7};
+    const std::vector<float> g{1.0f, -0.5f};
+    std::vector<float> grads[2];
+    const char* paths[2] = {"flat", "rows"};
+    for (int k = 0; k < 2; ++k) {
+        const DensePath forced(paths[k]);
+        test::Workspace cpu(DIFFHMM_BACKEND_CPU, 2);
+        std::vector<float> log_z(B);
+        grads[k].assign(pot.size(), 7.0f);  // every element is written: padding with zeros
+        CHECK_OK(diffhmm_forward_dense(cpu.ws, DIFFHMM_FLOAT32, 0, B, T, N, pot.data(), lengths.data(), log_z.data()));
+        CHECK_OK(diffhmm_backward_dense(cpu.ws, DIFFHMM_FLOAT32, B, T, N, pot.data(), lengths.data(), g.data(),
+                                        grads[k].data()));
+    }
+    double worst = 0.0, worst_sum = 0.0;
+    for (size_t e = 0; e < pot.size(); ++e) worst = std::max(worst, double(std::abs(grads[0][e] - grads[1][e])));
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t t = 1; t < lengths[size_t(b)]; ++t) {
+            double sum = 0.0;
+            for (int64_t e = 0; e < N * N; ++e) sum += grads[0][size_t((b * T + t) * N * N + e)];
+            worst_sum = std::max(worst_sum, std::abs(sum - double(g[size_t(b)])));
+        }
+    CHECK_MSG(worst <= 1e-6, "flat vs row kernels: max |difference| of the edges " << worst);
+    CHECK_MSG(worst_sum <= 1e-5, "flat kernels: max |sum of a step's edges - g| " << worst_sum);
 }

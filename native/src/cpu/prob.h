@@ -39,16 +39,18 @@ bool use_prob_path(const Problem<T>& p) {
     return p.N >= 8 && (p.K <= 1 || 4 * p.K <= p.B * p.T);
 }
 
-// Whether a dense problem's forward runs in probability space (dense_prob_step): each step's matrix
-// is exponentiated once, flat, and multiplied — no pass over prev + mat for the maxima, no
-// exponentials spent on a partial column block. DIFFHMM_CPU_DENSE=log or =prob forces one path; by
-// default from N = 8 (a step below that is a handful of vectors either way).
+// Whether a dense problem runs the flat kernels: the forward in probability space (dense_prob_step:
+// each step's matrix exponentiated once, flat, and multiplied — no pass over prev + mat for the
+// maxima) and the β step over the whole matrix as one flat array (dense_backward_step, edges written
+// with non-temporal stores); neither spends exponentials on a partial column block.
+// DIFFHMM_CPU_DENSE=rows forces the row-by-row kernels (forward_step, backward_rows), =flat the flat
+// ones; by default flat from N = 8 (a step below that is a handful of vectors either way).
 template <class T>
-bool use_dense_prob_path(const Problem<T>& p) {
+bool use_dense_flat_kernels(const Problem<T>& p) {
     if (p.form != Form::dense || p.B == 0 || p.T < 2) return false;
     const char* forced = std::getenv("DIFFHMM_CPU_DENSE");
-    if (forced != nullptr && std::strcmp(forced, "log") == 0) return false;
-    if (forced != nullptr && std::strcmp(forced, "prob") == 0) return true;
+    if (forced != nullptr && std::strcmp(forced, "rows") == 0) return false;
+    if (forced != nullptr && std::strcmp(forced, "flat") == 0) return true;
     return p.N >= 8;
 }
 

@@ -61,6 +61,17 @@ struct Kernels {
     int (*dense_prob_step)(const T* prev, const T* mat, const T* col, T* out, T* scratch, int64_t N, T tiny,
                            bool check, const T* next);
 
+    // backward_rows for every row of a dense step, edges stored (edge_store) or not (null): the same
+    // results, with the N² exponentials run over the matrix as one flat array (none spent on a
+    // partial column block). With `stream` the edges are written with non-temporal stores (for
+    // gradients larger than the caches) — call store_fence() before another thread reads them.
+    // scratch holds kDenseBackwardScratch(N) values; `next` (may be null) is prefetched.
+    void (*dense_backward_step)(const T* mat, const T* w, const T* log_alpha_prev, T offset, T g, T* edge_store,
+                                bool stream, T* log_beta_raw, T* scratch, int64_t N, const T* next);
+
+    // Makes the non-temporal stores issued so far visible before any later store (x86: sfence).
+    void (*store_fence)();
+
     // acc[i*N + j] += x[i]·y[j] in float64 for rows i in [0, N) with x[i] != 0 (a rank-1 update).
     void (*outer_accumulate)(double* acc, const double* x, const double* y, int64_t N);
 
@@ -89,6 +100,10 @@ constexpr int64_t kRowsScratch(int64_t rows) { return 2 * (rows + 16); }
 // Scratch dense_prob_step needs: the exponentiated matrix, the column maxima, exp(prev) and a shift
 // pattern of lcm(N, W) <= 16·N values, each padded to the widest vector.
 constexpr int64_t kDenseProbScratch(int64_t N) { return N * N + 16 + 2 * (N + 16) + 16 * N + 16; }
+
+// Scratch dense_backward_step needs: the exps and the row shifts as flat tiles, the pattern of w
+// (lcm(N, W) <= 16·N values), the shifts and the sums, each padded to the widest vector.
+constexpr int64_t kDenseBackwardScratch(int64_t N) { return 2 * (N * N + 16) + 16 * N + 16 + 2 * (N + 32); }
 
 template <class T>
 const Kernels<T>& kernels(int isa);

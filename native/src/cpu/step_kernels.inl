@@ -285,6 +285,93 @@ void backward_rows(const T* mat, const T* w, const T* log_alpha_prev, T offset, 
     for (int64_t r = 0; r < rows; ++r) log_beta_raw[i0 + r] = sums[r];
 }
 
+// One dense β step over every row at once (see step_kernels.h), the exponentials over the matrix as
+// one flat array as dense_prob_step does: per element, exp(mat + w[j] + b_i) with w laid out in its
+// repeating pattern and b_i spread over a flat array (one vector store per W columns of a row; a
+// row's last store runs into the next row, which overwrites it). The exps land in an L1 scratch tile;
+// the row sums (β) read it by rows, and the gradient g·xi leaves it — when `stream`, as aligned
+// non-temporal stores: no read for ownership of a gradient line that is written whole and, in a
+// gradient larger than the caches, evicted before anyone reads it.
+template <class T>
+void dense_backward_step(const T* mat, const T* w, const T* log_alpha_prev, T offset, T g, T* edge_store,
+                         bool stream, T* log_beta_raw, T* scratch, int64_t N, const T* next) {
+    using S = Simd<T>;
+    using V = typename S::V;
+    constexpr int64_t W = S::W;
+    const int64_t NN = N * N;
+    int64_t gcd = N, h = W;
+    while (h != 0) {
+        const int64_t r = gcd % h;
+        gcd = h;
+        h = r;
+    }
+    const int64_t P = N / gcd * W;
+    T* xi = scratch;               // [N*N] + W
+    T* bflat = xi + NN + W;        // [N*N] + W
+    T* pattern = bflat + NN + W;   // [P] + W
+    T* shift = pattern + P + W;    // [N] padded to whole vectors
+    T* sums = shift + N + W;       // [N] padded
+    const int64_t padded = (N + W - 1) / W * W;
+    for (int64_t i = 0; i < padded; ++i) shift[i] = i < N ? log_alpha_prev[i] + offset : T(0);
+    for (int64_t i = 0; i < N; ++i) {
+        const V b = S::splat(shift[i]);  // -inf for an unreachable row: every xi is exp(-inf) = 0
+        for (int64_t j = 0; j < N; j += W) S::store(bflat + i * N + j, b);
+    }
+    // w's pattern, W values beyond one period so a vector may start anywhere in it.
+    std::memcpy(pattern, w, size_t(N) * sizeof(T));
+    for (int64_t k = N; k < P + W; k += N)
+        std::memcpy(pattern + k, pattern, size_t(k + N <= P + W ? N : P + W - k) * sizeof(T));
+    // Streams need aligned addresses: the vectors start at the first element whose edge is aligned
+    // (a partial vector before it); edges not even aligned to T are stored plainly.
+    const V gv = S::splat(g);
+    int64_t head = 0;
+    if (stream && edge_store != nullptr) {
+        constexpr uintptr_t kAlign = uintptr_t(W) * sizeof(T);
+        const uintptr_t addr = reinterpret_cast<uintptr_t>(edge_store);
+        if (addr % sizeof(T) != 0) stream = false;
+        else head = int64_t((kAlign - addr % kAlign) % kAlign / sizeof(T));
+        if (head > NN) head = NN;
+    }
+    auto partial = [&](int64_t from, int64_t n, int64_t phase) {  // elements [from, from + n), n < W
+        const V v = load_partial(mat + from, n, neg_inf<T>()) + load_partial(pattern + phase, n, T(0)) +
+                    load_partial(bflat + from, n, T(0));
+        const V x = S::exp(v);
+        store_partial<T>(xi + from, x, n);
+        if (edge_store != nullptr) store_partial<T>(edge_store + from, gv * x, n);
+    };
+    if (head > 0) partial(0, head, 0);
+    int64_t e = head, phase = head;
+    for (; e + W <= NN; e += W) {
+        if (next != nullptr && e % (64 / int64_t(sizeof(T))) == 0) __builtin_prefetch(next + e, 0, 3);
+        const V x = S::exp(S::load(mat + e) + S::load(pattern + phase) + S::load(bflat + e));
+        S::store(xi + e, x);
+        if (edge_store != nullptr) {
+            if (stream) S::stream(edge_store + e, gv * x); else S::store(edge_store + e, gv * x);
+        }
+        phase += W;
+        if (phase >= P) phase -= P;
+    }
+    if (e < NN) partial(e, NN - e, phase);
+    // Row sums; a row's last partial block is read whole (xi is padded by W) and masked.
+    const typename S::I last = S::iota() < S::splat_int(int32_t(N % W));
+    for (int64_t i = 0; i < N; ++i) {
+        const T* row = xi + i * N;
+        V sum = S::splat(0);
+        int64_t j = 0;
+        for (; j + W <= N; j += W) sum += S::load(row + j);
+        if (j < N) sum += last ? S::load(row + j) : S::splat(0);
+        sums[i] = hsum<T>(sum);
+    }
+    for (int64_t i = N; i < padded; ++i) sums[i] = T(1);
+    // log β (raw, not yet normalised) = log(sum) − b; a zero sum (unreachable row) gives −inf.
+    for (int64_t i = 0; i < padded; i += W) {
+        const V sv = S::load(sums + i);
+        const V lb = S::log(sv) - S::load(shift + i);
+        S::store(sums + i, sv > S::splat(0) ? lb : S::splat(neg_inf<T>()));
+    }
+    for (int64_t i = 0; i < N; ++i) log_beta_raw[i] = sums[i];
+}
+
 template <class T>
 void node_marginals(const T* log_alpha, const T* log_beta, T offset, T g, T* out, int64_t N) {
     using S = Simd<T>;
@@ -578,6 +665,8 @@ Kernels<T> make_kernels() {
     k.node_marginals = &node_marginals<T>;
     k.prob_step = &prob_step<T>;
     k.dense_prob_step = &dense_prob_step<T>;
+    k.dense_backward_step = &dense_backward_step<T>;
+    k.store_fence = &store_fence;
     k.outer_accumulate = &outer_accumulate<T>;
     k.exp_sum_f64 = &exp_sum_f64<T>;
     k.exp_f64 = &exp_f64<T>;

@@ -265,7 +265,7 @@ void alpha_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>&
     } rows{p, out};
     if (use_prob_path(p)) {
         message_sweep(ws, p, ProbSweep<T>{p, prepare_cols(kernels_for<T>(ws.cpu_isa, p.N), p, state(ws).prob_cols)}, rows);
-    } else if (use_dense_prob_path(p)) {
+    } else if (use_dense_flat_kernels(p)) {
         message_sweep(ws, p, DenseProbSweep<T>{p, prob_tiny<T>(p.N)}, rows);
     } else {
         message_sweep(ws, p, LogSumExpSweep{}, rows);
@@ -500,6 +500,10 @@ void prob_beta_step(const Kernels<T>& k, const Problem<T>& p, const ProbRows<T>&
     k.outer_accumulate(acc, xd, yd, N);
 }
 
+// A dense gradient larger than this is written with non-temporal stores (dense_backward_step):
+// beyond the last-level cache share of a core, its lines would be evicted before anyone read them.
+constexpr double kStreamBytes = 32.0 * 1024 * 1024;
+
 // Per-slot scratch of the β sweep, in units of T: w, log_beta, log_beta_raw, node (4N), then the
 // backward_rows scratch.
 inline int64_t beta_scratch_per_slot(int64_t N) { return 4 * N + kRowsScratch(N); }
@@ -525,8 +529,14 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
     const bool prob = allow_prob && use_prob_path(p);
     Plan plan = Plan::of(ws, p);
     if (prob) plan.across_states = false;  // a β row product needs every column: one thread per sequence
+    // Dense steps whole on one thread run the flat kernel (dense_backward_step).
+    const bool flat = use_dense_flat_kernels(p) && !plan.across_states && sink.edge_out() != EdgeOut::accumulate;
+    // Edges past the caches are streamed (non-temporal stores); a smaller gradient stays cached.
+    const bool stream = flat && sink.edge_out() == EdgeOut::store &&
+                        double(p.B) * double(p.T) * double(p.N * p.N) * sizeof(T) > kStreamBytes;
     const int64_t N = p.N;
-    const int64_t per_slot = beta_scratch_per_slot(N) + (prob ? N + 16 + 4 * kProbChunk * N : 0);
+    const int64_t per_slot = beta_scratch_per_slot(N) + (prob ? N + 16 + 4 * kProbChunk * N : 0) +
+                             (flat ? kDenseBackwardScratch(N) : 0);
     T* scratch = state(ws).scratch.as<T>(size_t(per_slot) * size_t(plan.threads));
     const ProbRows<T> rows = prob ? prepare_rows(k, p, state(ws).prob_rows) : ProbRows<T>{};
     std::vector<ProbPending<T>> pending(prob ? size_t(plan.threads) : 0);
@@ -582,6 +592,10 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
                 prob_beta_step(k, p, rows, b, t, w, la + (t - 1) * N, off[t - 1] + d, log_z_t, edge_offset, g,
                                edge_out == EdgeOut::accumulate ? acc : nullptr, log_beta_raw,
                                mine + 4 * N + kRowsScratch(N), mine + 4 * N, pending[size_t(slot)], in_range);
+            } else if (flat) {
+                // Two steps ahead: a β step computes less per byte than a forward step.
+                k.dense_backward_step(mat, w, la + (t - 1) * N, edge_offset, g, store, stream, log_beta_raw,
+                                      mine + beta_scratch_per_slot(N), N, t > 2 ? p.matrix(b, t - 2) : nullptr);
             } else {
                 // A dense sweep streams its matrices: the next one (step t − 1's) is prefetched.
                 const T* next = p.form == Form::dense && t > 1 ? p.matrix(b, t - 1) : nullptr;
@@ -597,6 +611,7 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
             std::copy(log_beta_raw, log_beta_raw + N, log_beta);
             d += normalize(k, log_beta, N);
         }
+        if (stream) k.store_fence();  // the edges' non-temporal stores, before the caller reads them
         const double log_z_0 = step_log_z(k, la, log_beta, off[0] + d, log_z, node_tmp, N);
         scale_nodes(node_tmp, log_z, log_z_0, g, N);
         sink.node(b, 0, node_tmp, slot);
