@@ -61,11 +61,12 @@ struct Kernels {
     int (*dense_prob_step)(const T* prev, const T* mat, const T* col, T* out, T* scratch, int64_t N, T tiny,
                            bool check, const T* next);
 
-    // backward_rows for every row of a dense step, edges stored (edge_store) or not (null): the same
-    // results, with the N² exponentials run over the matrix as one flat array (none spent on a
-    // partial column block). With `stream` the edges are written with non-temporal stores (for
-    // gradients larger than the caches) — call store_fence() before another thread reads them.
-    // scratch holds kDenseBackwardScratch(N) values; `next` (may be null) is prefetched.
+    // backward_rows for every row of a dense step with N >= 16 (at least one vector per row), edges
+    // stored (edge_store) or not (null): the same results, with the N² exponentials run over the
+    // matrix as one flat array (none spent on a partial column block) and the row sums taken on the
+    // way. With `stream` the edges are written with non-temporal stores (for gradients larger than
+    // the caches) — call store_fence() before another thread reads them. scratch holds
+    // kDenseBackwardScratch(N) values; `next` (may be null) is prefetched.
     void (*dense_backward_step)(const T* mat, const T* w, const T* log_alpha_prev, T offset, T g, T* edge_store,
                                 bool stream, T* log_beta_raw, T* scratch, int64_t N, const T* next);
 
@@ -101,9 +102,9 @@ constexpr int64_t kRowsScratch(int64_t rows) { return 2 * (rows + 16); }
 // pattern of lcm(N, W) <= 16·N values, each padded to the widest vector.
 constexpr int64_t kDenseProbScratch(int64_t N) { return N * N + 16 + 2 * (N + 16) + 16 * N + 16; }
 
-// Scratch dense_backward_step needs: the exps and the row shifts as flat tiles, the pattern of w
-// (lcm(N, W) <= 16·N values), the shifts and the sums, each padded to the widest vector.
-constexpr int64_t kDenseBackwardScratch(int64_t N) { return 2 * (N * N + 16) + 16 * N + 16 + 2 * (N + 32); }
+// Scratch dense_backward_step needs: the pattern of w (lcm(N, W) <= 16·N values), the row shifts and
+// sums, each padded to the widest vector.
+constexpr int64_t kDenseBackwardScratch(int64_t N) { return 16 * N + 16 + 2 * (N + 16) + 16; }
 
 template <class T>
 const Kernels<T>& kernels(int isa);

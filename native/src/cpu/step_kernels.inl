@@ -285,18 +285,19 @@ void backward_rows(const T* mat, const T* w, const T* log_alpha_prev, T offset, 
     for (int64_t r = 0; r < rows; ++r) log_beta_raw[i0 + r] = sums[r];
 }
 
-// One dense β step over every row at once (see step_kernels.h), the exponentials over the matrix as
-// one flat array as dense_prob_step does: per element, exp(mat + w[j] + b_i) with w laid out in its
-// repeating pattern and b_i spread over a flat array (one vector store per W columns of a row; a
-// row's last store runs into the next row, which overwrites it). The exps land in an L1 scratch tile;
-// the row sums (β) read it by rows, and the gradient g·xi leaves it — when `stream`, as aligned
-// non-temporal stores: no read for ownership of a gradient line that is written whole and, in a
-// gradient larger than the caches, evicted before anyone reads it.
+// One dense β step over every row at once (see step_kernels.h), N >= W. The exponentials run over
+// the matrix as one flat array as dense_prob_step does: per element exp(mat + w[j] + b_i), with w
+// laid out in its repeating pattern; a vector holds the end of at most one row (N >= W), so its
+// lanes take b_i or b_{i+1} by a mask, and the row sums (β) are accumulated on the way — a row's
+// sum is closed by the vector that ends it. The gradient g·xi is stored from the same registers —
+// when `stream`, as aligned non-temporal stores: no read for ownership of a gradient line that is
+// written whole and, in a gradient larger than the caches, evicted before anyone reads it.
 template <class T>
 void dense_backward_step(const T* mat, const T* w, const T* log_alpha_prev, T offset, T g, T* edge_store,
                          bool stream, T* log_beta_raw, T* scratch, int64_t N, const T* next) {
     using S = Simd<T>;
     using V = typename S::V;
+    using I = typename S::I;
     constexpr int64_t W = S::W;
     const int64_t NN = N * N;
     int64_t gcd = N, h = W;
@@ -306,17 +307,11 @@ void dense_backward_step(const T* mat, const T* w, const T* log_alpha_prev, T of
         h = r;
     }
     const int64_t P = N / gcd * W;
-    T* xi = scratch;               // [N*N] + W
-    T* bflat = xi + NN + W;        // [N*N] + W
-    T* pattern = bflat + NN + W;   // [P] + W
-    T* shift = pattern + P + W;    // [N] padded to whole vectors
-    T* sums = shift + N + W;       // [N] padded
+    T* pattern = scratch;          // [P] + W
+    T* shift = pattern + P + W;    // [N] + W
+    T* sums = shift + N + W;       // [N] padded to whole vectors
     const int64_t padded = (N + W - 1) / W * W;
-    for (int64_t i = 0; i < padded; ++i) shift[i] = i < N ? log_alpha_prev[i] + offset : T(0);
-    for (int64_t i = 0; i < N; ++i) {
-        const V b = S::splat(shift[i]);  // -inf for an unreachable row: every xi is exp(-inf) = 0
-        for (int64_t j = 0; j < N; j += W) S::store(bflat + i * N + j, b);
-    }
+    for (int64_t i = 0; i < N + W; ++i) shift[i] = i < N ? log_alpha_prev[i] + offset : T(0);
     // w's pattern, W values beyond one period so a vector may start anywhere in it.
     std::memcpy(pattern, w, size_t(N) * sizeof(T));
     for (int64_t k = N; k < P + W; k += N)
@@ -332,36 +327,47 @@ void dense_backward_step(const T* mat, const T* w, const T* log_alpha_prev, T of
         else head = int64_t((kAlign - addr % kAlign) % kAlign / sizeof(T));
         if (head > NN) head = NN;
     }
+    int64_t row = 0, row_end = N;  // the row of the next element, and where it ends
+    V acc = S::splat(0);
+    // The shifts of lanes [0, W) of the vector starting at element e: row's up to its end, then the next's.
+    auto shifts = [&](int64_t e) {
+        const int64_t rem = row_end - e;
+        if (rem >= W) return S::splat(shift[row]);
+        return S::iota() < S::splat_int(int32_t(rem)) ? S::splat(shift[row]) : S::splat(shift[row + 1]);
+    };
+    // Adds the exps of the vector at e (lanes past its n elements are 0) to the row sums.
+    auto add = [&](V x, int64_t e, int64_t n) {
+        const int64_t rem = row_end - e;
+        if (rem > n) {
+            acc += x;
+            return;
+        }
+        const I mine = S::iota() < S::splat_int(int32_t(rem));
+        acc += mine ? x : S::splat(0);
+        sums[row] = hsum<T>(acc);
+        acc = mine ? S::splat(0) : x;
+        ++row;
+        row_end += N;
+    };
     auto partial = [&](int64_t from, int64_t n, int64_t phase) {  // elements [from, from + n), n < W
-        const V v = load_partial(mat + from, n, neg_inf<T>()) + load_partial(pattern + phase, n, T(0)) +
-                    load_partial(bflat + from, n, T(0));
-        const V x = S::exp(v);
-        store_partial<T>(xi + from, x, n);
+        const V v = load_partial(mat + from, n, neg_inf<T>()) + load_partial(pattern + phase, n, T(0));
+        const V x = S::exp(v + shifts(from));
         if (edge_store != nullptr) store_partial<T>(edge_store + from, gv * x, n);
+        add(x, from, n);
     };
     if (head > 0) partial(0, head, 0);
     int64_t e = head, phase = head;
     for (; e + W <= NN; e += W) {
-        if (next != nullptr && e % (64 / int64_t(sizeof(T))) == 0) __builtin_prefetch(next + e, 0, 3);
-        const V x = S::exp(S::load(mat + e) + S::load(pattern + phase) + S::load(bflat + e));
-        S::store(xi + e, x);
+        if (next != nullptr && e % (64 / int64_t(sizeof(T))) == 0) __builtin_prefetch(next + e, 0, 2);
+        const V x = S::exp(S::load(mat + e) + S::load(pattern + phase) + shifts(e));
         if (edge_store != nullptr) {
             if (stream) S::stream(edge_store + e, gv * x); else S::store(edge_store + e, gv * x);
         }
+        add(x, e, W);
         phase += W;
         if (phase >= P) phase -= P;
     }
     if (e < NN) partial(e, NN - e, phase);
-    // Row sums; a row's last partial block is read whole (xi is padded by W) and masked.
-    const typename S::I last = S::iota() < S::splat_int(int32_t(N % W));
-    for (int64_t i = 0; i < N; ++i) {
-        const T* row = xi + i * N;
-        V sum = S::splat(0);
-        int64_t j = 0;
-        for (; j + W <= N; j += W) sum += S::load(row + j);
-        if (j < N) sum += last ? S::load(row + j) : S::splat(0);
-        sums[i] = hsum<T>(sum);
-    }
     for (int64_t i = N; i < padded; ++i) sums[i] = T(1);
     // log β (raw, not yet normalised) = log(sum) − b; a zero sum (unreachable row) gives −inf.
     for (int64_t i = 0; i < padded; i += W) {
@@ -497,7 +503,7 @@ int dense_prob_step(const T* prev, const T* mat, const T* col, T* out, T* scratc
     for (int64_t k = N; k < P; k += N) std::memcpy(pattern + k, pattern, size_t(N) * sizeof(T));
     int64_t e = 0, phase = 0;
     for (; e + W <= NN; e += W) {
-        if (next != nullptr && e % (64 / int64_t(sizeof(T))) == 0) __builtin_prefetch(next + e, 0, 3);
+        if (next != nullptr && e % (64 / int64_t(sizeof(T))) == 0) __builtin_prefetch(next + e, 0, 2);
         S::store(a + e, S::exp(S::load(mat + e) - S::load(pattern + phase)));
         phase += W;
         if (phase == P) phase = 0;

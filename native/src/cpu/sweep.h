@@ -529,8 +529,9 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
     const bool prob = allow_prob && use_prob_path(p);
     Plan plan = Plan::of(ws, p);
     if (prob) plan.across_states = false;  // a β row product needs every column: one thread per sequence
-    // Dense steps whole on one thread run the flat kernel (dense_backward_step).
-    const bool flat = use_dense_flat_kernels(p) && !plan.across_states && sink.edge_out() != EdgeOut::accumulate;
+    // Dense steps whole on one thread run the flat kernel (dense_backward_step, N >= 16).
+    const bool flat = use_dense_flat_kernels(p) && p.N >= 16 && !plan.across_states &&
+                      sink.edge_out() != EdgeOut::accumulate;
     // Edges past the caches are streamed (non-temporal stores); a smaller gradient stays cached.
     const bool stream = flat && sink.edge_out() == EdgeOut::store &&
                         double(p.B) * double(p.T) * double(p.N * p.N) * sizeof(T) > kStreamBytes;
@@ -595,7 +596,7 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
             } else if (flat) {
                 // Two steps ahead: a β step computes less per byte than a forward step.
                 k.dense_backward_step(mat, w, la + (t - 1) * N, edge_offset, g, store, stream, log_beta_raw,
-                                      mine + beta_scratch_per_slot(N), N, t > 2 ? p.matrix(b, t - 2) : nullptr);
+                                      mine + beta_scratch_per_slot(N), N, t > 1 ? p.matrix(b, t - 1) : nullptr);
             } else {
                 // A dense sweep streams its matrices: the next one (step t − 1's) is prefetched.
                 const T* next = p.form == Form::dense && t > 1 ? p.matrix(b, t - 1) : nullptr;
