@@ -148,7 +148,7 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--peers", default="published,linear,scan")
     ap.add_argument("--lib", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "java",
-                                                  "target", "native", "lib", "libdiffhmm.so"))
+                                                  "core", "target", "native", "lib", "libdiffhmm.so"))
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--json", default=None)
     ap.add_argument("--published-max-length", type=int, default=1000,
