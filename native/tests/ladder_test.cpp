@@ -324,6 +324,48 @@ TEST(factorized_tiny_path_hands_what_it_cannot_do_exactly_to_the_general_path) {
         }
 }
 
+TEST(factorized_tiny_path_sweeps_one_long_sequence_on_two_cores) {
+    // One sequence of 600 steps on two or three threads: its β sweep runs beside its α sweep in the
+    // forward, and the backward sums the edges in two halves (tiny.cpp, beta_chain,
+    // accumulate_sequence); one thread runs the plain sweeps. Several matrices, −inf structure,
+    // unnormalised scores; then the forced path, whose β leaves the exact range (the general path
+    // takes over in the backward).
+    const FactorizedPath tiny_path("tiny");
+    std::mt19937_64 rng(38);
+    for (int64_t N : {1, 3, 8, 20, 32}) {
+        test::Options o;
+        o.ragged = false;
+        o.neg_inf_rate = N % 3 == 0 ? 0.3 : 0.0;
+        o.offset = N % 2 ? 2.0 : -1.0;
+        const Problem p = test::random_problem(rng, false, 1, 600, N, 4, o);
+        check_cpu_against_reference("tiny, one sequence N=" + std::to_string(N), p, random_grad(rng, p.B));
+    }
+    for (double edge : {-120.0, -800.0})
+        for (bool noisy : {false, true}) {
+            Problem p = forced_path(rng, edge, noisy);
+            // Sequence 1 of the forced problem (the noisy one when `noisy`), alone and 600 steps long.
+            p.B = 1;
+            p.T = 600;
+            p.lengths = {600};
+            p.init.assign(size_t(p.N), 0.0);
+            std::uniform_real_distribution<double> u(-3.0, 1.0);
+            p.emit.assign(size_t(p.T * p.N), test::kNegInf);
+            for (int64_t t = 0; t < p.T; ++t) {
+                double* e = &p.emit[size_t(t * p.N)];
+                e[t % 2] = u(rng);
+                if (noisy) e[2] = u(rng), e[3] = u(rng);
+            }
+            const std::string label = "tiny, one sequence, forced path edge=" + std::to_string(int(edge)) +
+                                      (noisy ? " noisy" : "");
+            check_cpu_against_reference(label, p, random_grad(rng, p.B));
+            test::Workspace cpu(DIFFHMM_BACKEND_CPU, 2);
+            const Results r = test::run_all<double>(cpu.ws, p, {1});
+            const double crossings = r.grad_trans[1] + r.grad_trans[4];
+            const double want = noisy ? 0.0 : 599.0;
+            CHECK_MSG(std::abs(crossings - want) < 1e-6 * (want + 1), label << ": expected transitions " << crossings);
+        }
+}
+
 // Worst |Σ_j v[t][j] - want| over the steps of one sequence, and where it is.
 std::pair<double, int64_t> worst_step_sum(const std::vector<double>& v, int64_t T, int64_t width, double want) {
     std::pair<double, int64_t> worst{0.0, -1};

@@ -34,12 +34,15 @@ struct State {
     Buffer tiny;            // the small-state path's float64 tape beside tape_alpha (tiny.h): a, w, m
     Buffer tiny_mats;       // ... its exp(trans − column max) and column maxima
     Buffer tiny_logs;       // ... per-step shifts and log normalisers
+    Buffer tiny_beta;       // ... one sequence's β vectors, swept beside its α on a second core
     bool tiny_tape = false; // tape_alpha was written by tiny_forward (its float64 tape is valid)
+    bool tiny_beta_valid = false;  // ... and so was tiny_beta (one sequence, β swept in the forward)
 
     size_t bytes() const {
         return tape_alpha.bytes() + aux_alpha.bytes() + back.capacity() + scratch.capacity() + accum.capacity() +
                prob_cols.capacity() + prob_rows.capacity() + prob_scratch.capacity() + prob_targets.capacity() +
-               prob_order.capacity() + tiny.capacity() + tiny_mats.capacity() + tiny_logs.capacity();
+               prob_order.capacity() + tiny.capacity() + tiny_mats.capacity() + tiny_logs.capacity() +
+               tiny_beta.capacity();
     }
 };
 

@@ -12,6 +12,7 @@
 #include "cpu/cpu.h"
 #include "cpu/prob.h"
 #include "cpu/state.h"
+#include "core/thread_pool.h"
 
 namespace diffhmm {
 namespace cpu {
@@ -26,6 +27,10 @@ const double kSpan = 335.0 * std::log(2.0);
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 bool in_range(double x) { return x == 0.0 || x >= kFloor; }
+
+// A single sequence at least this long sweeps β beside α on a second core (a shorter one is not
+// worth waking it).
+constexpr int64_t kSplitSteps = 256;
 
 // 2^-e for the exponent e of x > 0 (x·2^-e in [1, 2)): an exact rescaling without a division on the
 // chain of dependent steps.
@@ -85,11 +90,12 @@ bool prepare(const Problem<T>& p, Buffer& buffer, const double*& E, const double
     return true;
 }
 
-// One sequence's forward, N a compile-time constant. Writes a, w (t >= 1) and m for steps [0, L),
-// and returns log Z; NaN when the sequence leaves the exact range (or reads a NaN/+inf).
+// One sequence's column factors w_t (t >= 1; w_0 is step 0's scores), N a compile-time constant:
+// 0, or NaN when the sequence leaves the exact range (or reads a NaN/+inf), or −inf when a step has
+// no state at all (no path).
 template <class T, int N>
-double forward_sequence(const Problem<T>& p, int64_t b, const double* E, const double* c, const Kernels<double>& kd,
-                        double* a, double* w, double* m, double* logs) {  // logs: s_t, [L]
+double columns(const Problem<T>& p, int64_t b, const double* c, const Kernels<double>& kd, double* w,
+               double* logs) {  // logs: s_t, [L]
     const int64_t L = p.length(b);
     // Step 0 and every step's column factor: y = c_k + emit_t, shifted by its maximum s_t, then one
     // vectorised exp over the whole sequence. logs[t] keeps s_t.
@@ -129,12 +135,22 @@ double forward_sequence(const Problem<T>& p, int64_t b, const double* E, const d
         }
     }
     kd.exp_f64(w, w, L * N);  // exp(−inf) = 0
+    return 0.0;
+}
+
+// One sequence's α sweep over the column factors: writes a and m for steps [0, L); 0, or NaN when
+// the sequence leaves the exact range, or −inf when no path reaches a step.
+template <class T, int N>
+double alpha_chain(const Problem<T>& p, int64_t b, const double* E, const double* w, double* a, double* m) {
+    const int64_t L = p.length(b);
+    // The previous vector is carried in registers (prev), not reloaded from the tape just written:
+    // the sweep is a chain of dependent steps, and a store-to-load round trip would lengthen each.
+    double prev[N];
     // Step 0: a_0 = w_0 (max 1).
-    for (int j = 0; j < N; ++j) a[j] = w[j];
+    for (int j = 0; j < N; ++j) prev[j] = a[j] = w[j];
     m[0] = 1.0;
     for (int64_t t = 1; t < L; ++t) {
         const double* Ek = E + p.trans_of(b, t) * N * N;
-        const double* prev = a + (t - 1) * N;
         const double* wt = w + t * N;
         // Rescaled by the power of two that brings the previous vector's maximum into [1, 2): found
         // beside the products below rather than after them, so it adds nothing to the chain of steps.
@@ -145,20 +161,54 @@ double forward_sequence(const Problem<T>& p, int64_t b, const double* E, const d
         for (int j = 0; j < N; ++j) u[j] = 0.0;
         for (int i = 0; i < N; ++i) {
             const double x = prev[i];
-            if (x == 0.0) continue;
+            // Unreachable states skipped from 9 states up; below, the test would cost more than the
+            // products it saves (and mispredict on the clone-structured HMM's sparse vectors).
+            if constexpr (N > 8)
+                if (x == 0.0) continue;
             for (int j = 0; j < N; ++j) u[j] += x * Ek[i * N + j];
         }
         double* cur = a + t * N;
         double any = 0.0;
+        bool ok = true;
         for (int j = 0; j < N; ++j) {
-            cur[j] = u[j] * (wt[j] * inv);  // at most 2N
-            any = std::max(any, cur[j]);
-            if (!in_range(cur[j])) return std::nan("");
+            const double v = u[j] * (wt[j] * inv);  // at most 2N
+            cur[j] = prev[j] = v;
+            any = std::max(any, v);
+            ok &= in_range(v);
         }
+        if (!ok) return std::nan("");
         if (any == 0.0) return kNegInf;  // no path reaches step t
         m[t] = 1.0 / inv;
     }
     return 0.0;  // log Z is assembled by the caller from the offsets
+}
+
+// One sequence's β sweep over the column factors alone (it needs no α, so it can run beside the α
+// sweep on another core): bt[t] = b_t for t in [0, L), rescaled as backward_sequence rescales them.
+// False if a β vector has no positive entry left (the full backward then decides what that means).
+template <class T, int N>
+bool beta_chain(const Problem<T>& p, int64_t b, const double* E, const double* w, double* bt) {
+    const int64_t L = p.length(b);
+    double beta[N], v[N];
+    for (int j = 0; j < N; ++j) beta[j] = bt[(L - 1) * N + j] = 1.0;
+    for (int64_t t = L - 1; t >= 1; --t) {
+        const double* Ek = E + p.trans_of(b, t) * N * N;
+        const double* wt = w + t * N;
+        double mb = 0.0;
+        for (int j = 0; j < N; ++j) mb = std::max(mb, beta[j]);
+        const double inv = inverse_power_of_two(mb);
+        for (int j = 0; j < N; ++j) v[j] = wt[j] * (beta[j] * inv);
+        double mx = 0.0;
+        double* out = bt + (t - 1) * N;
+        for (int i = 0; i < N; ++i) {
+            double s = 0.0;
+            for (int j = 0; j < N; ++j) s += Ek[i * N + j] * v[j];
+            beta[i] = out[i] = s;
+            mx = std::max(mx, s);
+        }
+        if (!(mx > 0.0)) return false;
+    }
+    return true;
 }
 
 template <class T, int N>
@@ -172,6 +222,10 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
     const Kernels<T>& kt = kernels<T>(ws.cpu_isa);
     const Plan plan = Plan::of(ws, p);
     double* logs_all = st.tiny_logs.as<double>(2 * size_t(p.B * p.T));  // s_t, then log m_t
+    // One sequence leaves a core idle: its β sweep runs there, beside the α sweep.
+    const bool split = p.B == 1 && plan.threads >= 2 && p.length(0) >= kSplitSteps;
+    st.tiny_beta_valid = false;
+    if (split) st.tiny_beta.as<double>(size_t(p.length(0) * N));  // sized before the threads start
     std::atomic<bool> refused{false};
     plan.over_batch(p.B, [&](int64_t b, int) {
         if (refused.load(std::memory_order_relaxed)) return;
@@ -184,7 +238,19 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
         double* w = tape.w + b * p.T * N;
         double* m = tape.m + b * p.T;
         double* logs = logs_all + b * p.T;
-        const double status = forward_sequence<T, N>(p, b, E, c, kd, a, w, m, logs);
+        double status = columns<T, N>(p, b, c, kd, w, logs);
+        if (status == 0.0 && split) {
+            // The α and β sweeps are chains of dependent steps, each bound by its latency: one on each
+            // core. The backward then only sums the edges (accumulate_sequence).
+            bool beta_ok = false;
+            parallel_for(2, 2, [&](int64_t task, int) {
+                if (task == 0) status = alpha_chain<T, N>(p, b, E, w, a, m);
+                else beta_ok = beta_chain<T, N>(p, b, E, w, st.tiny_beta.as<double>(size_t(L * N)));
+            });
+            st.tiny_beta_valid = beta_ok;
+        } else if (status == 0.0) {
+            status = alpha_chain<T, N>(p, b, E, w, a, m);
+        }
         if (std::isnan(status)) {
             refused = true;
             return;
@@ -286,6 +352,78 @@ bool backward_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, do
     return true;
 }
 
+// The edge and node sums of steps [t0, t1) of one sequence whose β vectors the forward swept
+// (beta_chain): the same terms as backward_sequence, which has no chain of dependent steps left, so
+// ranges of steps can run on different cores. False if a β entry that matters leaves the exact range.
+template <class T, int N>
+bool accumulate_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, double g, const double* E,
+                         const TinyTape& tape, const double* bt, int64_t t0, int64_t t1, double* acc_trans,
+                         double* acc_init) {
+    const double* a = tape.a + b * p.T * N;
+    const double* w = tape.w + b * p.T * N;
+    const double* m = tape.m + b * p.T;
+    T* gemit = grads.emit ? grads.emit + b * p.T * N : nullptr;
+    double v[N];
+    for (int64_t t = t1 - 1; t >= t0; --t) {
+        const double* at = a + t * N;
+        const double* beta = bt + t * N;
+        double z = 0.0;
+        for (int j = 0; j < N; ++j) z += at[j] * beta[j];
+        if (!(z > 0.0)) return false;
+        if (gemit || t == 0) {
+            const double scale = g / z;
+            for (int j = 0; j < N; ++j) {
+                const double gamma = at[j] * beta[j] * scale;
+                if (gemit) gemit[t * N + j] = T(gamma);
+                if (t == 0 && grads.init) {
+                    if (p.init_batched) grads.init[b * N + j] = T(gamma);
+                    else acc_init[j] += gamma;
+                }
+            }
+        }
+        if (t == 0) break;
+        const int64_t k = p.trans_of(b, t);
+        const double* Ek = E + k * N * N;
+        const double* wt = w + t * N;
+        const double* prev = a + (t - 1) * N;
+        const double* before = bt + (t - 1) * N;
+        for (int i = 0; i < N; ++i)
+            if (!in_range(before[i]) && prev[i] != 0.0) return false;
+        double mb = 0.0;
+        for (int j = 0; j < N; ++j) mb = std::max(mb, beta[j]);
+        const double inv = inverse_power_of_two(mb);
+        for (int j = 0; j < N; ++j) v[j] = wt[j] * (beta[j] * inv);
+        if (acc_trans) {
+            const double coef = g / (m[t] * z * inv);
+            double* acc = acc_trans + k * N * N;
+            for (int i = 0; i < N; ++i) {
+                const double x = prev[i] * coef;
+                if (x == 0.0) continue;
+                for (int j = 0; j < N; ++j) acc[i * N + j] += x * Ek[i * N + j] * v[j];
+            }
+        }
+    }
+    return true;
+}
+
+// The shared gradients from the per-slot float64 accumulators, summed in slot order.
+template <class T>
+void reduce_slots(const Problem<T>& p, const Grads<T>& grads, const double* accum, int64_t per_slot, int slots) {
+    const int64_t trans_size = p.K * p.N * p.N;
+    if (grads.trans)
+        for (int64_t e = 0; e < trans_size; ++e) {
+            double s = 0.0;
+            for (int slot = 0; slot < slots; ++slot) s += accum[slot * per_slot + e];
+            grads.trans[e] = T(s);
+        }
+    if (grads.init && !p.init_batched)
+        for (int64_t j = 0; j < p.N; ++j) {
+            double s = 0.0;
+            for (int slot = 0; slot < slots; ++slot) s += accum[slot * per_slot + trans_size + j];
+            grads.init[j] = T(s);
+        }
+}
+
 template <class T, int N>
 bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
     State& st = state(ws);
@@ -299,6 +437,26 @@ bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z,
     double* accum = st.accum.as<double>(size_t(per_slot) * size_t(plan.threads));
     std::memset(accum, 0, size_t(per_slot) * size_t(slots) * sizeof(double));
     std::atomic<bool> refused{false};
+    if (st.tiny_beta_valid && p.B == 1 && alpha.log_z[0] != kNegInf && plan.threads >= 2) {
+        // The forward swept this sequence's β too: the sums over its steps, in two halves on two
+        // cores, each into its own slot (reduced below in a fixed order).
+        const int64_t L = p.length(0);
+        const double g = grad_log_z ? double(grad_log_z[0]) : 1.0;
+        const double* bt = st.tiny_beta.as<double>(size_t(L * N));
+        std::memset(accum + per_slot, 0, size_t(per_slot) * sizeof(double));
+        parallel_for(2, 2, [&](int64_t half, int) {
+            const int64_t t0 = half == 0 ? L / 2 : 0, t1 = half == 0 ? L : L / 2;
+            double* acc = accum + half * per_slot;
+            if (!accumulate_sequence<T, N>(p, grads, 0, g, E, tape, bt, t0, t1, grads.trans ? acc : nullptr,
+                                           acc + p.K * N * N))
+                refused = true;
+        });
+        if (refused.load()) return false;
+        T* gemit = grads.emit;
+        if (gemit) std::memset(gemit + L * N, 0, size_t((p.T - L) * N) * sizeof(T));  // padding
+        reduce_slots(p, grads, accum, per_slot, 2);
+        return true;
+    }
     plan.over_batch(p.B, [&](int64_t b, int slot) {
         if (refused.load(std::memory_order_relaxed)) return;
         const int64_t L = p.length(b);
@@ -317,19 +475,7 @@ bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z,
         if (gemit) std::memset(gemit + L * N, 0, size_t((p.T - L) * N) * sizeof(T));  // padding
     });
     if (refused.load()) return false;
-    const int64_t trans_size = p.K * N * N;
-    if (grads.trans)
-        for (int64_t e = 0; e < trans_size; ++e) {
-            double s = 0.0;
-            for (int slot = 0; slot < slots; ++slot) s += accum[slot * per_slot + e];
-            grads.trans[e] = T(s);
-        }
-    if (grads.init && !p.init_batched)
-        for (int64_t j = 0; j < N; ++j) {
-            double s = 0.0;
-            for (int slot = 0; slot < slots; ++slot) s += accum[slot * per_slot + trans_size + j];
-            grads.init[j] = T(s);
-        }
+    reduce_slots(p, grads, accum, per_slot, slots);
     return true;
 }
 
