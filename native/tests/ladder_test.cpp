@@ -366,6 +366,32 @@ TEST(factorized_tiny_path_sweeps_one_long_sequence_on_two_cores) {
         }
 }
 
+TEST(factorized_tiny_path_hands_a_vanishing_beta_to_the_general_backward) {
+    // State 1 is absorbing and costs 30 nats per step; state 0 may enter it at any step. α of state 1
+    // stays within e^-30 of state 0's (it can be entered at the last moment), but its β shrinks by
+    // e^-30 per step back in time and leaves the small-state path's exact range after ~8 steps: the
+    // forward succeeds, the backward refuses, writes the general tape it had deferred, and the general
+    // backward takes over. One sequence (its β swept beside α on two threads) and three.
+    const FactorizedPath tiny_path("tiny");
+    std::mt19937_64 rng(40);
+    for (int64_t B : {1, 3}) {
+        Problem p;
+        p.dense = false;
+        p.B = B; p.T = 300; p.N = 2; p.K = 1;
+        p.lengths.assign(size_t(B), 300);
+        if (B == 3) p.lengths[1] = 40;
+        p.init = {0.0, 0.0};
+        p.trans = {-0.5, -1.0, test::kNegInf, 0.0};
+        p.emit.assign(size_t(B * p.T * p.N), 0.0);
+        std::uniform_real_distribution<double> u(-0.5, 0.5);
+        for (int64_t e = 0; e < B * p.T; ++e) {
+            p.emit[size_t(e * 2)] = u(rng);
+            p.emit[size_t(e * 2 + 1)] = -30.0 + u(rng);
+        }
+        check_cpu_against_reference("tiny, vanishing β, B=" + std::to_string(B), p, random_grad(rng, p.B));
+    }
+}
+
 // Worst |Σ_j v[t][j] - want| over the steps of one sequence, and where it is.
 std::pair<double, int64_t> worst_step_sum(const std::vector<double>& v, int64_t T, int64_t width, double want) {
     std::pair<double, int64_t> worst{0.0, -1};

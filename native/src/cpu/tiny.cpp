@@ -194,17 +194,19 @@ bool beta_chain(const Problem<T>& p, int64_t b, const double* E, const double* w
     for (int64_t t = L - 1; t >= 1; --t) {
         const double* Ek = E + p.trans_of(b, t) * N * N;
         const double* wt = w + t * N;
+        // Only the products with β and one scaling lie on the chain of steps: E·w and the power of
+        // two (exact, so applying it after the sums rounds nothing differently) are computed beside it.
         double mb = 0.0;
         for (int j = 0; j < N; ++j) mb = std::max(mb, beta[j]);
         const double inv = inverse_power_of_two(mb);
-        for (int j = 0; j < N; ++j) v[j] = wt[j] * (beta[j] * inv);
+        for (int j = 0; j < N; ++j) v[j] = beta[j];
         double mx = 0.0;
         double* out = bt + (t - 1) * N;
         for (int i = 0; i < N; ++i) {
             double s = 0.0;
-            for (int j = 0; j < N; ++j) s += Ek[i * N + j] * v[j];
-            beta[i] = out[i] = s;
-            mx = std::max(mx, s);
+            for (int j = 0; j < N; ++j) s += (Ek[i * N + j] * wt[j]) * v[j];
+            beta[i] = out[i] = s * inv;
+            mx = std::max(mx, beta[i]);
         }
         if (!(mx > 0.0)) return false;
     }
@@ -219,7 +221,6 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
     const TinyTape tape = tiny_tape(st, p.B, p.T, N);
     // Bulk conversions over whole sequences: the widest vectors whatever N is.
     const Kernels<double>& kd = kernels<double>(ws.cpu_isa);
-    const Kernels<T>& kt = kernels<T>(ws.cpu_isa);
     const Plan plan = Plan::of(ws, p);
     double* logs_all = st.tiny_logs.as<double>(2 * size_t(p.B * p.T));  // s_t, then log m_t
     // One sequence leaves a core idle: its β sweep runs there, beside the α sweep.
@@ -263,20 +264,12 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
             out.log_z[b] = kNegInf;
             return;
         }
-        // log α_t = log a_t + Σ_{u <= t} (s_u + log m_u); the tape's rows are re-centred on their
-        // maximum (0, as the general sweep leaves them), which moves into the offset.
-        kt.log_from_f64(a, la, L * N);
+        // log Z = log Σ_j a_{L−1}(j) + Σ_t (s_t + log m_t). The general tape's rows (log α) are only
+        // read if the backward hands over to the general path: written then (write_tape).
         double* log_m = logs_all + p.B * p.T + b * p.T;
         kd.log_from_f64(m, log_m, L);
         double offset = 0.0;
-        for (int64_t t = 0; t < L; ++t) {
-            offset += logs[t] + log_m[t];
-            T* row = la + t * N;
-            T top = row[0];
-            for (int j = 1; j < N; ++j) top = std::max(top, row[j]);
-            for (int j = 0; j < N; ++j) row[j] -= top;
-            off[t] = offset + double(top);
-        }
+        for (int64_t t = 0; t < L; ++t) offset += logs[t] + log_m[t];
         double sum = 0.0;
         for (int j = 0; j < N; ++j) sum += a[(L - 1) * N + j];
         out.log_z[b] = offset + std::log(sum);
@@ -479,6 +472,37 @@ bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z,
     return true;
 }
 
+// The general tape (alpha_view: log α_t re-centred to max 0 per row, and the float64 offsets) of
+// the last tiny forward, from its float64 tape: log α_t = log a_t + Σ_{u <= t} (s_u + log m_u).
+// Sequences of length 0 or without a path were written by the forward itself.
+template <class T>
+void write_tape(diffhmm_workspace& ws, const Problem<T>& p) {
+    State& st = state(ws);
+    const int64_t N = p.N;
+    const TinyTape tape = tiny_tape(st, p.B, p.T, N);
+    const AlphaView<T> out = alpha_view(st.tape_alpha, p);
+    const double* logs_all = st.tiny_logs.as<double>(2 * size_t(p.B * p.T));
+    const Kernels<T>& kt = kernels<T>(ws.cpu_isa);
+    Plan::of(ws, p).over_batch(p.B, [&](int64_t b, int) {
+        const int64_t L = p.length(b);
+        if (L == 0 || out.log_z[b] == kNegInf) return;
+        T* la = out.log_alpha + b * p.T * N;
+        double* off = out.offset + b * p.T;
+        const double* logs = logs_all + b * p.T;
+        const double* log_m = logs_all + p.B * p.T + b * p.T;
+        kt.log_from_f64(tape.a + b * p.T * N, la, L * N);
+        double offset = 0.0;
+        for (int64_t t = 0; t < L; ++t) {
+            offset += logs[t] + log_m[t];
+            T* row = la + t * N;
+            T top = row[0];
+            for (int64_t j = 1; j < N; ++j) top = std::max(top, row[j]);
+            for (int64_t j = 0; j < N; ++j) row[j] -= top;
+            off[t] = offset + double(top);
+        }
+    });
+}
+
 const char* forced_path() { return std::getenv("DIFFHMM_CPU_FACTORIZED"); }
 
 }  // namespace
@@ -541,7 +565,7 @@ bool tiny_forward(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>
 }
 
 template <class T>
-bool tiny_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+bool backward_any(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
     switch (p.N) {
         case 1: return backward_n<T, 1>(ws, p, grad_log_z, grads);
         case 2: return backward_n<T, 2>(ws, p, grad_log_z, grads);
@@ -577,6 +601,13 @@ bool tiny_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log
         case 32: return backward_n<T, 32>(ws, p, grad_log_z, grads);
         default: return false;
     }
+}
+
+template <class T>
+bool tiny_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+    if (backward_any(ws, p, grad_log_z, grads)) return true;
+    write_tape(ws, p);  // the general backward that takes over reads it
+    return false;
 }
 
 template bool use_tiny_path(const Problem<float>&);

@@ -8,9 +8,9 @@
 //             vectorised pass), u = a_{t−1}·E_k, a_t = u ∘ w_t / m_t with m_t the power of two that
 //             brings max a_{t−1} into [1, 2) (an exact rescaling found beside the products, so nothing
 //             is added to the chain of dependent steps; vectors stay below 2N),
-//             log α_t = log a_t + Σ (s + log m). The tape is written as the general sweep writes it
-//             (log a_t re-centred to max 0, and the float64 offset) for every reader, and the float64
-//             a_t, w_t and m_t are kept beside it for the backward: (2N + 1) doubles per step, about
+//             log α_t = log a_t + Σ (s + log m). The float64 a_t, w_t and m_t are kept for the
+//             backward (the general tape — log a_t re-centred to max 0, and the float64 offset — is
+//             written only if the general backward takes over): (2N + 1) doubles per step, about
 //             four times a float32 tape — recomputing w_t in the backward instead cost 10-25 %; a
 //             problem that would need more than 512 MiB for it runs the general paths.
 //   backward: b_{t−1} = E_k·(w_t ∘ b_t), b_t rescaled the same way, each step's edge marginals
@@ -41,13 +41,16 @@ constexpr int64_t kTinyMaxStates = 32;
 template <class T>
 bool use_tiny_path(const Problem<T>& p);
 
-// The forward into `out` (the tape); false when the problem is outside this path's exact range (the
-// tape is then unspecified and the caller runs alpha_sweep).
+// The forward: log Z into `out` (the tape's rows wait for tiny_backward, which writes them only if
+// the general backward has to take over); false when the problem is outside this path's exact range
+// (the caller then runs alpha_sweep).
 template <class T>
 bool tiny_forward(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out);
 
 // The backward of the last tiny_forward on this workspace; false (nothing written that matters) when
-// a β vector leaves the exact range: the caller runs the general backward on the same tape.
+// a β vector leaves the exact range: the caller runs the general backward on the same tape, whose
+// rows tiny_forward leaves unwritten (only log Z is needed otherwise) and this writes before returning
+// false.
 template <class T>
 bool tiny_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads);
 
