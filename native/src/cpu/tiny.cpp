@@ -514,9 +514,10 @@ bool use_tiny_path(const Problem<T>& p) {
     if (forced != nullptr && (std::strcmp(forced, "log") == 0 || std::strcmp(forced, "prob") == 0)) return false;
     if (forced != nullptr && std::strcmp(forced, "tiny") == 0) return true;
     if (p.K > 1 && 4 * p.K > p.B * p.T) return false;  // preparing the matrices would not be amortised
-    // Its float64 tape ((2N + 1) values per step) beside the general one: past 512 MiB, use the
-    // general paths rather than add that much to a workspace.
-    if (double(p.B) * double(p.T) * double(2 * p.N + 1) * sizeof(double) > double(512 << 20)) return false;
+    // Its float64 tape ((2N + 1) values per step, and N more for one sequence's β: beta_chain) beside
+    // the general one: past 512 MiB, use the general paths rather than add that much to a workspace.
+    const double per_step = double(2 * p.N + 1 + (p.B == 1 ? p.N : 0));
+    if (double(p.B) * double(p.T) * per_step * sizeof(double) > double(512 << 20)) return false;
     // Measured (bench/results/cpu-chmm-2026-11-23.md, diffhmm_bench --paths tiny,prob,log): up to 8
     // states this path wins at every batch size (2-4x at B = 1024); from 9 to 32 the
     // probability-space path's float SIMD and blocked updates win with one matrix or a batch to share

@@ -17,6 +17,11 @@
 //             a_{t−1}(i)·E_k(i,j)·w_t(j)·b_t(j) / Z_t with Z_t = m_t·Σ_j a_t(j)·b_t(j) (so every step's
 //             marginals sum to 1, as step_log_z does in the general sweep), summed per matrix in
 //             float64 per thread and reduced in a fixed order.
+//   one sequence on two or more threads (a walk of the clone-structured HMM): both sweeps are
+//             latency-bound chains, so the forward runs the β chain (beta_chain: it needs only E_k
+//             and w_t) on a second core beside the α chain, and the backward only sums edges and
+//             nodes (accumulate_sequence), in two halves of the sequence on two cores — L·N more
+//             doubles of workspace.
 //
 // Exactness: every factor of a product is kept either 0 (a structural zero: −inf) or at least
 // 2^-335, so no product of three (and a rescaling) underflows and nothing that
