@@ -285,6 +285,18 @@ void backward_rows(const T* mat, const T* w, const T* log_alpha_prev, T offset, 
     for (int64_t r = 0; r < rows; ++r) log_beta_raw[i0 + r] = sums[r];
 }
 
+// lcm(N, W): after this many values a per-column pattern laid along a flat N×N matrix repeats at
+// the same vector offsets (a whole number of rows and of vectors of W).
+inline int64_t column_period(int64_t N, int64_t W) {
+    int64_t g = N, h = W;
+    while (h != 0) {
+        const int64_t r = g % h;
+        g = h;
+        h = r;
+    }
+    return N / g * W;
+}
+
 // One dense β step over every row at once (see step_kernels.h), N >= W. The exponentials run over
 // the matrix as one flat array as dense_prob_step does: per element exp(mat + w[j] + b_i), with w
 // laid out in its repeating pattern; a vector holds the end of at most one row (N >= W), so its
@@ -300,13 +312,7 @@ void dense_backward_step(const T* mat, const T* w, const T* log_alpha_prev, T of
     using I = typename S::I;
     constexpr int64_t W = S::W;
     const int64_t NN = N * N;
-    int64_t gcd = N, h = W;
-    while (h != 0) {
-        const int64_t r = gcd % h;
-        gcd = h;
-        h = r;
-    }
-    const int64_t P = N / gcd * W;
+    const int64_t P = column_period(N, W);
     T* pattern = scratch;          // [P] + W
     T* shift = pattern + P + W;    // [N] + W
     T* sums = shift + N + W;       // [N] padded to whole vectors
@@ -464,13 +470,7 @@ int dense_prob_step(const T* prev, const T* mat, const T* col, T* out, T* scratc
     using I = typename S::I;
     constexpr int64_t W = S::W;
     const int64_t NN = N * N;
-    int64_t g = N, h = W;  // gcd(N, W)
-    while (h != 0) {
-        const int64_t r = g % h;
-        g = h;
-        h = r;
-    }
-    const int64_t P = N / g * W;
+    const int64_t P = column_period(N, W);
     T* a = scratch;                            // [N*N] exp(mat − c), padded by W
     T* c = a + NN + W;                         // [N] column maxima, padded
     T* x = c + N + W;                          // [N] prob_step's exp(prev), padded

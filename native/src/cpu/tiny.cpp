@@ -277,6 +277,51 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
     return !refused.load();
 }
 
+// Step t's share of one sequence's gradients, given its β vector b_t: the node marginals
+// a_t ∘ b_t / Σ_j a_t(j) b_t(j) (times g) into the emission gradient and, at t = 0, the initial
+// one; for t >= 1 the edges into the step, a_{t−1}(i)·E(i,j)·v(j) / Z_t with v = w_t ∘ b_t·2^-e
+// (b_t rescaled by the power of two that brings its maximum into [1, 2)) and Z_t = m_t·z, summed
+// into acc_trans (may be null). v is left for the caller's β step. False if z is not positive.
+template <class T, int N>
+bool step_sums(const Problem<T>& p, const Grads<T>& grads, int64_t b, int64_t t, double g, const double* E,
+               const TinyTape& tape, const double* beta, double* v, double* acc_trans, double* acc_init) {
+    const double* at = tape.a + (b * p.T + t) * N;
+    double z = 0.0;
+    for (int j = 0; j < N; ++j) z += at[j] * beta[j];
+    if (!(z > 0.0)) return false;
+    T* gemit = grads.emit ? grads.emit + b * p.T * N : nullptr;
+    if (gemit || t == 0) {
+        const double scale = g / z;
+        for (int j = 0; j < N; ++j) {
+            const double gamma = at[j] * beta[j] * scale;
+            if (gemit) gemit[t * N + j] = T(gamma);
+            if (t == 0 && grads.init) {
+                if (p.init_batched) grads.init[b * N + j] = T(gamma);
+                else acc_init[j] += gamma;
+            }
+        }
+    }
+    if (t == 0) return true;
+    const int64_t k = p.trans_of(b, t);
+    const double* Ek = E + k * N * N;
+    const double* wt = tape.w + (b * p.T + t) * N;
+    const double* prev = at - N;
+    double mb = 0.0;
+    for (int j = 0; j < N; ++j) mb = std::max(mb, beta[j]);
+    const double inv = inverse_power_of_two(mb);
+    for (int j = 0; j < N; ++j) v[j] = wt[j] * (beta[j] * inv);
+    if (acc_trans) {
+        const double coef = g / (tape.m[b * p.T + t] * z * inv);  // v carries b·inv
+        double* acc = acc_trans + k * N * N;
+        for (int i = 0; i < N; ++i) {
+            const double x = prev[i] * coef;
+            if (x == 0.0) continue;
+            for (int j = 0; j < N; ++j) acc[i * N + j] += x * Ek[i * N + j] * v[j];
+        }
+    }
+    return true;
+}
+
 // One sequence's backward, N a compile-time constant: gradients into the outputs (emit, a batched
 // init) and this slot's float64 accumulators (trans [K][N][N], shared init [N]). False if a β
 // vector leaves the exact range.
@@ -284,61 +329,22 @@ template <class T, int N>
 bool backward_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, double g, const double* E,
                        const TinyTape& tape, double* acc_trans, double* acc_init) {
     const int64_t L = p.length(b);
-    const double* a = tape.a + b * p.T * N;
-    const double* w = tape.w + b * p.T * N;
-    const double* m = tape.m + b * p.T;
-    T* gemit = grads.emit ? grads.emit + b * p.T * N : nullptr;
     double beta[N], v[N];
     for (int j = 0; j < N; ++j) beta[j] = 1.0;
     for (int64_t t = L - 1; t >= 0; --t) {
-        const double* at = a + t * N;
-        // Node marginals of step t: a_t ∘ b_t, normalised by their own sum.
-        double z = 0.0;
-        for (int j = 0; j < N; ++j) z += at[j] * beta[j];
-        if (!(z > 0.0)) return false;
-        if (gemit || t == 0) {
-            const double scale = g / z;
-            for (int j = 0; j < N; ++j) {
-                const double gamma = at[j] * beta[j] * scale;
-                if (gemit) gemit[t * N + j] = T(gamma);
-                if (t == 0 && grads.init) {
-                    if (p.init_batched) grads.init[b * N + j] = T(gamma);
-                    else acc_init[j] += gamma;
-                }
-            }
-        }
+        if (!step_sums<T, N>(p, grads, b, t, g, E, tape, beta, v, acc_trans, acc_init)) return false;
         if (t == 0) break;
-        // Edges into step t: a_{t−1}(i)·E(i,j)·v(j) / Z_t with v = w_t ∘ b_t, Z_t = m_t·z.
-        const int64_t k = p.trans_of(b, t);
-        const double* Ek = E + k * N * N;
-        const double* wt = w + t * N;
-        const double* prev = a + (t - 1) * N;
-        // β rescaled by the power of two that brings its maximum into [1, 2), beside the products.
-        double mb = 0.0;
-        for (int j = 0; j < N; ++j) mb = std::max(mb, beta[j]);
-        const double inv = inverse_power_of_two(mb);
-        for (int j = 0; j < N; ++j) v[j] = wt[j] * (beta[j] * inv);
-        double next[N];
+        // b_{t−1} = E_k·v (v = w_t ∘ b_t, rescaled).
+        const double* Ek = E + p.trans_of(b, t) * N * N;
+        const double* prev = tape.a + (b * p.T + t - 1) * N;
+        double mx = 0.0;
         for (int i = 0; i < N; ++i) {
             double s = 0.0;
             for (int j = 0; j < N; ++j) s += Ek[i * N + j] * v[j];
-            next[i] = s;
-        }
-        if (acc_trans) {
-            const double coef = g / (m[t] * z * inv);  // v carries b·inv
-            double* acc = acc_trans + k * N * N;
-            for (int i = 0; i < N; ++i) {
-                const double x = prev[i] * coef;
-                if (x == 0.0) continue;
-                for (int j = 0; j < N; ++j) acc[i * N + j] += x * Ek[i * N + j] * v[j];
-            }
-        }
-        double mx = 0.0;
-        for (int i = 0; i < N; ++i) {
-            beta[i] = next[i];  // at most 2N
-            mx = std::max(mx, next[i]);
+            beta[i] = s;  // at most 2N
+            mx = std::max(mx, s);
             // A β entry below the floor matters only where α is not 0 there (a product could underflow).
-            if (!in_range(beta[i]) && prev[i] != 0.0) return false;
+            if (!in_range(s) && prev[i] != 0.0) return false;
         }
         if (!(mx > 0.0)) return false;
     }
@@ -352,49 +358,15 @@ template <class T, int N>
 bool accumulate_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, double g, const double* E,
                          const TinyTape& tape, const double* bt, int64_t t0, int64_t t1, double* acc_trans,
                          double* acc_init) {
-    const double* a = tape.a + b * p.T * N;
-    const double* w = tape.w + b * p.T * N;
-    const double* m = tape.m + b * p.T;
-    T* gemit = grads.emit ? grads.emit + b * p.T * N : nullptr;
     double v[N];
     for (int64_t t = t1 - 1; t >= t0; --t) {
-        const double* at = a + t * N;
-        const double* beta = bt + t * N;
-        double z = 0.0;
-        for (int j = 0; j < N; ++j) z += at[j] * beta[j];
-        if (!(z > 0.0)) return false;
-        if (gemit || t == 0) {
-            const double scale = g / z;
-            for (int j = 0; j < N; ++j) {
-                const double gamma = at[j] * beta[j] * scale;
-                if (gemit) gemit[t * N + j] = T(gamma);
-                if (t == 0 && grads.init) {
-                    if (p.init_batched) grads.init[b * N + j] = T(gamma);
-                    else acc_init[j] += gamma;
-                }
-            }
+        if (t >= 1) {  // the check backward_sequence makes on each β vector it computes
+            const double* before = bt + (t - 1) * N;
+            const double* prev = tape.a + (b * p.T + t - 1) * N;
+            for (int i = 0; i < N; ++i)
+                if (!in_range(before[i]) && prev[i] != 0.0) return false;
         }
-        if (t == 0) break;
-        const int64_t k = p.trans_of(b, t);
-        const double* Ek = E + k * N * N;
-        const double* wt = w + t * N;
-        const double* prev = a + (t - 1) * N;
-        const double* before = bt + (t - 1) * N;
-        for (int i = 0; i < N; ++i)
-            if (!in_range(before[i]) && prev[i] != 0.0) return false;
-        double mb = 0.0;
-        for (int j = 0; j < N; ++j) mb = std::max(mb, beta[j]);
-        const double inv = inverse_power_of_two(mb);
-        for (int j = 0; j < N; ++j) v[j] = wt[j] * (beta[j] * inv);
-        if (acc_trans) {
-            const double coef = g / (m[t] * z * inv);
-            double* acc = acc_trans + k * N * N;
-            for (int i = 0; i < N; ++i) {
-                const double x = prev[i] * coef;
-                if (x == 0.0) continue;
-                for (int j = 0; j < N; ++j) acc[i * N + j] += x * Ek[i * N + j] * v[j];
-            }
-        }
+        if (!step_sums<T, N>(p, grads, b, t, g, E, tape, bt + t * N, v, acc_trans, acc_init)) return false;
     }
     return true;
 }
