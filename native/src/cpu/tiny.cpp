@@ -95,11 +95,10 @@ bool prepare(const Problem<T>& p, Buffer& buffer, const double*& E, const double
 // no state at all (no path).
 template <class T, int N>
 double columns(const Problem<T>& p, int64_t b, const double* c, const Kernels<double>& kd, double* w,
-               double* logs) {  // logs: s_t, [L]
-    const int64_t L = p.length(b);
+               double* logs, int64_t t0, int64_t t1) {  // logs: s_t, [L]; steps [t0, t1)
     // Step 0 and every step's column factor: y = c_k + emit_t, shifted by its maximum s_t, then one
-    // vectorised exp over the whole sequence. logs[t] keeps s_t.
-    {
+    // vectorised exp over the range. logs[t] keeps s_t.
+    if (t0 == 0) {
         const T* row = p.initial_row(b);
         const T* col = p.initial_col(b);
         double s = kNegInf;
@@ -111,7 +110,7 @@ double columns(const Problem<T>& p, int64_t b, const double* c, const Kernels<do
         }
         logs[0] = s;
     }
-    for (int64_t t = 1; t < L; ++t) {
+    for (int64_t t = t0 == 0 ? 1 : t0; t < t1; ++t) {
         const double* ck = c + p.trans_of(b, t) * N;
         const T* col = p.column(b, t);
         double* wt = w + t * N;
@@ -124,7 +123,7 @@ double columns(const Problem<T>& p, int64_t b, const double* c, const Kernels<do
         }
         logs[t] = s;
     }
-    for (int64_t t = 0; t < L; ++t) {
+    for (int64_t t = t0; t < t1; ++t) {
         const double s = logs[t];
         double* wt = w + t * N;
         if (s == kNegInf) return kNegInf;  // no state can be in this step: no path
@@ -134,7 +133,7 @@ double columns(const Problem<T>& p, int64_t b, const double* c, const Kernels<do
             wt[j] -= s;
         }
     }
-    kd.exp_f64(w, w, L * N);  // exp(−inf) = 0
+    kd.exp_f64(w + t0 * N, w + t0 * N, (t1 - t0) * N);  // exp(−inf) = 0
     return 0.0;
 }
 
@@ -239,7 +238,17 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
         double* w = tape.w + b * p.T * N;
         double* m = tape.m + b * p.T;
         double* logs = logs_all + b * p.T;
-        double status = columns<T, N>(p, b, c, kd, w, logs);
+        double status = 0.0;
+        if (split) {  // the column pass in two halves on the two cores as well
+            double half[2] = {0.0, 0.0};
+            parallel_for(2, 2, [&](int64_t h, int) {
+                half[h] = columns<T, N>(p, b, c, kd, w, logs, h == 0 ? 0 : L / 2, h == 0 ? L / 2 : L);
+            });
+            // Either half out of the exact range: refuse (the general path decides everything else).
+            status = std::isnan(half[0]) || std::isnan(half[1]) ? std::nan("") : half[0] + half[1];
+        } else {
+            status = columns<T, N>(p, b, c, kd, w, logs, 0, L);
+        }
         if (status == 0.0 && split) {
             // The α and β sweeps are chains of dependent steps, each bound by its latency: one on each
             // core. The backward then only sums the edges (accumulate_sequence).
