@@ -137,3 +137,27 @@ TEST(every_dense_forward_step_names_a_nan_or_inf_where_it_reads_it) {
     }
     unsetenv("DIFFHMM_CPU_DENSE");
 }
+
+TEST(one_long_sequence_on_the_small_state_path_names_a_nan_in_either_half) {
+    // A single 600-step sequence with few states runs its column pass in two halves on two threads
+    // (tiny.cpp): a NaN or +inf emission in either half still comes back named.
+    const int64_t B = 1, T = 600, N = 3, K = 2;
+    std::vector<float> init(N, 0.f), trans(size_t(K * N * N), -0.5f), log_z(B);
+    std::vector<int64_t> idx(static_cast<size_t>(T)), lengths{T};
+    for (int64_t t = 0; t < T; ++t) idx[size_t(t)] = t % K;
+    test::Workspace cpu(DIFFHMM_BACKEND_CPU, 2);
+    for (int64_t t : {int64_t(7), int64_t(450)})
+        for (float bad : {std::nanf(""), float(INFINITY)}) {
+            std::vector<float> emit(size_t(T * N), -1.f);
+            emit[size_t(t * N + 2)] = bad;
+            CHECK(diffhmm_forward_factorized(cpu.ws, 0, 0, B, T, N, K, init.data(), 0, trans.data(), idx.data(),
+                                             emit.data(), lengths.data(), log_z.data()) == DIFFHMM_ERROR_INVALID_VALUE);
+            const std::string where = "emit[0][" + std::to_string(t) + "][2]";
+            CHECK_MSG(mentions(where.c_str()), "step " << t << ": " << diffhmm_last_error());
+        }
+    // And without one, the same sequence runs (the two halves agree on a finite log Z).
+    std::vector<float> emit(size_t(T * N), -1.f);
+    CHECK_OK(diffhmm_forward_factorized(cpu.ws, 0, 0, B, T, N, K, init.data(), 0, trans.data(), idx.data(), emit.data(),
+                                        lengths.data(), log_z.data()));
+    CHECK(std::isfinite(log_z[0]));
+}
