@@ -17,9 +17,10 @@
 //             a_{t−1}(i)·E_k(i,j)·w_t(j)·b_t(j) / Z_t with Z_t = m_t·Σ_j a_t(j)·b_t(j) (so every step's
 //             marginals sum to 1, as step_log_z does in the general sweep), summed per matrix in
 //             float64 per thread and reduced in a fixed order.
-//   one sequence on two or more threads (a walk of the clone-structured HMM): both sweeps are
-//             latency-bound chains, so the forward runs the β chain (beta_chain: it needs only E_k
-//             and w_t) on a second core beside the α chain, and the backward only sums edges and
+//   one sequence on two or more threads (a walk of the clone-structured HMM): the column pass (w_t)
+//             runs in two halves on two cores; both sweeps are latency-bound chains, so the forward
+//             runs the β chain (beta_chain: it needs only E_k and w_t) on a second core beside the
+//             α chain, and the backward only sums edges and
 //             nodes (accumulate_sequence), in two halves of the sequence on two cores — L·N more
 //             doubles of workspace.
 //
