@@ -34,7 +34,7 @@ struct KMaxPlusSweep {
 
     template <class T>
     bool step(const Kernels<T>&, const T* prev, const T* mat, const T* col, T* out, int32_t* back, int64_t N,
-              int64_t j0, int64_t j1, bool check) const {
+              int64_t j0, int64_t j1, bool check, int) const {
         bool bad = false;
         for (int64_t j = j0; j < j1; ++j) {
             T* value = out + j * k;

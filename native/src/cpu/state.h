@@ -25,6 +25,7 @@ struct State {
     AlphaStore aux_alpha;   // marginals' and sample's own forward
     Buffer back;            // Viterbi / k-best back-pointers, int32
     Buffer scratch;         // per-slot vectors of one call
+    Buffer step_scratch;    // per-slot scratch of the forward's probability-space step kernels
     Buffer accum;           // per-slot float64 accumulators of shared gradients
     Buffer prob_cols;       // the factorized form's matrices in probability space (prob.h): forward
     Buffer prob_rows;       // ... and β sweep
@@ -39,7 +40,8 @@ struct State {
     bool tiny_beta_valid = false;  // ... and so was tiny_beta (one sequence, β swept in the forward)
 
     size_t bytes() const {
-        return tape_alpha.bytes() + aux_alpha.bytes() + back.capacity() + scratch.capacity() + accum.capacity() +
+        return tape_alpha.bytes() + aux_alpha.bytes() + back.capacity() + scratch.capacity() +
+               step_scratch.capacity() + accum.capacity() +
                prob_cols.capacity() + prob_rows.capacity() + prob_scratch.capacity() + prob_targets.capacity() +
                prob_order.capacity() + tiny.capacity() + tiny_mats.capacity() + tiny_logs.capacity() +
                tiny_beta.capacity();

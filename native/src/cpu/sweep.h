@@ -110,7 +110,8 @@ bool initial_scores(const Problem<T>& p, int64_t b, T* out) {
 // re-centred on its maximum (offset kept in float64, so float32 messages keep full relative precision
 // at any length). It is parameterised by
 //   a semiring SR — initial(p, b, row) writes step 0's row and says whether a NaN/+inf was read;
-//     step(k, prev, mat, col, out, extra, N, j0, j1, check) does one step for columns [j0, j1);
+//     step(k, prev, mat, col, out, extra, N, j0, j1, check, slot) does one step for columns [j0, j1)
+//     (slot: the running thread's, in [0, Plan::threads), for per-slot scratch);
 //     width(N) is the length of a row (N, or N·k for the k-best semiring);
 //   a Rows sink — where rows live and what happens at the end: row(b, t, slot), extra(b, t) (the
 //     step's back-pointers or nullptr), offset(b, t, value), empty(b) for length 0, and
@@ -140,8 +141,8 @@ void message_sweep(const diffhmm_workspace& ws, const Problem<T>& p, const SR& s
             const T* mat = p.matrix(b, t);
             const T* col = p.column(b, t);
             auto extra = rows.extra(b, t);
-            plan.over_states(N, slot, [&](int64_t j0, int64_t j1, int) {
-                if (sr.step(k, prev, mat, col, cur, extra, N, j0, j1, p.check_values))
+            plan.over_states(N, slot, [&](int64_t j0, int64_t j1, int s) {
+                if (sr.step(k, prev, mat, col, cur, extra, N, j0, j1, p.check_values, s))
                     bad.store(true, std::memory_order_relaxed);
             });
             offset += normalize(k, cur, width);
@@ -164,7 +165,7 @@ struct LogSumExpSweep {
     bool initial(const Problem<T>& p, int64_t b, T* row) const { return initial_scores(p, b, row); }
     template <class T>
     bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, std::nullptr_t, int64_t N,
-              int64_t j0, int64_t j1, bool check) const {
+              int64_t j0, int64_t j1, bool check, int) const {
         return k.forward_step(prev, mat, col, out, N, j0, j1, check);
     }
 };
@@ -176,16 +177,16 @@ template <class T>
 struct ProbSweep {
     const Problem<T>& p;
     ProbCols<T> cols;
+    T* scratch;  // N + 16 values per slot (step_scratch)
 
+    static int64_t scratch_per_slot(int64_t N) { return N + 16; }
     static int64_t width(int64_t N) { return N; }
     bool initial(const Problem<T>& q, int64_t b, T* row) const { return initial_scores(q, b, row) || cols.bad; }
     bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, std::nullptr_t, int64_t N,
-              int64_t j0, int64_t j1, bool check) const {
-        static thread_local std::vector<T> x;
-        if (x.size() < size_t(N + 16)) x.resize(size_t(N + 16));
+              int64_t j0, int64_t j1, bool check, int slot) const {
         const int64_t m = (mat - p.trans) / (N * N);
-        const int flags = k.prob_step(prev, cols.a + m * N * N, cols.c + m * N, col, out, x.data(), N, j0, j1,
-                                      cols.tiny, check);
+        const int flags = k.prob_step(prev, cols.a + m * N * N, cols.c + m * N, col, out,
+                                      scratch + slot * scratch_per_slot(N), N, j0, j1, cols.tiny, check);
         if (flags & 1)
             for (int64_t j = j0; j < j1; ++j)
                 if (std::isnan(out[j])) k.forward_step(prev, mat, col, out, N, j, j + 1, false);
@@ -201,18 +202,18 @@ template <class T>
 struct DenseProbSweep {
     const Problem<T>& p;
     T tiny;
+    T* scratch;  // kDenseProbScratch(N) values per slot (step_scratch)
 
+    static int64_t scratch_per_slot(int64_t N) { return kDenseProbScratch(N); }
     static int64_t width(int64_t N) { return N; }
     bool initial(const Problem<T>& q, int64_t b, T* row) const { return initial_scores(q, b, row); }
     bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, std::nullptr_t, int64_t N,
-              int64_t j0, int64_t j1, bool check) const {
+              int64_t j0, int64_t j1, bool check, int slot) const {
         if (j0 != 0 || j1 != N) return k.forward_step(prev, mat, col, out, N, j0, j1, check);
-        static thread_local std::vector<T> scratch;
-        if (scratch.size() < size_t(kDenseProbScratch(N))) scratch.resize(size_t(kDenseProbScratch(N)));
         // The next matrix in memory is the next step's (or the next sequence's first): prefetched.
         const T* end = p.potential + p.B * p.T * N * N;
-        const int flags = k.dense_prob_step(prev, mat, col, out, scratch.data(), N, tiny, check,
-                                            mat + 2 * N * N <= end ? mat + N * N : nullptr);
+        const int flags = k.dense_prob_step(prev, mat, col, out, scratch + slot * scratch_per_slot(N), N, tiny,
+                                            check, mat + 2 * N * N <= end ? mat + N * N : nullptr);
         if (flags & 1)
             for (int64_t j = 0; j < N; ++j)
                 if (std::isnan(out[j])) k.forward_step(prev, mat, col, out, N, j, j + 1, false);
@@ -227,7 +228,7 @@ struct MaxPlusSweep {
     bool initial(const Problem<T>& p, int64_t b, T* row) const { return initial_scores(p, b, row); }
     template <class T>
     bool step(const Kernels<T>& k, const T* prev, const T* mat, const T* col, T* out, int32_t* back, int64_t N,
-              int64_t j0, int64_t j1, bool check) const {
+              int64_t j0, int64_t j1, bool check, int) const {
         return k.viterbi_step(prev, mat, col, out, back, N, j0, j1, check);
     }
 };
@@ -263,10 +264,17 @@ void alpha_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>&
             (void)L;
         }
     } rows{p, out};
+    // Per-slot scratch of the probability-space steps, from the workspace (no allocation per call).
+    const auto step_scratch = [&](int64_t per_slot) {
+        return state(ws).step_scratch.as<T>(size_t(per_slot) * size_t(Plan::of(ws, p).threads));
+    };
     if (use_prob_path(p)) {
-        message_sweep(ws, p, ProbSweep<T>{p, prepare_cols(kernels_for<T>(ws.cpu_isa, p.N), p, state(ws).prob_cols)}, rows);
+        const ProbCols<T> cols = prepare_cols(kernels_for<T>(ws.cpu_isa, p.N), p, state(ws).prob_cols);
+        message_sweep(ws, p, ProbSweep<T>{p, cols, step_scratch(ProbSweep<T>::scratch_per_slot(p.N))}, rows);
     } else if (use_dense_flat_kernels(p)) {
-        message_sweep(ws, p, DenseProbSweep<T>{p, prob_tiny<T>(p.N)}, rows);
+        message_sweep(ws, p,
+                      DenseProbSweep<T>{p, prob_tiny<T>(p.N), step_scratch(DenseProbSweep<T>::scratch_per_slot(p.N))},
+                      rows);
     } else {
         message_sweep(ws, p, LogSumExpSweep{}, rows);
     }

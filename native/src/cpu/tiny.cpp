@@ -225,7 +225,7 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
     // One sequence leaves a core idle: its β sweep runs there, beside the α sweep.
     const bool split = p.B == 1 && plan.threads >= 2 && p.length(0) >= kSplitSteps;
     st.tiny_beta_valid = false;
-    if (split) st.tiny_beta.as<double>(size_t(p.length(0) * N));  // sized before the threads start
+    double* beta_tape = split ? st.tiny_beta.as<double>(size_t(p.length(0) * N)) : nullptr;
     std::atomic<bool> refused{false};
     plan.over_batch(p.B, [&](int64_t b, int) {
         if (refused.load(std::memory_order_relaxed)) return;
@@ -255,7 +255,7 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
             bool beta_ok = false;
             parallel_for(2, 2, [&](int64_t task, int) {
                 if (task == 0) status = alpha_chain<T, N>(p, b, E, w, a, m);
-                else beta_ok = beta_chain<T, N>(p, b, E, w, st.tiny_beta.as<double>(size_t(L * N)));
+                else beta_ok = beta_chain<T, N>(p, b, E, w, beta_tape);
             });
             st.tiny_beta_valid = beta_ok;
         } else if (status == 0.0) {
