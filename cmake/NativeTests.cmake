@@ -7,7 +7,9 @@ function(diffhmm_add_native_tests library)
   set_source_files_properties(${header_c} PROPERTIES COMPILE_OPTIONS "-std=c11;-Wall;-Wextra;-Wpedantic;-Werror")
   add_executable(diffhmm_tests ${test_sources} ${header_c})
   target_link_libraries(diffhmm_tests PRIVATE ${library})
-  target_include_directories(diffhmm_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/tests)
+  # src/: the tests that check internal arithmetic shared with the CUDA kernels (chunk_test.cpp).
+  target_include_directories(diffhmm_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/tests
+                                                   ${CMAKE_CURRENT_SOURCE_DIR}/src)
   diffhmm_compile_options(diffhmm_tests)
   # The CUDA tests allocate device memory themselves (to pass device pointers through the C ABI).
   if(DIFFHMM_WITH_CUDA)
