@@ -250,47 +250,12 @@ TEST(chunk_transfers_carry_alpha_and_beta_exactly) {
     check_chunked<float>("no path", dead, 4, per_step<float>(4));
 }
 
-// A problem whose chunks must recompute entries: every 7th step moves nearly all mass to state 0
-// (the others ~e^-110 behind it, below float32's smallest value) and the next step makes leaving
-// state 0 cost e^-60 while leaving any other state gains e^+60 — so the true next message comes from
-// the states float32 flushed. Both forms: dense potentials, or factorized with three matrices
-// (random, "gather", "scatter") picked per step.
-test::Problem trap_problem(std::mt19937_64& rng, bool dense) {
-    const int64_t B = 2, T = 90, N = 6;
-    test::Options o;
-    o.ragged = false;
-    test::Problem p = test::random_problem(rng, dense, B, T, N, 3, o);
-    auto gather = [](int64_t, int64_t j) { return j == 0 ? 0.0 : -110.0; };
-    auto scatter = [](int64_t i, int64_t) { return i == 0 ? -60.0 : 60.0; };
-    if (!dense) {
-        p.init_batched = false;
-        p.init.resize(static_cast<size_t>(N));
-        for (int64_t i = 0; i < N; ++i)
-            for (int64_t j = 0; j < N; ++j) {
-                p.trans[(1 * N + i) * N + j] = gather(i, j);
-                p.trans[(2 * N + i) * N + j] = scatter(i, j);
-            }
-    }
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t t = 1; t < T; ++t) {
-            const int kind = t % 7 == 2 ? 1 : t % 7 == 3 ? 2 : 0;
-            if (!dense) {
-                p.trans_index[b * T + t] = kind;
-                continue;
-            }
-            for (int64_t i = 0; i < N && kind > 0; ++i)
-                for (int64_t j = 0; j < N; ++j)
-                    p.potential[((b * T + t) * N + i) * N + j] = kind == 1 ? gather(i, j) : scatter(i, j);
-        }
-    return p;
-}
-
-// The recomputation keeps those entries exact; without it the boundaries are wrong (so the check
-// can see it).
+// test::trap_problem (ladder.h): float32 sums underflow inside chunks where it matters. The
+// recomputation keeps those entries exact; without it the boundaries are wrong (so the check can see it).
 TEST(chunk_transfers_recompute_underflowing_entries) {
     std::mt19937_64 rng(302);
     for (bool dense : {true, false}) {
-        const test::Problem p = trap_problem(rng, dense);
+        const test::Problem p = test::trap_problem(rng, dense);
         const std::string what = dense ? "trap dense" : "trap factorized";
         const Outcome exact = check_chunked<float>(what, p, 6, per_step<float>(62));
         CHECK_MSG(exact.fallbacks > 0, what << ": no entry underflowed, so the recomputation was not exercised");

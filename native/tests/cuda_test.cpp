@@ -61,13 +61,17 @@ TEST(cuda_matches_reference) {
 // copies), 50 (the published N), 64, 256 (the pipelined kernel's limit: 1024 threads) and 300 (beyond
 // it: the sequential kernel runs whatever is asked); ragged lengths with 0 and 1; unnormalised and
 // −inf scores; factorized with one and with several transition matrices; a sequence with no path;
-// a long sequence (ring reuse, drift); and a 100,000-sequence batch.
+// a long sequence (ring reuse, drift); and a 100,000-sequence batch. "chunked" is the chunked scan
+// (at least 4 chunks per sequence where its tiles fit; N = 256 and 300 run unchunked), once with the
+// planned number of chunks and once with 7 (DIFFHMM_CUDA_CHUNKS: chunks of uneven use, some empty).
 TEST(cuda_sweep_kernels_match_reference) {
     std::string reason;
     if (!cuda_available(reason)) SKIP(reason);
     test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
-    for (const char* kernel : {"sequential", "pipelined"}) {
-        setenv("DIFFHMM_CUDA_SWEEP", kernel, 1);
+    for (const char* kernel : {"sequential", "pipelined", "chunked", "chunked-7"}) {
+        const bool seven = std::strcmp(kernel, "chunked-7") == 0;
+        setenv("DIFFHMM_CUDA_SWEEP", seven ? "chunked" : kernel, 1);
+        if (seven) setenv("DIFFHMM_CUDA_CHUNKS", "7", 1);
         const std::string k = kernel;
         std::mt19937_64 rng(94);
         for (int64_t N : {1, 33, 50, 64, 256, 300}) {
@@ -97,7 +101,27 @@ TEST(cuda_sweep_kernels_match_reference) {
         const test::Results a = test::run_all<double>(gpu.ws, wide, g), b = test::run_all<double>(cpu.ws, wide, g);
         EXPECT_CLOSE(k + " B=100000 log_z", a.log_z, b.log_z, 1e-9);
         EXPECT_CLOSE(k + " B=100000 grad_emit", a.grad_emit, b.grad_emit, 1e-9);
+        unsetenv("DIFFHMM_CUDA_CHUNKS");
     }
+    unsetenv("DIFFHMM_CUDA_SWEEP");
+}
+
+// The chunked scan where float32 sums underflow inside a chunk (test::trap_problem: mass gathered on
+// one state, then leaving it made e^120 times dearer than leaving the flushed ones): the
+// recomputation in the transfer kernel must keep log Z and the gradients on the reference.
+TEST(cuda_chunked_scan_recomputes_underflow) {
+    std::string reason;
+    if (!cuda_available(reason)) SKIP(reason);
+    test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
+    setenv("DIFFHMM_CUDA_SWEEP", "chunked", 1);
+    setenv("DIFFHMM_CUDA_CHUNKS", "6", 1);
+    std::mt19937_64 rng(95);
+    for (bool dense : {true, false}) {
+        const test::Problem p = test::trap_problem(rng, dense);
+        test::check_against_reference(dense ? "chunked trap dense" : "chunked trap factorized", gpu.ws, p,
+                                      grads(rng, p.B));
+    }
+    unsetenv("DIFFHMM_CUDA_CHUNKS");
     unsetenv("DIFFHMM_CUDA_SWEEP");
 }
 

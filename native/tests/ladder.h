@@ -44,4 +44,40 @@ inline void check_against_reference(const std::string& label, diffhmm_workspace*
     compare(label + " f32", run_all<float>(ws, p, g), want, tol32_z, tol32_g, tol32_gamma, false);
 }
 
+// A problem where probability-space sums underflow in float32 where it matters: every 7th step
+// moves nearly all mass to state 0 (the others ~e^-110 behind it, below float32's smallest value) and
+// the next step makes leaving state 0 cost e^-60 while leaving any other state gains e^+60 — so the
+// true next message comes from the states float32 flushed (cpu/prob.h and the CUDA chunked scan
+// must recompute those in log space). Both forms: dense potentials, or factorized with three
+// matrices (random, "gather", "scatter") picked per step.
+inline Problem trap_problem(std::mt19937_64& rng, bool dense) {
+    const int64_t B = 2, T = 90, N = 6;
+    Options o;
+    o.ragged = false;
+    Problem p = random_problem(rng, dense, B, T, N, 3, o);
+    auto gather = [](int64_t, int64_t j) { return j == 0 ? 0.0 : -110.0; };
+    auto scatter = [](int64_t i, int64_t) { return i == 0 ? -60.0 : 60.0; };
+    if (!dense) {
+        p.init_batched = false;
+        p.init.resize(static_cast<size_t>(N));
+        for (int64_t i = 0; i < N; ++i)
+            for (int64_t j = 0; j < N; ++j) {
+                p.trans[(1 * N + i) * N + j] = gather(i, j);
+                p.trans[(2 * N + i) * N + j] = scatter(i, j);
+            }
+    }
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t t = 1; t < T; ++t) {
+            const int kind = t % 7 == 2 ? 1 : t % 7 == 3 ? 2 : 0;
+            if (!dense) {
+                p.trans_index[b * T + t] = kind;
+                continue;
+            }
+            for (int64_t i = 0; i < N && kind > 0; ++i)
+                for (int64_t j = 0; j < N; ++j)
+                    p.potential[((b * T + t) * N + i) * N + j] = kind == 1 ? gather(i, j) : scatter(i, j);
+        }
+    return p;
+}
+
 }  // namespace test

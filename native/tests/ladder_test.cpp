@@ -213,6 +213,25 @@ TEST(one_long_sequence_sums_its_gradient_on_a_second_core_bit_for_bit) {
     }
 }
 
+// Probability-space sums that underflow in float32 where it matters (test::trap_problem): the CPU's
+// probability-space paths (the dense flat kernels forced at this small N) must recompute them in log
+// space.
+TEST(cpu_matches_reference_where_float32_sums_underflow) {
+    std::mt19937_64 rng(96);
+    test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+    for (const char* dense_kernels : {"flat", "rows"}) {
+        setenv("DIFFHMM_CPU_DENSE", dense_kernels, 1);
+        for (bool dense : {true, false}) {
+            const test::Problem p = test::trap_problem(rng, dense);
+            std::vector<double> g(static_cast<size_t>(p.B), 1.0);
+            g[0] = -0.5;
+            test::check_against_reference(std::string("cpu trap ") + (dense ? "dense " : "factorized ") + dense_kernels,
+                                          cpu.ws, p, g);
+        }
+    }
+    unsetenv("DIFFHMM_CPU_DENSE");
+}
+
 TEST(cpu_matches_reference_across_states) {
     // B = 1 < threads and N >= 128 switches the CPU backend to splitting each step across states.
     std::mt19937_64 rng(51);

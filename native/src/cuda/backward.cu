@@ -1,6 +1,7 @@
-// backward.cu — CUDA backward: one β sweep over the device tape (beta_kernel, sweep.cuh) that writes
+// backward.cu — CUDA backward: one β sweep over the device tape (forward.cu: beta_sweep) that writes
 // the gradient inside it. Dense: every element of grad_potential. Factorized: grad_trans and a shared
-// grad_init are summed with atomics (order-dependent in the last bits), grad_emit written directly.
+// grad_init summed per CTA in float64 and reduced in a fixed order (float atomics onto grad_trans only
+// where those partials would not fit), grad_emit written directly.
 #include <vector>
 
 #include "cuda/cuda.h"
@@ -26,7 +27,10 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     const T* g = stage(grad_log_z, size_t(p.B), st.in[6], s);
-    const Tape<T> tape = tape_of(st.tape_alpha, st.tape_offset, st.tape_log_z, p);
+    const Tape<T> tape = tape_of(st.tape, p);
+    // Float64 partials of shared gradients: one row per β CTA — per sequence, or per chunk of it
+    // when the forward ran the chunked scan (rows of chunks the β sweep does not use stay zero).
+    const size_t rows = size_t(p.B) * size_t(tape.chunks);
     const size_t B = size_t(p.B), TT = size_t(p.T), N = size_t(p.N), K = size_t(p.K);
     BetaOut<T> out{};
     Sink sink = Sink::dense_grad;
@@ -43,7 +47,8 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
         out.grad_emit = emit.device;
         // Shared gradients: per-sequence float64 partial sums, reduced in order after the sweep. A
         // trans partial too large for device memory falls back to float atomics onto the output.
-        const size_t trans_partial = trans.device && B * K * N * N * sizeof(double) <= (size_t(1) << 30) ? B * K * N * N : 0;
+        const size_t trans_partial =
+            trans.device && rows * K * N * N * sizeof(double) <= (size_t(1) << 30) ? rows * K * N * N : 0;
         const size_t init_partial = init.device && !p.init_batched ? B * N : 0;
         if (trans_partial + init_partial > 0) {
             double* partial = st.partial.as<double>(trans_partial + init_partial);
@@ -54,14 +59,14 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
         if (trans.device && !trans_partial)
             check(cudaMemsetAsync(trans.device, 0, trans.count * sizeof(T), s), "cudaMemsetAsync");
     }
-    beta_sweep(p, d, tape, g, sink, out, s);
-    auto reduce = [&](const double* partial, size_t count, T* target) {
+    beta_sweep(st, p, d, tape, g, sink, out, s);
+    auto reduce = [&](const double* partial, size_t partial_rows, size_t count, T* target) {
         const unsigned blocks = unsigned(std::min<size_t>((count + 255) / 256, 4096));
-        reduce_partials<T><<<blocks, 256, 0, s>>>(partial, int64_t(B), int64_t(count), target);
+        reduce_partials<T><<<blocks, 256, 0, s>>>(partial, int64_t(partial_rows), int64_t(count), target);
         check_launch("reduce_partials", s);
     };
-    if (out.trans_partial) reduce(out.trans_partial, K * N * N, trans.device);
-    if (out.init_partial) reduce(out.init_partial, N, init.device);
+    if (out.trans_partial) reduce(out.trans_partial, rows, K * N * N, trans.device);
+    if (out.init_partial) reduce(out.init_partial, B, N, init.device);
     for (const Output<T>* o : {&potential, &init, &trans, &emit}) o->finish(s);
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize (backward)");
 }

@@ -3,11 +3,17 @@
 // same tape: alpha_kernel (sweep.cuh: global loads in the step loop, any N, small footprint) or
 // alpha_pipelined_kernel (pipelined.cuh: step tiles prefetched into shared memory, N ≤ 256). The
 // choice is plan_alpha's cost model (docs/cuda.md §3); DIFFHMM_CUDA_SWEEP=sequential|pipelined
-// forces one (pipelined only where its tiles fit shared memory). The β sweep the same way
-// (beta_sweep: beta_kernel or beta_pipelined_kernel), for backward.cu and marginals.cu.
+// forces one (pipelined only where its tiles fit shared memory). For few, long sequences plan_chunks
+// may choose the chunked scan instead (chunked.cuh: chunk transfers, α carried across them, then the
+// pipelined kernel re-sweeping every chunk at once); DIFFHMM_CUDA_SWEEP=chunked forces it where it
+// can run, DIFFHMM_CUDA_CHUNKS=n fixes the chunks per sequence. The β sweep the same way
+// (beta_sweep: beta_kernel or beta_pipelined_kernel, chunked when the tape was), for backward.cu and
+// marginals.cu.
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
+#include "cuda/chunked.cuh"
 #include "cuda/cuda.h"
 #include "cuda/launch.h"
 #include "cuda/pipelined.cuh"
@@ -23,9 +29,16 @@ __global__ void convert_kernel(const double* in, T* out, int64_t n) {
 }
 
 template <class T>
-Tape<T> tape_of(DeviceBuffer& alpha, DeviceBuffer& offset, DeviceBuffer& log_z, const Problem<T>& p) {
-    const size_t bt = size_t(p.B) * size_t(p.T);
-    return {alpha.as<T>(bt * size_t(p.N)), offset.as<double>(bt), log_z.as<double>(size_t(p.B))};
+Tape<T> tape_of(TapeBuffers& buffers, const Problem<T>& p) {
+    const size_t bt = size_t(p.B) * size_t(p.T), N = size_t(p.N);
+    Tape<T> tape{buffers.alpha.as<T>(bt * N), buffers.offset.as<double>(bt), buffers.log_z.as<double>(size_t(p.B))};
+    tape.chunks = buffers.chunks;
+    if (tape.chunks > 1) {
+        const size_t chunks = size_t(p.B) * size_t(tape.chunks);
+        tape.transfer = buffers.transfer.as<T>(chunks * N * N);
+        tape.row_off = buffers.row_off.as<double>(chunks * N);
+    }
+    return tape;
 }
 
 // The largest cp.async size (16, 8 or 4 bytes) that divides every byte offset and address given.
@@ -40,11 +53,19 @@ static int copy_size(std::initializer_list<uint64_t> values) {
 
 enum class AlphaKernel { sequential, pipelined };
 
-// DIFFHMM_CUDA_SWEEP: "sequential" or "pipelined" forces the α and β kernels; anything else (or
-// unset): the plans.
+// DIFFHMM_CUDA_SWEEP: "sequential", "pipelined" or "chunked" forces the α and β kernels (chunked:
+// the pipelined kernels re-sweeping chunks); anything else (or unset): the plans.
 static const char* forced_sweep() {
     const char* v = std::getenv("DIFFHMM_CUDA_SWEEP");
-    return v != nullptr && (std::strcmp(v, "sequential") == 0 || std::strcmp(v, "pipelined") == 0) ? v : nullptr;
+    return v != nullptr && (std::strcmp(v, "sequential") == 0 || std::strcmp(v, "pipelined") == 0 ||
+                            std::strcmp(v, "chunked") == 0)
+               ? v
+               : nullptr;
+}
+
+static bool forced(const char* kernel) {
+    const char* v = forced_sweep();
+    return v != nullptr && std::strcmp(v, kernel) == 0;
 }
 
 // Sizes a pipelined kernel's ring of `slot_bytes` slots beside `rows` bytes of other shared memory:
@@ -80,7 +101,7 @@ bool size_ring(Kernel kernel, int64_t batch, bool forced, size_t slot_bytes, siz
 template <class T>
 AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& shared) {
     const char* forced = forced_sweep();
-    if (forced != nullptr && std::strcmp(forced, "sequential") == 0) return AlphaKernel::sequential;
+    if (cuda::forced("sequential")) return AlphaKernel::sequential;
     const int64_t N = device.N;
     if (N > 256) return AlphaKernel::sequential;
     const bool factorized = device.form == Form::factorized;
@@ -101,21 +122,118 @@ AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& sha
     return AlphaKernel::pipelined;
 }
 
-// The α sweep of every sequence into `tape`; throws INVALID_VALUE if a NaN/+inf was read.
+// The chunked scan's shapes for `device` (docs/cuda.md §4), or false where one sweep per sequence
+// is expected to be faster or the scan cannot run. The transfer kernel's CTA takes as many rows of a
+// chunk's transfer as 32 warps cover (four rows per thread, one lane per column). The number of chunks
+// minimises the estimated time of its three phases — every chunk's transfer (≈ N³ FMAs and 2N²
+// exponentials per step for a CTA of N rows), the carry across the chunks (one block reduction and N
+// exponentials per chunk, in order), the pipelined re-sweep of every chunk — counted in waves of CTAs
+// over the device's SMs; the scan runs where that estimate is below 3/4 of the pipelined sweep's
+// (T steps of one CTA). So it runs for batches that leave most SMs idle and long sequences.
+// DIFFHMM_CUDA_SWEEP=chunked runs it wherever it can; DIFFHMM_CUDA_CHUNKS=n fixes the chunks.
 template <class T>
-void alpha_sweep(State& st, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, cudaStream_t s) {
+bool plan_chunks(const Problem<T>& device, ChunkPlan& plan) {
+    if (forced("sequential") || forced("pipelined")) return false;
+    const int64_t N = device.N, B = device.B, L = device.T;
+    if (N > 256 || L < 3 || B == 0) return false;
+    ChunkPlan c;
+    c.np = int((N * int64_t(sizeof(T)) + 15) / 16 * 16 / int64_t(sizeof(T)));
+    c.warps_j = int((N + 31) / 32);
+    const int64_t max_sets = 32 / c.warps_j, sets = (N + kRowsPerThread - 1) / kRowsPerThread;
+    c.groups = int((sets + max_sets - 1) / max_sets);
+    c.rows = int((N + c.groups - 1) / c.groups);
+    c.row_sets = (c.rows + kRowsPerThread - 1) / kRowsPerThread;
+    c.shared = chunk_transfer_elements(N, c) * sizeof(T);
+    cudaFuncAttributes attributes;
+    check(cudaFuncGetAttributes(&attributes, chunk_transfer_kernel<T>), "cudaFuncGetAttributes");
+    int dev = 0, optin = 0, sms = 0, per_sm = 0;
+    check(cudaGetDevice(&dev), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+    check(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev), "cudaDeviceGetAttribute");
+    const unsigned threads = 32u * unsigned(c.warps_j * c.row_sets);
+    if (c.shared + attributes.sharedSizeBytes > size_t(std::max(optin, 48 * 1024)) ||
+        int(threads) > attributes.maxThreadsPerBlock)
+        return false;
+    // Estimated cycles (docs/cuda.md §2–§4).
+    const double n = double(N);
+    const double pipe_step = n * n / 16.0 + 250.0;
+    const double transfer_step = double(c.rows) * c.np * n / 64.0 + (n * n + double(c.rows) * n) / 16.0 + 200.0;
+    const double carry_step = 900.0 + 30.0 * n;
+    const double resident = std::max(1.0, std::min(std::floor(double(per_sm) / double(c.shared + attributes.sharedSizeBytes)),
+                                                   std::floor(2048.0 / threads)));
+    const double one_sweep = double(L) * pipe_step;
+    const size_t transfer_limit = size_t(256) << 20;  // bytes of transfers kept with the tape
+    int64_t best = 1;
+    double best_time = one_sweep;
+    const char* fixed = std::getenv("DIFFHMM_CUDA_CHUNKS");
+    const int64_t wanted = fixed != nullptr ? std::atoll(fixed) : 0;
+    for (int64_t chunks = 2; chunks <= 1024 && chunks < L; chunks *= 2) {
+        if (size_t(B * chunks) * size_t(N * N) * sizeof(T) > transfer_limit || B * chunks * c.groups > 2147483647) break;
+        const double steps = std::ceil(double(L - 1) / double(chunks));
+        const double waves_transfer = std::ceil(double(B * chunks * c.groups) / (double(sms) * resident));
+        const double waves_sweep = std::ceil(double(B * chunks) / double(sms));
+        const double time = steps * transfer_step * waves_transfer + double(chunks) * carry_step +
+                            steps * pipe_step * waves_sweep;
+        if (time < best_time) {
+            best_time = time;
+            best = chunks;
+        }
+    }
+    if (wanted >= 1) {
+        best = std::min<int64_t>(wanted, L - 1);
+        if (size_t(B * best) * size_t(N * N) * sizeof(T) > transfer_limit) return false;
+    } else if (forced("chunked")) {
+        best = std::max<int64_t>(best, std::min<int64_t>(4, L - 1));
+    } else if (best_time > 0.75 * one_sweep) {
+        return false;
+    }
+    if (best < 2) return false;
+    c.chunks = int(best);
+    plan = c;
+    return true;
+}
+
+// The α sweep of every sequence into `buffers`; throws INVALID_VALUE if a NaN/+inf was read.
+template <class T>
+Tape<T> alpha_sweep(State& st, TapeBuffers& buffers, const Problem<T>& host, const Problem<T>& device,
+                    cudaStream_t s) {
     int* flag = st.flag.as<int>(1);
     check(cudaMemsetAsync(flag, 0, sizeof(int), s), "cudaMemsetAsync");
     PipelinePlan plan;
+    ChunkPlan chunks;
     size_t shared = 0;
+    buffers.chunks = 1;
+    Tape<T> tape = tape_of(buffers, host);
     if (plan_alpha(device, plan, shared) == AlphaKernel::pipelined) {
-        alpha_pipelined_kernel<T><<<grid_for(host.B), plan.threads, shared, s>>>(device, tape, flag, plan);
+        ChunkStart<T> from;
+        unsigned grid = grid_for(host.B);
+        if (plan_chunks(device, chunks)) {
+            buffers.chunks = chunks.chunks;
+            tape = tape_of(buffers, host);
+            const size_t count = size_t(host.B) * size_t(chunks.chunks);
+            const ChunkData<T> data{tape.transfer, tape.row_off, st.chunk_start.as<T>(count * size_t(host.N)),
+                                    st.chunk_start_off.as<double>(count)};
+            const unsigned threads = 32u * unsigned(chunks.warps_j * chunks.row_sets);
+            shared_for(chunk_transfer_kernel<T>, chunks.shared, "the chunked scan");
+            chunk_transfer_kernel<T><<<grid_for(host.B * chunks.chunks * chunks.groups), threads, chunks.shared, s>>>(
+                device, chunks, data);
+            check_launch("chunk_transfer_kernel", s);
+            const size_t carry_shared = shared_for(chunk_alpha_kernel<T>, 2 * size_t(host.N) * sizeof(T), "the chunked scan");
+            chunk_alpha_kernel<T><<<grid_for(host.B), unsigned((host.N + 31) / 32 * 32), carry_shared, s>>>(device, chunks,
+                                                                                                            data);
+            check_launch("chunk_alpha_kernel", s);
+            from = {chunks.chunks, data.start, data.start_off};
+            grid = grid_for(host.B * chunks.chunks);
+        }
+        alpha_pipelined_kernel<T><<<grid, plan.threads, shared, s>>>(device, tape, flag, plan, from);
         check_launch("alpha_pipelined_kernel", s);
     } else {
         alpha_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(alpha_kernel<T>, host.N, 1), s>>>(device, tape, flag);
         check_launch("alpha_kernel", s);
     }
     if (host.check_values) report_invalid_values(host, flag, s);
+    return tape;
 }
 
 // The pipelined β kernel's ring slot for `device` with the α plan's copy sizes; false where it does not
@@ -123,7 +241,7 @@ void alpha_sweep(State& st, const Problem<T>& host, const Problem<T>& device, co
 template <class T>
 bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan, BetaSlot& slot, size_t& shared) {
     const char* forced = forced_sweep();
-    if (forced != nullptr && std::strcmp(forced, "sequential") == 0) return false;
+    if (cuda::forced("sequential")) return false;
     const int64_t N = device.N;
     if (N > 256) return false;
     const bool factorized = device.form == Form::factorized;
@@ -151,15 +269,32 @@ bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan
 }
 
 // The β sweep over `tape` writing what `sink` asks into `out`, by the pipelined or the sequential
-// kernel (plan_beta).
+// kernel (plan_beta); a tape the chunked scan wrote is swept back chunk by chunk where the pipelined
+// kernel runs (β carried across the chunks first), else whole.
 template <class T>
-void beta_sweep(const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g, Sink sink,
-                const BetaOut<T>& out, cudaStream_t s) {
+void beta_sweep(State& st, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g,
+                Sink sink, const BetaOut<T>& out, cudaStream_t s) {
     PipelinePlan plan;
     BetaSlot slot;
     size_t shared = 0;
     if (plan_beta(device, tape, plan, slot, shared)) {
-        beta_pipelined_kernel<T><<<grid_for(host.B), plan.threads, shared, s>>>(device, tape, g, sink, out, plan, slot);
+        ChunkStart<T> from;
+        unsigned grid = grid_for(host.B);
+        if (tape.chunks > 1) {
+            ChunkPlan chunks;
+            chunks.chunks = tape.chunks;
+            const size_t count = size_t(host.B) * size_t(tape.chunks);
+            const ChunkData<T> data{tape.transfer, tape.row_off, st.chunk_start.as<T>(count * size_t(host.N)),
+                                    st.chunk_start_off.as<double>(count)};
+            const size_t carry_shared = shared_for(
+                chunk_beta_kernel<T>, (size_t(host.N) * size_t(host.N) + size_t(host.N)) * sizeof(T), "the chunked scan");
+            chunk_beta_kernel<T><<<grid_for(host.B), unsigned((host.N + 31) / 32 * 32), carry_shared, s>>>(
+                device, chunks, data, tape.log_z);
+            check_launch("chunk_beta_kernel", s);
+            from = {tape.chunks, data.start, data.start_off};
+            grid = grid_for(host.B * tape.chunks);
+        }
+        beta_pipelined_kernel<T><<<grid, plan.threads, shared, s>>>(device, tape, g, sink, out, plan, slot, from);
         check_launch("beta_pipelined_kernel", s);
     } else {
         beta_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(beta_kernel<T>, host.N, 3), s>>>(
@@ -186,22 +321,21 @@ void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
     shared_bytes<T>(alpha_kernel<T>, p.N, 1);  // sizes checked before anything is staged
     const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
-    const Tape<T> tape = tape_of(st.tape_alpha, st.tape_offset, st.tape_log_z, p);
-    alpha_sweep(st, p, d, tape, s);
+    const Tape<T> tape = alpha_sweep(st, st.tape, p, d, s);
     write_log_z(st, tape, log_z, p.B, s);
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize (forward)");
 }
 
 template void forward<float>(diffhmm_workspace&, const Problem<float>&, float*);
 template void forward<double>(diffhmm_workspace&, const Problem<double>&, double*);
-template Tape<float> tape_of(DeviceBuffer&, DeviceBuffer&, DeviceBuffer&, const Problem<float>&);
-template Tape<double> tape_of(DeviceBuffer&, DeviceBuffer&, DeviceBuffer&, const Problem<double>&);
-template void alpha_sweep(State&, const Problem<float>&, const Problem<float>&, const Tape<float>&, cudaStream_t);
-template void alpha_sweep(State&, const Problem<double>&, const Problem<double>&, const Tape<double>&, cudaStream_t);
-template void beta_sweep(const Problem<float>&, const Problem<float>&, const Tape<float>&, const float*, Sink,
+template Tape<float> tape_of(TapeBuffers&, const Problem<float>&);
+template Tape<double> tape_of(TapeBuffers&, const Problem<double>&);
+template Tape<float> alpha_sweep(State&, TapeBuffers&, const Problem<float>&, const Problem<float>&, cudaStream_t);
+template Tape<double> alpha_sweep(State&, TapeBuffers&, const Problem<double>&, const Problem<double>&, cudaStream_t);
+template void beta_sweep(State&, const Problem<float>&, const Problem<float>&, const Tape<float>&, const float*, Sink,
                          const BetaOut<float>&, cudaStream_t);
-template void beta_sweep(const Problem<double>&, const Problem<double>&, const Tape<double>&, const double*, Sink,
-                         const BetaOut<double>&, cudaStream_t);
+template void beta_sweep(State&, const Problem<double>&, const Problem<double>&, const Tape<double>&, const double*,
+                         Sink, const BetaOut<double>&, cudaStream_t);
 template void write_log_z(State&, const Tape<float>&, float*, int64_t, cudaStream_t);
 template void write_log_z(State&, const Tape<double>&, double*, int64_t, cudaStream_t);
 

@@ -16,13 +16,12 @@ void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
     shared_bytes<T>(beta_kernel<T>, p.N, 3);
     const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
-    const Tape<T> tape = tape_of(st.aux_alpha, st.aux_offset, st.aux_log_z, p);
-    alpha_sweep(st, p, d, tape, s);
+    const Tape<T> tape = alpha_sweep(st, st.aux, p, d, s);
     write_log_z(st, tape, log_z, p.B, s);
     const Output<T> g(gamma, size_t(p.B) * size_t(p.T) * size_t(p.N), st.out[1]);
     BetaOut<T> out{};
     out.gamma = g.device;
-    beta_sweep(p, d, tape, static_cast<const T*>(nullptr), Sink::gamma, out, s);
+    beta_sweep(st, p, d, tape, static_cast<const T*>(nullptr), Sink::gamma, out, s);
     g.finish(s);
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize (marginals)");
 }

@@ -21,6 +21,7 @@
 
 #include <cuda_pipeline.h>
 
+#include "cuda/chunk_math.h"
 #include "cuda/sweep.cuh"
 
 namespace diffhmm {
@@ -36,12 +37,23 @@ struct PipelinePlan {
     int copy_column = 4;     // bytes per cp.async of the column
 };
 
-// Queues step t's matrix (and column) of sequence b into `dst` as one commit group of this thread's
-// share. Past the sequence's end it commits an empty group.
+// Which stretch of its sequence a CTA sweeps. Without chunks (chunks = 1) CTA b sweeps sequence b
+// whole. With the chunked scan (chunked.cuh) CTA b·chunks + c sweeps chunk c of sequence b
+// (chunk_math.h: span), starting from the message the carry kernel left in start[b][c] (re-centred
+// log values, offset start_off[b][c]): α_{first − 1} for the α sweep, β_{end − 1} for the β sweep.
 template <class T>
-__device__ __forceinline__ void queue_step(const Problem<T>& p, int64_t b, int64_t t, int64_t L, T* dst,
+struct ChunkStart {
+    int chunks = 1;
+    const T* start = nullptr;
+    const double* start_off = nullptr;
+};
+
+// Queues step t's matrix (and column) of sequence b into `dst` as one commit group of this thread's
+// share. From `end` on (the end of the sequence or chunk) it commits an empty group.
+template <class T>
+__device__ __forceinline__ void queue_step(const Problem<T>& p, int64_t b, int64_t t, int64_t end, T* dst,
                                            const PipelinePlan& plan) {
-    if (t < L) {
+    if (t < end) {
         const char* m = reinterpret_cast<const char*>(p.matrix(b, t));
         char* d = reinterpret_cast<char*>(dst);
         const int64_t bytes = p.N * p.N * int64_t(sizeof(T));
@@ -59,31 +71,18 @@ __device__ __forceinline__ void queue_step(const Problem<T>& p, int64_t b, int64
     __pipeline_commit();
 }
 
-// (m, s) ← the log-sum-exp pair of (m, s) and (m2, s2): Σ = s·e^m + s2·e^m2 = s'·e^m'.
-template <class T>
-__device__ __forceinline__ void merge_lse(T& m, T& s, T m2, T s2) {
-    if (m2 == minus_inf<T>()) return;
-    if (m == minus_inf<T>()) {
-        m = m2;
-        s = s2;
-    } else if (m2 <= m) {
-        s += s2 * exp_of(m2 - m);
-    } else {
-        s = s * exp_of(m - m2) + s2;
-        m = m2;
-    }
-}
-
 // Dynamic shared memory: ring [(depth + 1)·slot] of T, then raw rows [2][N] of T (the ring's slot is a
 // multiple of 16 bytes, so the rows stay aligned). Sets *bad if a NaN/+inf is read (when checking).
 template <class T>
-__global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, PipelinePlan plan) {
+__global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, PipelinePlan plan, ChunkStart<T> from) {
     extern __shared__ __align__(16) unsigned char shared_raw[];
     T* ring = reinterpret_cast<T*>(shared_raw);
     T* rows = ring + int64_t(plan.depth + 1) * plan.slot;  // rows[(t & 1) * N + j]: raw α of step t
     __shared__ T warp_max_of[2][32];
     __shared__ double red_d[32];
-    const int64_t b = blockIdx.x, N = p.N, L = p.length(b);
+    const int64_t b = blockIdx.x / from.chunks, c = blockIdx.x % from.chunks, N = p.N, L = p.length(b);
+    const chunk::Span span = chunk::span(L, from.chunks, c);
+    if (c > 0 && span.empty()) return;  // chunk 0 always runs: it owns step 0
     if (L == 0) {
         if (threadIdx.x == 0) tape.log_z[b] = 0.0;
         return;
@@ -96,34 +95,44 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
     T* la = tape.log_alpha + b * p.T * N;
     double* off = tape.offset + b * p.T;
     bool seen_bad = false;
+    const int64_t start = span.first - 1;  // the step whose message the sweep starts from
 
-    // Steps 1..depth start loading while step 0 is computed.
-    for (int64_t t = 1; t <= plan.depth; ++t) queue_step(p, b, t, L, ring + (t % slots) * plan.slot, plan);
+    // The chunk's first steps start loading while the starting message is read.
+    for (int64_t t = span.first; t < span.first + plan.depth; ++t)
+        queue_step(p, b, t, span.end, ring + (t % slots) * plan.slot, plan);
 
-    // Step 0: the initial scores straight from global memory (once per sequence).
+    // The starting message: step 0's initial scores (chunk 0), else α_{first − 1} from the carry.
     T raw = minus_inf<T>();
+    double base = 0.0;
+    if (c > 0) base = from.start_off[b * from.chunks + c];
     if (owner) {
-        const T* row = p.initial_row(b);
-        const T* col = p.initial_col(b);
-        const T c = col ? col[j] : T(0);
-        if (p.check_values) seen_bad |= invalid(row[j]) || invalid(c);
-        raw = row[j] + c;
-        rows[j] = raw;
+        if (c == 0) {
+            const T* row = p.initial_row(b);
+            const T* col = p.initial_col(b);
+            const T cj = col ? col[j] : T(0);
+            if (p.check_values) seen_bad |= invalid(row[j]) || invalid(cj);
+            raw = row[j] + cj;
+        } else {
+            raw = from.start[(b * from.chunks + c) * N + j];
+        }
+        rows[(start & 1) * N + j] = raw;
     }
     T wmax = warp_max(raw);
-    if (lane == 0) warp_max_of[0][warp] = wmax;
-    __pipeline_wait_prior(size_t(plan.depth - 1));  // step 1 has landed for this thread
+    if (lane == 0) warp_max_of[start & 1][warp] = wmax;
+    __pipeline_wait_prior(size_t(plan.depth - 1));  // the chunk's first step has landed for this thread
     __syncthreads();
     T shift = minus_inf<T>();
-    for (int w = 0; w < warps; ++w) shift = fmax(shift, warp_max_of[0][w]);
+    for (int w = 0; w < warps; ++w) shift = fmax(shift, warp_max_of[start & 1][w]);
     shift = shift == minus_inf<T>() ? T(0) : shift;
-    double offset = double(shift);
-    if (owner) la[j] = raw - shift;
-    if (threadIdx.x == 0) off[0] = offset;
+    double offset = base + double(shift);
+    if (c == 0) {  // later chunks' starting step belongs to the chunk before
+        if (owner) la[j] = raw - shift;
+        if (threadIdx.x == 0) off[0] = offset;
+    }
 
-    for (int64_t t = 1; t < L; ++t) {
+    for (int64_t t = span.first; t < span.end; ++t) {
         // Step t + depth into the slot step t − 1 used (everyone finished it before the last barrier).
-        queue_step(p, b, t + plan.depth, L, ring + ((t + plan.depth) % slots) * plan.slot, plan);
+        queue_step(p, b, t + plan.depth, span.end, ring + ((t + plan.depth) % slots) * plan.slot, plan);
         const T* tile = ring + (t % slots) * plan.slot;
         const T* prev = rows + ((t - 1) & 1) * N;  // raw α of step t − 1: log α_{t−1} = prev + offset − shift
         T m = minus_inf<T>(), s = T(0);
@@ -145,15 +154,15 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
         // Merge the four lanes of each state (lanes 4jj .. 4jj+3).
         for (int o = 1; o <= 2; o <<= 1) {
             const T m2 = __shfl_xor_sync(0xffffffffu, m, o), s2 = __shfl_xor_sync(0xffffffffu, s, o);
-            merge_lse(m, s, m2, s2);
+            chunk::lse_merge(m, s, m2, s2);
         }
         raw = minus_inf<T>();
         if (owner && m != minus_inf<T>()) {
             raw = m + log_of(s) - shift;  // prev carried the previous step's shift
             if (plan.column) {
-                const T c = tile[N * N + j];
-                if (p.check_values) seen_bad |= invalid(c);
-                raw += c;
+                const T cj = tile[N * N + j];
+                if (p.check_values) seen_bad |= invalid(cj);
+                raw += cj;
             }
         } else if (owner && plan.column && p.check_values) {
             seen_bad |= invalid(tile[N * N + j]);
@@ -171,14 +180,15 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
         if (threadIdx.x == 0) off[t] = offset;
     }
     __pipeline_wait_prior(0);  // no copy may outlive the CTA's shared memory
+    if (seen_bad) atomicOr(bad, 1);
+    if (c != chunk::last_chunk(L, from.chunks)) return;  // log Z: the chunk that ends the sequence
 
-    const T* last = rows + ((L - 1) & 1) * N;
+    const T* last = rows + ((span.end - 1) & 1) * N;
     double sum = 0;
     for (int64_t k = threadIdx.x; k < N; k += blockDim.x)
         if (last[k] != minus_inf<T>()) sum += exp(double(last[k]) - double(shift));
     sum = block_sum(sum, red_d);
     if (threadIdx.x == 0) tape.log_z[b] = sum > 0 ? offset + log(sum) : -INFINITY;
-    if (seen_bad) atomicOr(bad, 1);
 }
 
 }  // namespace cuda
@@ -194,11 +204,13 @@ struct BetaSlot {
     int copy_la = 4;                                                     // bytes per cp.async of a tape row
 };
 
-// Queues β step t of sequence b (t ≥ 1) into `dst` as one commit group; an empty group when t < 1.
+// Queues β step t of sequence b into `dst` as one commit group; an empty group when t < first (the
+// first step of the chunk, 1 without chunks).
 template <class T>
 __device__ __forceinline__ void queue_beta_step(const Problem<T>& p, const Tape<T>& tape, int64_t b, int64_t t,
-                                                char* dst, const PipelinePlan& plan, const BetaSlot& slot) {
-    if (t >= 1) {
+                                                int64_t first, char* dst, const PipelinePlan& plan,
+                                                const BetaSlot& slot) {
+    if (t >= first) {
         const int64_t N = p.N;
         auto copy = [&](char* to, const void* from, int64_t bytes, int size) {
             const char* src = static_cast<const char*>(from);
@@ -227,34 +239,40 @@ __device__ __forceinline__ void queue_beta_step(const Problem<T>& p, const Tape<
 // Dynamic shared memory: the ring, then lb [N], raw [N] of T.
 template <class T>
 __global__ void beta_pipelined_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sink sink, BetaOut<T> out,
-                                      PipelinePlan plan, BetaSlot slot) {
+                                      PipelinePlan plan, BetaSlot slot, ChunkStart<T> from) {
     extern __shared__ __align__(16) unsigned char shared_raw[];
     char* ring = reinterpret_cast<char*>(shared_raw);
     T* lb = reinterpret_cast<T*>(ring + int64_t(plan.depth + 1) * slot.bytes);
     T* raw = lb + p.N;
     __shared__ double partial[32];
     __shared__ T warp_max_of[32];
-    const int64_t b = blockIdx.x, N = p.N, L = p.length(b);
+    const int64_t b = blockIdx.x / from.chunks, c = blockIdx.x % from.chunks, N = p.N, L = p.length(b);
     const double log_z = tape.log_z[b];
     if (L == 0 || log_z == -INFINITY) {
-        write_zeros(p, out, sink, b, L, true);
+        if (c == 0) write_zeros(p, out, sink, b, L, true);
         return;
     }
+    const chunk::Span span = chunk::span(L, from.chunks, c);
+    if (c > 0 && span.empty()) return;  // chunk 0 always runs: it owns step 0
     const T g = grad_log_z ? grad_log_z[b] : T(1);
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int slots = plan.depth + 1;
-    auto slot_of = [&](int64_t t) { return ring + ((L - 1 - t) % slots) * slot.bytes; };  // step t ≥ 1
+    const int64_t partial_row = b * from.chunks + c;  // this CTA's float64 partial of shared gradients
+    auto slot_of = [&](int64_t t) { return ring + ((span.end - 1 - t) % slots) * slot.bytes; };
 
-    // Steps L−1 .. L−depth start loading; β_{L−1} = 1 (log 0).
-    for (int64_t k = 0; k < plan.depth; ++k) queue_beta_step(p, tape, b, L - 1 - k, slot_of(L - 1 - k), plan, slot);
-    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) lb[j] = T(0);
-    double d = 0.0;
-    __pipeline_wait_prior(size_t(plan.depth - 1));  // step L − 1 has landed for this thread
+    // The chunk's last steps start loading; β_{end − 1} is 1 (log 0) at the sequence's end, else the
+    // carried message.
+    for (int64_t k = 0; k < plan.depth; ++k)
+        queue_beta_step(p, tape, b, span.end - 1 - k, span.first, slot_of(span.end - 1 - k), plan, slot);
+    const bool carried = from.chunks > 1;
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) lb[j] = carried ? from.start[partial_row * N + j] : T(0);
+    double d = carried ? from.start_off[partial_row] : 0.0;
+    __pipeline_wait_prior(size_t(plan.depth - 1));  // step end − 1 has landed for this thread
     __syncthreads();
 
-    for (int64_t t = L - 1; t >= 1; --t) {
+    for (int64_t t = span.end - 1; t >= span.first; --t) {
         // Step t − depth into the slot step t + 1 used (read before the last barrier).
-        queue_beta_step(p, tape, b, t - plan.depth, slot_of(t - plan.depth), plan, slot);
+        queue_beta_step(p, tape, b, t - plan.depth, span.first, slot_of(t - plan.depth), plan, slot);
         const char* s = slot_of(t);
         const double* offs = reinterpret_cast<const double*>(s);  // off[t − 1], off[t]
         const T* mat = reinterpret_cast<const T*>(s + slot.matrix);
@@ -278,7 +296,7 @@ __global__ void beta_pipelined_kernel(Problem<T> p, Tape<T> tape, const T* grad_
         }
         // c. Edges into step t, one pass per source row.
         const T edge_offset = T(offs[0] + d - log_z_t);
-        const EdgeTargets<T> edges = EdgeTargets<T>::of(p, out, sink, b, t);
+        const EdgeTargets<T> edges = EdgeTargets<T>::of(p, out, sink, b, t, partial_row);
         T local_max = minus_inf<T>();
         for (int64_t i = warp; i < N; i += warps) {
             const T* r = mat + i * N;
@@ -306,6 +324,7 @@ __global__ void beta_pipelined_kernel(Problem<T> p, Tape<T> tape, const T* grad_
         // reaches after reading them here.
     }
     __pipeline_wait_prior(0);
+    if (c != 0) return;
     // Step 0 (its tape row and offset straight from global memory, once per sequence).
     const T* la0 = tape.log_alpha + b * p.T * N;
     const double off0 = tape.offset[b * p.T];

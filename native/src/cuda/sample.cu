@@ -58,8 +58,7 @@ void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t S, uint64_t seed
     shared_bytes<T>(alpha_kernel<T>, p.N, 1);  // sizes checked before anything is staged
     const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
-    const Tape<T> tape = tape_of(st.aux_alpha, st.aux_offset, st.aux_log_z, p);
-    alpha_sweep(st, p, d, tape, s);
+    const Tape<T> tape = alpha_sweep(st, st.aux, p, d, s);
     const Output<int64_t> out(paths, size_t(p.B) * size_t(S) * size_t(p.T), st.out[2]);
     sample_kernel<T><<<grid_for(p.B), 128, 0, s>>>(d, tape, S, seed, out.device);
     check_launch("sample_kernel", s);

@@ -59,9 +59,9 @@ void* DeviceBuffer::get(size_t bytes) {
 
 size_t device_bytes(const State* state) {
     if (state == nullptr) return 0;
-    size_t bytes = state->tape_alpha.capacity() + state->tape_offset.capacity() + state->tape_log_z.capacity() +
-                   state->aux_alpha.capacity() + state->aux_offset.capacity() + state->aux_log_z.capacity() +
-                   state->back.capacity() + state->flag.capacity() + state->partial.capacity();
+    size_t bytes = state->tape.capacity() + state->aux.capacity() + state->chunk_start.capacity() +
+                   state->chunk_start_off.capacity() + state->back.capacity() + state->flag.capacity() +
+                   state->partial.capacity();
     for (const DeviceBuffer& b : state->in) bytes += b.capacity();
     for (const DeviceBuffer& b : state->out) bytes += b.capacity();
     return bytes;

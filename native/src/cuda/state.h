@@ -60,10 +60,22 @@ private:
     size_t capacity_ = 0;
 };
 
+// One α tape: scaled messages, offsets, log Z (cpu/sweep.h), and — when the chunked scan wrote it —
+// the chunk transfers the β sweep carries its messages back with.
+struct TapeBuffers {
+    DeviceBuffer alpha, offset, log_z;
+    DeviceBuffer transfer, row_off;  // [B][C][N][N] of T, [B][C][N] of double
+    int chunks = 1;                  // C of the last α sweep into this tape
+    size_t capacity() const {
+        return alpha.capacity() + offset.capacity() + log_z.capacity() + transfer.capacity() + row_off.capacity();
+    }
+};
+
 struct State {
     int device = -1;                                    // the device its buffers live on
-    DeviceBuffer tape_alpha, tape_offset, tape_log_z;  // the forward's scaled messages (see cpu/sweep.h)
-    DeviceBuffer aux_alpha, aux_offset, aux_log_z;     // marginals' own forward
+    TapeBuffers tape;                                   // the forward's tape, read by backward
+    TapeBuffers aux;                                    // marginals' and sampling's own forward
+    DeviceBuffer chunk_start, chunk_start_off;          // the chunked scan's carried messages
     DeviceBuffer back;                                  // Viterbi back-pointers
     DeviceBuffer flag;                                  // NaN/+inf seen
     DeviceBuffer partial;                               // per-sequence float64 sums of shared gradients

@@ -86,12 +86,16 @@ __device__ T initial_scores(const Problem<T>& p, int64_t b, T* out, bool* seen_b
     return local_max;
 }
 
-// The tape: scaled log α [B][T][N], offsets [B][T] (float64), log Z [B] (float64).
+// The tape: scaled log α [B][T][N], offsets [B][T] (float64), log Z [B] (float64); when the
+// chunked scan wrote it (chunks > 1), the chunk transfers for the β sweep (chunked.cuh).
 template <class T>
 struct Tape {
     T* log_alpha;
     double* offset;
     double* log_z;
+    int chunks = 1;
+    T* transfer = nullptr;       // [B][chunks][N][N]
+    double* row_off = nullptr;   // [B][chunks][N]
 };
 
 // Dynamic shared memory: prev [N] of T. Sets *bad if a NaN/+inf is read (when checking).
@@ -194,27 +198,29 @@ struct BetaOut {
 
 // Where the β sweep puts the edge marginals of step t: a dense gradient row block, a per-sequence
 // float64 partial of the transition gradient, or (only when that partial would be too large) float
-// atomics onto the output; none for γ. put() writes entry e = i·N + j (one thread per entry).
+// atomics onto the output; none for γ. put() writes entry e = i·N + j (one thread per entry). The
+// float64 partial is per CTA: `partial_row` is the sequence, or (chunked scan) sequence·chunks + chunk.
 template <class T>
 struct EdgeTargets {
     T* dense = nullptr;
     double* sum = nullptr;
     T* block = nullptr;
 
-    __device__ static EdgeTargets of(const Problem<T>& p, const BetaOut<T>& out, Sink sink, int64_t b, int64_t t) {
+    __device__ static EdgeTargets of(const Problem<T>& p, const BetaOut<T>& out, Sink sink, int64_t b, int64_t t,
+                                     int64_t partial_row) {
         EdgeTargets e;
         const int64_t NN = p.N * p.N;
         if (sink == Sink::dense_grad) {
             e.dense = out.grad_potential + (b * p.T + t) * NN;
         } else if (sink == Sink::factorized_grad && out.trans_partial) {
-            e.sum = out.trans_partial + (b * p.K + p.trans_of(b, t)) * NN;
+            e.sum = out.trans_partial + (partial_row * p.K + p.trans_of(b, t)) * NN;
         } else if (sink == Sink::factorized_grad && out.grad_trans) {
             e.block = out.grad_trans + p.trans_of(b, t) * NN;
         }
         return e;
     }
     __device__ void put(int64_t e, T g, T value) const {
-        if (dense) dense[e] = g * value;
+        if (dense) __stcs(dense + e, g * value);  // streamed: the gradient is not read again here
         else if (sum) sum[e] += double(g) * double(value);  // only this thread's entry
         else if (block) atomicAdd(&block[e], g * value);
     }
@@ -298,7 +304,7 @@ __global__ void beta_kernel(Problem<T> p, Tape<T> tape, const T* grad_log_z, Sin
         // float32 messages of a long sequence drift against one global log Z.
         const double log_z_t = step_log_z(la + t * N, log_beta, off[t] + d, log_z, N, red_d);
         const T edge_offset = T(off[t - 1] + d - log_z_t);
-        const EdgeTargets<T> edges = EdgeTargets<T>::of(p, out, sink, b, t);
+        const EdgeTargets<T> edges = EdgeTargets<T>::of(p, out, sink, b, t, b);
         // One pass per row: with the shift log α_prev[i] + offset every exp is an edge marginal
         // (<= 1), giving the gradient and β's row sum together (docs/formulas.md §3).
         for (int64_t i = warp; i < N; i += warps) {

@@ -1,6 +1,7 @@
 // sweeps.h — host helpers defined in forward.cu and shared by backward.cu and marginals.cu.
 #pragma once
 
+#include "cuda/chunked.cuh"
 #include "cuda/launch.h"
 #include "cuda/pipelined.cuh"
 #include "cuda/sweep.cuh"
@@ -8,16 +9,20 @@
 namespace diffhmm {
 namespace cuda {
 
+// The tape in `buffers` for problem p, with the chunk transfers of the α sweep that wrote it.
 template <class T>
-Tape<T> tape_of(DeviceBuffer& alpha, DeviceBuffer& offset, DeviceBuffer& log_z, const Problem<T>& p);
+Tape<T> tape_of(TapeBuffers& buffers, const Problem<T>& p);
 
+// The α sweep (sequential, pipelined or chunked, by plan) into `buffers`; returns its tape.
 template <class T>
-void alpha_sweep(State& st, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, cudaStream_t s);
+Tape<T> alpha_sweep(State& st, TapeBuffers& buffers, const Problem<T>& host, const Problem<T>& device,
+                    cudaStream_t s);
 
-// The β sweep (beta_kernel or beta_pipelined_kernel, by plan): gradients or γ into `out`.
+// The β sweep (beta_kernel or beta_pipelined_kernel, by plan; chunked when the tape was): gradients
+// or γ into `out`.
 template <class T>
-void beta_sweep(const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g, Sink sink,
-                const BetaOut<T>& out, cudaStream_t s);
+void beta_sweep(State& st, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g,
+                Sink sink, const BetaOut<T>& out, cudaStream_t s);
 
 template <class T>
 void write_log_z(State& st, const Tape<T>& tape, T* log_z, int64_t B, cudaStream_t s);
