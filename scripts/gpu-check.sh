@@ -64,7 +64,7 @@ if wants build; then
   fi
 fi
 
-cuda_tests="cuda_matches_reference cuda_sweep_kernels_match_reference cuda_large_batch_matches_cpu cuda_device_pointers_and_errors cuda_sample_matches_posterior_path_probabilities cuda_kbest_matches_cpu"
+cuda_tests="cuda_matches_reference cuda_sweep_kernels_match_reference cuda_large_batch_matches_cpu cuda_device_pointers_and_errors cuda_sample_matches_posterior_path_probabilities cuda_kbest_matches_cpu cuda_chunked_scan_recomputes_underflow"
 if wants test; then
   step "native tests"
   run_limited 300 "$out/ctest.log" ctest --test-dir "$build" --output-on-failure; rc=$?
@@ -126,10 +126,16 @@ if wants bench; then
   [[ $quick -eq 1 ]] && { lengths="100,1000,3000"; reps=5; }
   run_limited 240 "$out/bench-cuda.md" "$build/diffhmm_bench" --backend cuda --lengths "$lengths" --reps "$reps" \
     && verdict bench_published ok || verdict bench_published "FAILED (rc $?)"
-  # Both sweep kernels side by side on the published shape (the plans' choice is the line above).
-  for kernel in sequential pipelined; do
+  # Every sweep side by side on the published shape (the plans' choice is the line above), then the
+  # chunked scan at fixed chunk counts: the cost model's crossover and best C (docs/cuda.md §3–§4).
+  for kernel in sequential pipelined chunked; do
     DIFFHMM_CUDA_SWEEP=$kernel run_limited 120 "$out/bench-cuda-$kernel.md" "$build/diffhmm_bench" --backend cuda \
       --lengths "100,3000" --reps "$reps" && verdict "bench_alpha_$kernel" ok || verdict "bench_alpha_$kernel" "FAILED (rc $?)"
+  done
+  for chunks in 8 16 32 64 128; do
+    DIFFHMM_CUDA_SWEEP=chunked DIFFHMM_CUDA_CHUNKS=$chunks run_limited 60 "$out/bench-cuda-chunks-$chunks.md" \
+      "$build/diffhmm_bench" --backend cuda --lengths "3000" --reps "$reps" \
+      && verdict "bench_chunks_$chunks" ok || verdict "bench_chunks_$chunks" "FAILED (rc $?)"
   done
   # The large batch needs ~3 inputs of 1024·1000·64² float32 (1 GiB each): skip on cards under 16 GiB.
   if [[ -n "$memory_mib" && "$memory_mib" -lt 16000 ]]; then
@@ -143,8 +149,11 @@ if wants bench; then
     && verdict bench_cpu ok || verdict bench_cpu "FAILED (rc $?)"
   {
     echo; echo "## Published shape (B = 8, N = 50, float32 dense), CUDA"; echo; cat "$out/bench-cuda.md"
-    for kernel in sequential pipelined; do
+    for kernel in sequential pipelined chunked; do
       echo; echo "## Published shape, sweep kernels forced: DIFFHMM_CUDA_SWEEP=$kernel"; echo; cat "$out/bench-cuda-$kernel.md"
+    done
+    for chunks in 8 16 32 64 128; do
+      echo; echo "## Published shape, chunked scan with DIFFHMM_CUDA_CHUNKS=$chunks"; echo; cat "$out/bench-cuda-chunks-$chunks.md"
     done
     echo; echo "## Large batch (B = 1024, N = 64, L = 1000), CUDA"; echo; cat "$out/bench-cuda-large.md"
     echo; echo "## Same machine, CPU backend"; echo; cat "$out/bench-cpu.md"
