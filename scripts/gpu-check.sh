@@ -144,6 +144,12 @@ if wants bench; then
   else
     run_limited 240 "$out/bench-cuda-large.md" "$build/diffhmm_bench" --backend cuda --batch 1024 --states 64 --lengths 1000 --reps 5 \
       && verdict bench_large ok || verdict bench_large "FAILED (rc $?)"
+    # The large-batch α kernels side by side (the plan picks batch here; docs/cuda.md §3).
+    for kernel in sequential batch; do
+      DIFFHMM_CUDA_SWEEP=$kernel run_limited 120 "$out/bench-cuda-large-$kernel.md" "$build/diffhmm_bench" --backend cuda \
+        --batch 1024 --states 64 --lengths 1000 --reps 3 \
+        && verdict "bench_large_$kernel" ok || verdict "bench_large_$kernel" "FAILED (rc $?)"
+    done
   fi
   run_limited 240 "$out/bench-cpu.md" "$build/diffhmm_bench" --backend cpu --lengths "100,1000,3000" --reps 3 \
     && verdict bench_cpu ok || verdict bench_cpu "FAILED (rc $?)"
@@ -156,6 +162,10 @@ if wants bench; then
       echo; echo "## Published shape, chunked scan with DIFFHMM_CUDA_CHUNKS=$chunks"; echo; cat "$out/bench-cuda-chunks-$chunks.md"
     done
     echo; echo "## Large batch (B = 1024, N = 64, L = 1000), CUDA"; echo; cat "$out/bench-cuda-large.md"
+    for kernel in sequential batch; do
+      echo; echo "## Large batch, kernels forced: DIFFHMM_CUDA_SWEEP=$kernel"; echo
+      cat "$out/bench-cuda-large-$kernel.md" 2>/dev/null || echo "not run"
+    done
     echo; echo "## Same machine, CPU backend"; echo; cat "$out/bench-cpu.md"
   } >>"$report"
   grep -E "^\| 3000 " "$out/bench-cuda.md" | awk -F'|' '{printf "  L=3000 forward %s ms, forward+backward %s ms (targets: 1 ms, 2 ms)\n", $3, $4}'

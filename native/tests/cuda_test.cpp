@@ -63,12 +63,13 @@ TEST(cuda_matches_reference) {
 // −inf scores; factorized with one and with several transition matrices; a sequence with no path;
 // a long sequence (ring reuse, drift); and a 100,000-sequence batch. "chunked" is the chunked scan
 // (at least 4 chunks per sequence where its tiles fit; N = 256 and 300 run unchunked), once with the
-// planned number of chunks and once with 7 (DIFFHMM_CUDA_CHUNKS: chunks of uneven use, some empty).
+// planned number of chunks and once with 7 (DIFFHMM_CUDA_CHUNKS: chunks of uneven use, some empty);
+// "batch" is the large-batch α kernel (N ≤ 128; several sequences of different lengths per CTA).
 TEST(cuda_sweep_kernels_match_reference) {
     std::string reason;
     if (!cuda_available(reason)) SKIP(reason);
     test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
-    for (const char* kernel : {"sequential", "pipelined", "chunked", "chunked-7"}) {
+    for (const char* kernel : {"sequential", "pipelined", "chunked", "chunked-7", "batch"}) {
         const bool seven = std::strcmp(kernel, "chunked-7") == 0;
         setenv("DIFFHMM_CUDA_SWEEP", seven ? "chunked" : kernel, 1);
         if (seven) setenv("DIFFHMM_CUDA_CHUNKS", "7", 1);

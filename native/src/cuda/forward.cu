@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cuda/batch.cuh"
 #include "cuda/chunked.cuh"
 #include "cuda/cuda.h"
 #include "cuda/launch.h"
@@ -51,16 +52,16 @@ static int copy_size(std::initializer_list<uint64_t> values) {
     return 0;  // not even 4-byte aligned: no cp.async
 }
 
-enum class AlphaKernel { sequential, pipelined };
+enum class AlphaKernel { sequential, pipelined, batch };
 
-// DIFFHMM_CUDA_SWEEP: "sequential", "pipelined" or "chunked" forces the α and β kernels (chunked:
-// the pipelined kernels re-sweeping chunks); anything else (or unset): the plans.
+// DIFFHMM_CUDA_SWEEP: "sequential", "pipelined", "chunked" or "batch" forces the α and β kernels
+// (chunked: the pipelined kernels re-sweeping chunks; batch: alpha_batch_kernel and the sequential
+// β); anything else (or unset): the plans.
 static const char* forced_sweep() {
     const char* v = std::getenv("DIFFHMM_CUDA_SWEEP");
-    return v != nullptr && (std::strcmp(v, "sequential") == 0 || std::strcmp(v, "pipelined") == 0 ||
-                            std::strcmp(v, "chunked") == 0)
-               ? v
-               : nullptr;
+    for (const char* kernel : {"sequential", "pipelined", "chunked", "batch"})
+        if (v != nullptr && std::strcmp(v, kernel) == 0) return v;
+    return nullptr;
 }
 
 static bool forced(const char* kernel) {
@@ -103,6 +104,13 @@ AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& sha
     const char* forced = forced_sweep();
     if (cuda::forced("sequential")) return AlphaKernel::sequential;
     const int64_t N = device.N;
+    // Large batches: many sequences per SM hide each other's latencies; the batch kernel (N ≤ 128)
+    // keeps its loads in flight with N fixed at compile time (batch.cuh).
+    int dev = 0, sms = 0;
+    check(cudaGetDevice(&dev), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+    if (cuda::forced("batch") || (forced == nullptr && device.B > 4 * int64_t(sms)))
+        return N <= 128 ? AlphaKernel::batch : AlphaKernel::sequential;
     if (N > 256) return AlphaKernel::sequential;
     const bool factorized = device.form == Form::factorized;
     const uint64_t matrix_bytes = uint64_t(N * N) * sizeof(T), column_bytes = uint64_t(N) * sizeof(T);
@@ -122,6 +130,25 @@ AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& sha
     return AlphaKernel::pipelined;
 }
 
+// alpha_batch_kernel with NS the smallest of 16, 32, 64, 128 covering N, the transition matrices in
+// shared memory when they fit in 40 KB (factorized).
+template <class T>
+void launch_alpha_batch(const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, int* flag,
+                        cudaStream_t s) {
+    const size_t trans_bytes = size_t(host.K) * size_t(host.N) * size_t(host.N) * sizeof(T);
+    const bool in_shared = host.form == Form::factorized && trans_bytes <= 40 * 1024;
+    const size_t shared = in_shared ? trans_bytes : 0;
+    auto launch = [&](auto kernel, int ns) {
+        const int64_t per_cta = kBatchThreads / ns;
+        kernel<<<grid_for((host.B + per_cta - 1) / per_cta), kBatchThreads, shared, s>>>(device, tape, flag, in_shared);
+        check_launch("alpha_batch_kernel", s);
+    };
+    if (host.N <= 16) launch(alpha_batch_kernel<T, 16>, 16);
+    else if (host.N <= 32) launch(alpha_batch_kernel<T, 32>, 32);
+    else if (host.N <= 64) launch(alpha_batch_kernel<T, 64>, 64);
+    else launch(alpha_batch_kernel<T, 128>, 128);
+}
+
 // The chunked scan's shapes for `device` (docs/cuda.md §4), or false where one sweep per sequence
 // is expected to be faster or the scan cannot run. The transfer kernel's CTA takes as many rows of a
 // chunk's transfer as 32 warps cover (four rows per thread, one lane per column). The number of chunks
@@ -133,7 +160,7 @@ AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& sha
 // DIFFHMM_CUDA_SWEEP=chunked runs it wherever it can; DIFFHMM_CUDA_CHUNKS=n fixes the chunks.
 template <class T>
 bool plan_chunks(const Problem<T>& device, ChunkPlan& plan) {
-    if (forced("sequential") || forced("pipelined")) return false;
+    if (forced("sequential") || forced("pipelined") || forced("batch")) return false;
     const int64_t N = device.N, B = device.B, L = device.T;
     if (N > 256 || L < 3 || B == 0) return false;
     ChunkPlan c;
@@ -205,7 +232,10 @@ Tape<T> alpha_sweep(State& st, TapeBuffers& buffers, const Problem<T>& host, con
     size_t shared = 0;
     buffers.chunks = 1;
     Tape<T> tape = tape_of(buffers, host);
-    if (plan_alpha(device, plan, shared) == AlphaKernel::pipelined) {
+    const AlphaKernel kernel = plan_alpha(device, plan, shared);
+    if (kernel == AlphaKernel::batch) {
+        launch_alpha_batch(host, device, tape, flag, s);
+    } else if (kernel == AlphaKernel::pipelined) {
         ChunkStart<T> from;
         unsigned grid = grid_for(host.B);
         if (plan_chunks(device, chunks)) {
@@ -229,7 +259,7 @@ Tape<T> alpha_sweep(State& st, TapeBuffers& buffers, const Problem<T>& host, con
         alpha_pipelined_kernel<T><<<grid, plan.threads, shared, s>>>(device, tape, flag, plan, from);
         check_launch("alpha_pipelined_kernel", s);
     } else {
-        alpha_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(alpha_kernel<T>, host.N, 1), s>>>(device, tape, flag);
+        alpha_kernel<T><<<grid_for(host.B), threads_for(host.N), shared_bytes<T>(alpha_kernel<T>, host.N, 2), s>>>(device, tape, flag);
         check_launch("alpha_kernel", s);
     }
     if (host.check_values) report_invalid_values(host, flag, s);
@@ -241,7 +271,7 @@ Tape<T> alpha_sweep(State& st, TapeBuffers& buffers, const Problem<T>& host, con
 template <class T>
 bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan, BetaSlot& slot, size_t& shared) {
     const char* forced = forced_sweep();
-    if (cuda::forced("sequential")) return false;
+    if (cuda::forced("sequential") || cuda::forced("batch")) return false;
     const int64_t N = device.N;
     if (N > 256) return false;
     const bool factorized = device.form == Form::factorized;
@@ -318,7 +348,7 @@ void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
     if (p.B == 0) return;
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
-    shared_bytes<T>(alpha_kernel<T>, p.N, 1);  // sizes checked before anything is staged
+    shared_bytes<T>(alpha_kernel<T>, p.N, 2);  // sizes checked before anything is staged
     const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     const Tape<T> tape = alpha_sweep(st, st.tape, p, d, s);

@@ -1,7 +1,8 @@
-// kbest.cu — CUDA k-best Viterbi, the k-max-plus semiring of cpu/kbest.cpp on the viterbi_kernel
-// skeleton: one CTA per sequence, thread j owns state j (strided) and keeps its k best (score,
-// back-pointer) entries sorted, best first; rows re-centred every step (offset in float64); thread 0
-// picks the k best at the last step, and the whole CTA walks the k backtraces in chunks (backtrace()). The order, the tie rule and the -inf
+// kbest.cu — CUDA k-best Viterbi, the k-max-plus semiring of cpu/kbest.cpp on the forward_sweep
+// skeleton (sweep.cuh, shared with alpha_kernel): one CTA per sequence, thread j owns state j
+// (strided) and keeps its k best (score, back-pointer) entries sorted, best first; rows re-centred
+// every step (offset in float64); thread 0 picks the k best at the last step, and the whole CTA
+// walks the k backtraces in chunks (backtrace()). The order, the tie rule and the -inf
 // handling are the CPU backend's (tests/kbest_test.cpp, cuda_test.cpp).
 #include "core/kmax.h"
 #include "cuda/cuda.h"
@@ -65,6 +66,36 @@ __device__ void backtrace(const int32_t* bp, const int32_t* where, int64_t N, in
     }
 }
 
+// The k-max-plus semiring for forward_sweep (sweep.cuh): state j keeps its k best (score,
+// back-pointer) entries sorted, best first; the back-pointers of step t go to bp [T][N][k].
+template <class T>
+struct KMaxPlusRows {
+    int64_t width = 1;  // k
+    int64_t N = 0;
+    bool check = true;
+    int32_t* bp = nullptr;
+
+    __device__ void reduce(int64_t t, int64_t j, const T* prev, const T* mat, T* value, bool& seen_bad) const {
+        const int64_t k = width;
+        int32_t* from = bp + (t * N + j) * k;
+        for (int64_t r = 0; r < k; ++r) {
+            value[r] = minus_inf<T>();
+            from[r] = -1;
+        }
+        for (int64_t i = 0; i < N; ++i) {
+            const T x = mat[i * N + j];
+            if (check) seen_bad |= invalid(x);
+            for (int64_t r = 0; r < k; ++r) {  // prev's lists are sorted: stop once nothing enters
+                const T s = prev[i * k + r] + x;
+                if (!(s > value[k - 1])) break;
+                offer(value, from, k, s, int32_t(i * k + r));
+            }
+        }
+    }
+    __device__ void row(int64_t, int64_t, const T*) const {}
+    __device__ void offset(int64_t, double) const {}
+};
+
 // Dynamic shared memory: prev [N·k], cur [N·k] of T. back: [B][T][N][k] int32, then [B][k] scratch.
 template <class T>
 __global__ void kbest_kernel(Problem<T> p, int64_t k, int32_t* back, int64_t* paths, T* scores, int* bad,
@@ -79,48 +110,13 @@ __global__ void kbest_kernel(Problem<T> p, int64_t k, int32_t* back, int64_t* pa
     if (L == 0) return;
     int32_t* bp = back + b * p.T * width;
     const int64_t chunks = backtrace_chunks(L, width, max_chunks);
+    KMaxPlusRows<T> rows;
+    rows.width = k;
+    rows.N = N;
+    rows.check = p.check_values;
+    rows.bp = bp;
     bool seen_bad = false;
-    T local = initial_scores(p, b, cur, &seen_bad);  // cur[0..N): step 0's scores
-    T m = block_max(local, red);
-    T shift = m == minus_inf<T>() ? T(0) : m;
-    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
-        prev[j * k] = cur[j] - shift;
-        for (int64_t r = 1; r < k; ++r) prev[j * k + r] = minus_inf<T>();
-    }
-    double offset = double(shift);
-    __syncthreads();
-    for (int64_t t = 1; t < L; ++t) {
-        const T* mat = p.matrix(b, t);
-        const T* col = p.column(b, t);
-        local = minus_inf<T>();
-        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
-            T* value = cur + j * k;
-            int32_t* from = bp + (t * N + j) * k;
-            for (int64_t r = 0; r < k; ++r) {
-                value[r] = minus_inf<T>();
-                from[r] = -1;
-            }
-            for (int64_t i = 0; i < N; ++i) {
-                const T x = mat[i * N + j];
-                if (p.check_values) seen_bad |= invalid(x);
-                for (int64_t r = 0; r < k; ++r) {  // prev's lists are sorted: stop once nothing enters
-                    const T s = prev[i * k + r] + x;
-                    if (!(s > value[k - 1])) break;
-                    offer(value, from, k, s, int32_t(i * k + r));
-                }
-            }
-            if (col != nullptr) {
-                if (p.check_values) seen_bad |= invalid(col[j]);
-                for (int64_t r = 0; r < k; ++r) value[r] += col[j];
-            }
-            local = fmax(local, value[0]);
-        }
-        m = block_max(local, red);  // barrier: every read of prev is done
-        shift = m == minus_inf<T>() ? T(0) : m;
-        for (int64_t e = threadIdx.x; e < width; e += blockDim.x) prev[e] = cur[e] - shift;
-        offset += double(shift);
-        __syncthreads();
-    }
+    const double offset = forward_sweep(p, b, L, rows, prev, cur, red, seen_bad);
     if (seen_bad) atomicOr(bad, 1);
     // The k best over (state, rank), in (state, rank) order on ties; cur serves as the list.
     int32_t* where = back + p.B * p.T * width + b * k;

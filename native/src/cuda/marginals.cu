@@ -12,7 +12,7 @@ void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
     if (p.B == 0) return;
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
-    shared_bytes<T>(alpha_kernel<T>, p.N, 1);  // sizes checked before anything is staged
+    shared_bytes<T>(alpha_kernel<T>, p.N, 2);  // sizes checked before anything is staged
     shared_bytes<T>(beta_kernel<T>, p.N, 3);
     const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);

@@ -55,7 +55,7 @@ void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t S, uint64_t seed
     if (p.B == 0 || S == 0) return;
     State& st = state_of(ws);
     const cudaStream_t s = stream_of(ws);
-    shared_bytes<T>(alpha_kernel<T>, p.N, 1);  // sizes checked before anything is staged
+    shared_bytes<T>(alpha_kernel<T>, p.N, 2);  // sizes checked before anything is staged
     const SyncOnError sync_on_error(s);  // copies below may read the caller's memory
     const Problem<T> d = on_device(p, st, s);
     const Tape<T> tape = alpha_sweep(st, st.aux, p, d, s);

@@ -1,8 +1,10 @@
 // sweep.cuh — the persistent CUDA kernels every verb is made of: one launch per sweep, the whole
 // time loop inside the kernel, one CTA per sequence (so the batch has no limit short of memory).
-//   alpha_kernel: scaled forward messages (docs/formulas.md §3) into a tape, and log Z.
+//   forward_sweep: the forward recursion in a semiring (log-sum-exp here, k-max-plus in kbest.cu).
 //                 Thread j owns destination state j (strided when N > blockDim); loop over i reads
 //                 row i of the step matrix coalesced across threads.
+//   alpha_kernel: forward_sweep in log-sum-exp: scaled forward messages (docs/formulas.md §3) into a
+//                 tape, and log Z.
 //   beta_kernel:  the β sweep with the gradient written inside it, one pass per row. A warp owns a
 //                 source row i (strided); lanes walk j, so rows are read and gradient rows written
 //                 coalesced.
@@ -98,11 +100,93 @@ struct Tape {
     double* row_off = nullptr;   // [B][chunks][N]
 };
 
-// Dynamic shared memory: prev [N] of T. Sets *bad if a NaN/+inf is read (when checking).
+// The forward recursion of the CUDA forward verbs that do not prefetch (alpha_kernel: log-sum-exp
+// into the tape; kbest_kernel: k-max-plus with back-pointers, Viterbi being k = 1) — the skeleton the
+// semiring plugs into, as message_sweep does on the CPU (cpu/sweep.h). One CTA per sequence, thread j
+// owns state j (strided) and its `sr.width` values (rank 0 leads); after every step the rows are
+// re-centred on their maximum, the shift summed in float64. SR supplies:
+//   reduce(t, j, prev, mat, value, seen_bad)  state j's values at step t from prev and the step matrix
+//                                             (before the column is added);
+//   row(t, j, value)                          state j's re-centred values of step t, to the sink;
+//   offset(t, offset)                         step t's cumulative shift (thread 0).
+// prev, cur: [N·width] of T in shared memory. Returns the last step's offset; prev then holds its
+// re-centred values.
+template <class T, class SR>
+__device__ double forward_sweep(const Problem<T>& p, int64_t b, int64_t L, const SR& sr, T* prev, T* cur, T* red,
+                                bool& seen_bad) {
+    const int64_t N = p.N, W = sr.width;
+    T local = initial_scores(p, b, cur, &seen_bad);  // cur[j]: step 0's score of state j
+    T m = block_max(local, red);
+    T shift = m == minus_inf<T>() ? T(0) : m;
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
+        prev[j * W] = cur[j] - shift;
+        for (int64_t r = 1; r < W; ++r) prev[j * W + r] = minus_inf<T>();
+        sr.row(0, j, prev + j * W);
+    }
+    double offset = double(shift);
+    if (threadIdx.x == 0) sr.offset(0, offset);
+    __syncthreads();
+    for (int64_t t = 1; t < L; ++t) {
+        const T* mat = p.matrix(b, t);
+        const T* col = p.column(b, t);
+        local = minus_inf<T>();
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
+            T* value = cur + j * W;
+            sr.reduce(t, j, prev, mat, value, seen_bad);
+            if (col != nullptr) {
+                if (p.check_values) seen_bad |= invalid(col[j]);
+                for (int64_t r = 0; r < W; ++r) value[r] += col[j];
+            }
+            local = fmax(local, value[0]);
+        }
+        m = block_max(local, red);  // also the barrier after every read of prev
+        shift = m == minus_inf<T>() ? T(0) : m;
+        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
+            for (int64_t r = 0; r < W; ++r) prev[j * W + r] = cur[j * W + r] - shift;
+            sr.row(t, j, prev + j * W);
+        }
+        offset += double(shift);
+        if (threadIdx.x == 0) sr.offset(t, offset);
+        __syncthreads();
+    }
+    return offset;
+}
+
+// The log-sum-exp semiring into sequence b's tape rows (alpha_kernel).
+template <class T>
+struct LogSumExpRows {
+    int64_t width = 1;
+    int64_t N = 0;
+    bool check = true;
+    T* log_alpha = nullptr;  // [T][N] of this sequence
+    double* offsets = nullptr;
+
+    // Two passes over column j: its maximum, then the sum of exponentials below it.
+    __device__ void reduce(int64_t, int64_t j, const T* prev, const T* mat, T* value, bool& seen_bad) const {
+        T best = minus_inf<T>();
+        for (int64_t i = 0; i < N; ++i) {
+            const T x = mat[i * N + j];
+            if (check) seen_bad |= invalid(x);
+            best = fmax(best, prev[i] + x);
+        }
+        const T s = best == minus_inf<T>() ? T(0) : best;
+        T sum = 0;
+        for (int64_t i = 0; i < N; ++i) {
+            if (prev[i] == minus_inf<T>()) continue;
+            sum += exp_of(prev[i] + mat[i * N + j] - s);
+        }
+        value[0] = best + log_of(sum);
+    }
+    __device__ void row(int64_t t, int64_t j, const T* value) const { log_alpha[t * N + j] = value[0]; }
+    __device__ void offset(int64_t t, double o) const { offsets[t] = o; }
+};
+
+// Dynamic shared memory: prev [N], cur [N] of T. Sets *bad if a NaN/+inf is read (when checking).
 template <class T>
 __global__ void alpha_kernel(Problem<T> p, Tape<T> tape, int* bad) {
     extern __shared__ unsigned char shared_raw[];
     T* prev = reinterpret_cast<T*>(shared_raw);
+    T* cur = prev + p.N;
     __shared__ T red[32];
     __shared__ double red_d[32];
     const int64_t b = blockIdx.x, N = p.N, L = p.length(b);
@@ -110,58 +194,13 @@ __global__ void alpha_kernel(Problem<T> p, Tape<T> tape, int* bad) {
         if (threadIdx.x == 0) tape.log_z[b] = 0.0;
         return;
     }
-    T* la = tape.log_alpha + b * p.T * N;
-    double* off = tape.offset + b * p.T;
+    LogSumExpRows<T> rows;
+    rows.N = N;
+    rows.check = p.check_values;
+    rows.log_alpha = tape.log_alpha + b * p.T * N;
+    rows.offsets = tape.offset + b * p.T;
     bool seen_bad = false;
-
-    // Step 0: initial scores, re-centred on their maximum.
-    T local_max = initial_scores(p, b, la, &seen_bad);
-    T m = block_max(local_max, red);
-    T shift = m == minus_inf<T>() ? T(0) : m;
-    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
-        la[j] -= shift;
-        prev[j] = la[j];
-    }
-    double offset = double(shift);
-    if (threadIdx.x == 0) off[0] = offset;
-    __syncthreads();
-
-    for (int64_t t = 1; t < L; ++t) {
-        const T* mat = p.matrix(b, t);
-        const T* col = p.column(b, t);
-        T* cur = la + t * N;
-        local_max = minus_inf<T>();
-        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
-            T best = minus_inf<T>();
-            for (int64_t i = 0; i < N; ++i) {
-                const T x = mat[i * N + j];
-                if (p.check_values) seen_bad |= invalid(x);
-                best = fmax(best, prev[i] + x);
-            }
-            const T s = best == minus_inf<T>() ? T(0) : best;
-            T sum = 0;
-            for (int64_t i = 0; i < N; ++i) {
-                if (prev[i] == minus_inf<T>()) continue;
-                sum += exp_of(prev[i] + mat[i * N + j] - s);
-            }
-            T out = best + log_of(sum);
-            if (col != nullptr) {
-                if (p.check_values) seen_bad |= invalid(col[j]);
-                out += col[j];
-            }
-            cur[j] = out;
-            local_max = fmax(local_max, out);
-        }
-        m = block_max(local_max, red);  // also the barrier after every read of prev
-        shift = m == minus_inf<T>() ? T(0) : m;
-        for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
-            cur[j] -= shift;
-            prev[j] = cur[j];
-        }
-        offset += double(shift);
-        if (threadIdx.x == 0) off[t] = offset;
-        __syncthreads();
-    }
+    const double offset = forward_sweep(p, b, L, rows, prev, cur, red, seen_bad);
     double sum = 0;
     for (int64_t j = threadIdx.x; j < N; j += blockDim.x) sum += exp(double(prev[j]));
     sum = block_sum(sum, red_d);
