@@ -1,5 +1,6 @@
 package org.diffhmm;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -30,6 +31,9 @@ public final class Factorized {
     private final long[] transIndex;
     private final Tensor emit;
     private final long batch, steps, states, numTrans;
+    // The lengths the transition index was last checked against (a copy): the index is private and
+    // immutable, so the same lengths need no second pass over it.
+    private volatile long[] checkedLengths;
 
     private Factorized(Tensor init, Tensor trans, long[] transIndex, Tensor emit) {
         this.init = init;
@@ -93,6 +97,27 @@ public final class Factorized {
         Objects.requireNonNull(trans, "trans");
         Objects.requireNonNull(emit, "emit");
         return new Factorized(init, trans, transIndex == null ? null : transIndex.clone(), emit);
+    }
+
+    /**
+     * The same problem with other transition scores — for training loops that change the scores and
+     * keep the structure: the transition index is shared with this one (not copied or checked again),
+     * the other tensors are the same views.
+     *
+     * @param trans transition log-scores of the same shape and dtype as {@link #trans()}
+     * @return the factorized potentials with {@code trans} in place of this one's
+     * @throws NullPointerException     if {@code trans} is null
+     * @throws IllegalArgumentException if its shape or dtype differs from this one's
+     */
+    public Factorized withTrans(Tensor trans) {
+        Objects.requireNonNull(trans, "trans");
+        if (!Arrays.equals(trans.shape(), this.trans.shape()) || trans.dtype() != this.trans.dtype()) {
+            throw new IllegalArgumentException("trans must have the shape and dtype of the one it replaces, "
+                    + this.trans.describe() + ", got " + trans.describe());
+        }
+        final Factorized f = new Factorized(init, trans, transIndex, emit);
+        f.checkedLengths = checkedLengths;
+        return f;
     }
 
     /**
@@ -191,7 +216,7 @@ public final class Factorized {
 
     /** Index values within [0, K) wherever lengths say they are read. */
     void checkTransIndex(long[] lengths) {
-        if (transIndex == null) {
+        if (transIndex == null || Arrays.equals(lengths, checkedLengths)) {
             return;
         }
         for (int b = 0; b < batch; b++) {
@@ -203,5 +228,6 @@ public final class Factorized {
                 }
             }
         }
+        checkedLengths = lengths.clone();
     }
 }

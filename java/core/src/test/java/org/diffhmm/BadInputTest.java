@@ -55,6 +55,32 @@ class BadInputTest {
         expect(IllegalArgumentException.class, "transIndex[0][2] = 5", () -> HmmForward.apply(twoMatrices, lengths));
     }
 
+    /**
+     * {@link Factorized#withTrans} shares the transition index and what it was checked against: a
+     * bad index that shorter lengths never reach passes, longer lengths still find it — in the
+     * original and in the copy with other transitions; a replacement of another shape or dtype is refused.
+     */
+    @Test
+    void otherTransitionsKeepTheIndexChecks() {
+        final Tensor init = Tensor.of(random(N), N), emit = Tensor.of(random(B * T * N), B, T, N);
+        final long[] index = new long[B * T];
+        index[2] = 5;  // sequence 0, step 2: outside K = 2
+        final Factorized f = Factorized.of(init, Tensor.of(random(2 * N * N), 2, N, N), index, emit);
+        final long[] shorter = {2, 2, 0};  // step 2 of sequence 0 is padding
+        HmmForward.apply(f, shorter).close();
+        final Tensor other = Tensor.of(random(2 * N * N), 2, N, N);
+        final Factorized g = f.withTrans(other);
+        try (HmmForward.FactorizedResult viaCopy = HmmForward.apply(g, shorter);
+                HmmForward.FactorizedResult fresh = HmmForward.apply(Factorized.of(init, other, index, emit), shorter)) {
+            assertArrayEquals(fresh.logZ(), viaCopy.logZ());
+        }
+        expect(IllegalArgumentException.class, "transIndex[0][2] = 5", () -> HmmForward.apply(g, lengths));
+        expect(IllegalArgumentException.class, "transIndex[0][2] = 5", () -> HmmForward.apply(f, lengths));
+        expect(IllegalArgumentException.class, "shape and dtype", () -> f.withTrans(Tensor.of(random(N * N), N, N)));
+        expect(IllegalArgumentException.class, "shape and dtype",
+                () -> f.withTrans(Tensor.of(new double[2 * N * N], 2, N, N)));
+    }
+
     @Test
     void lengthsAndMask() {
         final Tensor p = Tensor.of(scores, B, T, N, N);

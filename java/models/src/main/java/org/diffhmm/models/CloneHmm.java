@@ -535,7 +535,82 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         List<int[]> triples;
     }
 
+    /**
+     * What the block problem of a batch takes from its walks alone — the matrix index of every step,
+     * the lengths, the initial scores, the (action, symbol, next symbol) triples — kept for the next
+     * call with the same walks (every iteration of EM or gradient descent), with copies of the walks'
+     * arrays to see that they still are the same. Immutable once built.
+     */
+    private static final class Layout {
+        final List<Walk> walks;          // the list it was built from (a different list: rebuilt)
+        final int[][] symbols, actions;  // copies of its walks' arrays
+        final List<int[]> triples;
+        final long[] lengths;
+        final Factorized problem;        // with the transition scores of the call that built it
+
+        Layout(List<Walk> walks, List<int[]> triples, long[] lengths, Factorized problem) {
+            this.walks = walks;
+            this.symbols = new int[walks.size()][];
+            this.actions = new int[walks.size()][];
+            for (int b = 0; b < walks.size(); b++) {
+                symbols[b] = walks.get(b).symbols().clone();
+                actions[b] = walks.get(b).actions().clone();
+            }
+            this.triples = triples;
+            this.lengths = lengths;
+            this.problem = problem;
+        }
+
+        boolean matches(List<Walk> w) {
+            if (w != walks || w.size() != symbols.length) {
+                return false;
+            }
+            for (int b = 0; b < symbols.length; b++) {
+                final Walk x = w.get(b);
+                if (!Arrays.equals(x.symbols(), symbols[b]) || !Arrays.equals(x.actions(), actions[b])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private volatile Layout layout;  // the last batch's, see Layout
+
     private Prepared prepare(List<Walk> walks, double[] logT) {
+        Layout l = layout;
+        final Factorized problem;
+        if (l != null && l.matches(walks)) {
+            problem = l.problem.withTrans(Tensor.of(blockTransitions(l.triples, logT), l.triples.size(), block, block));
+        } else {
+            l = layout(walks, logT);
+            layout = l;
+            problem = l.problem;
+        }
+        final Prepared p = new Prepared();
+        p.problem = problem;
+        p.lengths = l.lengths;
+        p.triples = l.triples;
+        return p;
+    }
+
+    /** The block matrices of the triples: {@code [K][block][block]}, −inf outside each symbol's clones. */
+    private double[] blockTransitions(List<int[]> triples, double[] logT) {
+        final int k = triples.size();
+        final double[] trans = new double[k * block * block];
+        Arrays.fill(trans, Double.NEGATIVE_INFINITY);
+        for (int m = 0; m < k; m++) {
+            final int a = triples.get(m)[0], from = triples.get(m)[1], to = triples.get(m)[2];
+            for (int i = 0; i < clones[from]; i++) {
+                for (int j = 0; j < clones[to]; j++) {
+                    trans[(m * block + i) * block + j] = logT[(a * states + first[from] + i) * states + first[to] + j];
+                }
+            }
+        }
+        return trans;
+    }
+
+    private Layout layout(List<Walk> walks, double[] logT) {
         if (walks.isEmpty()) {
             throw new IllegalArgumentException("no walks");
         }
@@ -584,22 +659,10 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
             triples.add(new int[] {0, 0, 0});  // walks of length <= 1: a placeholder matrix, never read
         }
         final int k = triples.size();
-        final double[] trans = new double[k * block * block];
-        Arrays.fill(trans, Double.NEGATIVE_INFINITY);
-        for (int m = 0; m < k; m++) {
-            final int a = triples.get(m)[0], from = triples.get(m)[1], to = triples.get(m)[2];
-            for (int i = 0; i < clones[from]; i++) {
-                for (int j = 0; j < clones[to]; j++) {
-                    trans[(m * block + i) * block + j] = logT[(a * states + first[from] + i) * states + first[to] + j];
-                }
-            }
-        }
-        final Prepared p = new Prepared();
-        p.problem = Factorized.of(Tensor.of(init, batch, block), Tensor.of(trans, k, block, block), transIndex,
+        final Factorized problem = Factorized.of(Tensor.of(init, batch, block),
+                Tensor.of(blockTransitions(triples, logT), k, block, block), transIndex,
                 Tensor.of(zeroEmissions(batch * steps * block), batch, steps, block));
-        p.lengths = lengths;
-        p.triples = triples;
-        return p;
+        return new Layout(walks, triples, lengths, problem);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.diffhmm.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,29 @@ class ModelBehaviourTest {
         }
         assertThrows(java.io.IOException.class, () -> Models.fromJson("{\"format\": \"something else\"}"));
         assertThrows(java.io.IOException.class, () -> Models.fromJson("{\"format\": \"diffhmm-model\", \"type\": \"x\"}"));
+    }
+
+    /**
+     * The clone-structured HMM keeps a batch's block problem between calls with the same walks: the
+     * results equal a fresh model's with the same parameters, and a walk changed in place between
+     * calls is seen.
+     */
+    @Test
+    void cloneHmmReusesABatchOnlyWhileItsWalksAreUnchanged() {
+        final SplittableRandom rng = new SplittableRandom(31);
+        final Room room = new Room(2, 2, new int[] {0, 1, 1, 0});
+        final CloneHmm model = CloneHmm.random(new int[] {3, 2}, Room.ACTIONS, 0.05, rng);
+        final List<CloneHmm.Walk> walks = List.of(room.walk(200, rng), room.walk(150, rng));
+        model.emStep(walks);  // the batch's block problem is kept; the transitions change
+        final double unchanged = model.logLikelihood(walks);
+        assertEquals(new CloneHmm(model.clones(), Room.ACTIONS, model.parameters(), 0.05).logLikelihood(walks),
+                unchanged, 0.0);
+        final int[] x = walks.get(0).symbols();
+        x[10] = 1 - x[10];  // the other colour: still a possible walk (pc > 0)
+        final double changed = model.logLikelihood(walks);
+        assertEquals(new CloneHmm(model.clones(), Room.ACTIONS, model.parameters(), 0.05).logLikelihood(walks),
+                changed, 0.0);
+        assertNotEquals(unchanged, changed);
     }
 
     @Test
