@@ -221,11 +221,22 @@ class TorchHmmTest {
                     new org.bytedeco.pytorch.Scalar(3.0)).mul(new org.bytedeco.pytorch.Scalar(1.0)), w[1], w[2], c.lengths(),
                     null, 2.5);
             final double tol = float32 ? 1e-5 : 1e-12;
+            final double[][] first = new double[3][];
             for (int k = 0; k < 3; k++) {
                 final double[] want = values(a[k].grad()), got = values(b[k].grad()), weighted = values(w[k].grad());
+                first[k] = got;
                 for (int e = 0; e < want.length; e++) {
                     assertEquals(want[e], got[e], 0.0, (float32 ? "f32 " : "f64 ") + "input " + k + " [" + e + "]");
                     assertEquals(2.5 * want[e], weighted[e], tol * (1 + Math.abs(want[e])), "weighted input " + k + " [" + e + "]");
+                }
+            }
+            // The leaves (b) were given diffhmm's tensors as their gradients; a second step without
+            // resetting them adds to those, as autograd accumulates.
+            TorchHmm.nllBackward(org.diffhmm.Options.DEFAULT, b[0], b[1], b[2], c.lengths(), null, 1.0);
+            for (int k = 0; k < 3; k++) {
+                final double[] got = values(b[k].grad());
+                for (int e = 0; e < got.length; e++) {
+                    assertEquals(2 * first[k][e], got[e], tol * (1 + Math.abs(first[k][e])), "accumulated input " + k);
                 }
             }
         }
