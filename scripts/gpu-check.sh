@@ -10,18 +10,24 @@
 #             load the native library built here (java.library.path first), not the jar's
 #   bench     the published shape (B = 8, N = 50, L = 100..3000, float32 dense) and the large batch
 #             (B = 1024, N = 64, L = 1000) on the GPU, the CPU beside it
-# Results: bench/results/gpu-<device>-<date>.md (device, driver, commit, every verdict, the tables).
-# Usage: scripts/gpu-check.sh [--quick] [--only build,test,sanitize,java,bench]
+# Results: $OUT (or build/gpu-check)/gpu-<device>-<date>.md as the run goes (device, driver, commit,
+# every verdict, the tables), copied to bench/results/ at the end.
+# The whole run keeps within --budget seconds (default 560, under the device tool's 10-minute limit
+# per command): every stage's limit is cut to what is left, and a stage with too little left is
+# skipped with a verdict that says so — rerun it with --only (the build directory is kept).
+# --quick: fewer lengths and repetitions, and the sanitizers on the small CUDA tests only.
+# Usage: scripts/gpu-check.sh [--quick] [--budget SECONDS] [--only build,test,sanitize,java,bench]
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PATH="${CUDA_HOME:-/usr/local/cuda}/bin:$PATH"
-quick=0; only="build,test,sanitize,java,bench"
+quick=0; only="build,test,sanitize,java,bench"; budget=560; started=$(date +%s)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
     --only) only="$2"; shift ;;
-    *) echo "usage: scripts/gpu-check.sh [--quick] [--only build,test,sanitize,java,bench]" >&2; exit 2 ;;
+    --budget) budget="$2"; shift ;;
+    *) echo "usage: scripts/gpu-check.sh [--quick] [--budget SECONDS] [--only build,test,sanitize,java,bench]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -32,7 +38,7 @@ device="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -
 driver="$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1)"
 memory_mib="$(nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits 2>/dev/null | head -1)"
 commit="$(git rev-parse --short HEAD 2>/dev/null || cat .carry/commit 2>/dev/null || echo unknown)"
-report="bench/results/gpu-${device:-unknown}-$(date +%Y-%m-%d).md"
+report="$out/gpu-${device:-unknown}-$(date +%Y-%m-%d).md"
 {
   echo "# GPU check: ${device:-unknown device}"
   echo
@@ -47,9 +53,23 @@ verdict() {  # verdict NAME TEXT — printed and appended to the report at once
   echo "- $1: $2" >>"$report"
 }
 step() { echo; echo "=== $*"; }
-run_limited() {  # run_limited SECONDS LOG COMMAND... — the command's exit code, 124 on timeout
+run_limited() {  # run_limited SECONDS LOG COMMAND... — the command's exit code, 124 on timeout,
+  # 125 when the budget has too little left to start it (the limit is cut to what is left)
   local limit="$1" log="$2"; shift 2
+  local left=$(( started + budget - $(date +%s) - 20 ))
+  if (( left < 15 )); then
+    echo "skipped: the time budget (--budget $budget) is spent" >"$log"
+    return 125
+  fi
+  (( limit > left )) && limit=$left
   timeout --kill-after=10 "$limit" "$@" >"$log" 2>&1
+}
+failed() {  # failed RC — the verdict text of a stage that did not pass
+  case "$1" in
+    125) echo "skipped: time budget spent (rerun with --only)" ;;
+    124|137) echo "TIMED OUT" ;;
+    *) echo "FAILED (rc $1)" ;;
+  esac
 }
 
 if wants build; then
@@ -73,18 +93,20 @@ if wants test; then
     grep -qE "cuda_.*(Skipped|SKIP)" "$out/ctest.log" && verdict native_tests "FAILED: CUDA tests skipped (no device?)" \
       || verdict native_tests ok
   else
-    verdict native_tests "FAILED (rc $rc, see $out/ctest.log)"
+    verdict native_tests "$(failed $rc) (see $out/ctest.log)"
   fi
 fi
 
 if wants sanitize; then
   step "compute-sanitizer"
   if command -v compute-sanitizer >/dev/null; then
+    sanitized="$cuda_tests"
+    [[ $quick -eq 1 ]] && sanitized="cuda_matches_reference cuda_device_pointers_and_errors cuda_chunked_scan_recomputes_underflow"
     for tool in memcheck racecheck synccheck initcheck; do
-      for t in $cuda_tests; do
+      for t in $sanitized; do
         run_limited 240 "$out/sanitizer-$tool-$t.log" compute-sanitizer --tool "$tool" --error-exitcode 9 "$build/diffhmm_tests" "$t"
         rc=$?
-        if [[ $rc -eq 0 ]]; then verdict "$tool:$t" ok; else verdict "$tool:$t" "FAILED (rc $rc)"; tail -15 "$out/sanitizer-$tool-$t.log"; fi
+        if [[ $rc -eq 0 ]]; then verdict "$tool:$t" ok; else verdict "$tool:$t" "$(failed $rc)"; tail -15 "$out/sanitizer-$tool-$t.log"; fi
       done
     done
   else
@@ -107,7 +129,7 @@ if wants java; then
         --details summary; rc=$?
     tail -25 "$out/java-gpu.log"
     if grep -qE "[1-9][0-9]* tests failed" "$out/java-gpu.log" || [[ $rc -ne 0 && $rc -ne 1 ]]; then
-      verdict java_gpu "FAILED (rc $rc, see $out/java-gpu.log)"
+      verdict java_gpu "$(failed $rc) (see $out/java-gpu.log)"
     elif grep -qE " 0 tests successful" "$out/java-gpu.log"; then
       verdict java_gpu "FAILED (nothing ran)"
     elif grep -qE "[1-9][0-9]* tests (aborted|skipped)" "$out/java-gpu.log"; then
@@ -125,17 +147,17 @@ if wants bench; then
   lengths="100,500,1000,2000,3000"; reps=20
   [[ $quick -eq 1 ]] && { lengths="100,1000,3000"; reps=5; }
   run_limited 240 "$out/bench-cuda.md" "$build/diffhmm_bench" --backend cuda --lengths "$lengths" --reps "$reps" \
-    && verdict bench_published ok || verdict bench_published "FAILED (rc $?)"
+    && verdict bench_published ok || verdict bench_published "$(failed $?)"
   # Every sweep side by side on the published shape (the plans' choice is the line above), then the
   # chunked scan at fixed chunk counts: the cost model's crossover and best C (docs/cuda.md §3–§4).
   for kernel in sequential pipelined chunked; do
     DIFFHMM_CUDA_SWEEP=$kernel run_limited 120 "$out/bench-cuda-$kernel.md" "$build/diffhmm_bench" --backend cuda \
-      --lengths "100,3000" --reps "$reps" && verdict "bench_alpha_$kernel" ok || verdict "bench_alpha_$kernel" "FAILED (rc $?)"
+      --lengths "100,3000" --reps "$reps" && verdict "bench_alpha_$kernel" ok || verdict "bench_alpha_$kernel" "$(failed $?)"
   done
   for chunks in 8 16 32 64 128; do
     DIFFHMM_CUDA_SWEEP=chunked DIFFHMM_CUDA_CHUNKS=$chunks run_limited 60 "$out/bench-cuda-chunks-$chunks.md" \
       "$build/diffhmm_bench" --backend cuda --lengths "3000" --reps "$reps" \
-      && verdict "bench_chunks_$chunks" ok || verdict "bench_chunks_$chunks" "FAILED (rc $?)"
+      && verdict "bench_chunks_$chunks" ok || verdict "bench_chunks_$chunks" "$(failed $?)"
   done
   # The large batch needs ~3 inputs of 1024·1000·64² float32 (1 GiB each): skip on cards under 16 GiB.
   if [[ -n "$memory_mib" && "$memory_mib" -lt 16000 ]]; then
@@ -143,16 +165,16 @@ if wants bench; then
     verdict bench_large "skipped (${memory_mib} MiB)"
   else
     run_limited 240 "$out/bench-cuda-large.md" "$build/diffhmm_bench" --backend cuda --batch 1024 --states 64 --lengths 1000 --reps 5 \
-      && verdict bench_large ok || verdict bench_large "FAILED (rc $?)"
+      && verdict bench_large ok || verdict bench_large "$(failed $?)"
     # The large-batch α kernels side by side (the plan picks batch here; docs/cuda.md §3).
     for kernel in sequential batch; do
       DIFFHMM_CUDA_SWEEP=$kernel run_limited 120 "$out/bench-cuda-large-$kernel.md" "$build/diffhmm_bench" --backend cuda \
         --batch 1024 --states 64 --lengths 1000 --reps 3 \
-        && verdict "bench_large_$kernel" ok || verdict "bench_large_$kernel" "FAILED (rc $?)"
+        && verdict "bench_large_$kernel" ok || verdict "bench_large_$kernel" "$(failed $?)"
     done
   fi
   run_limited 240 "$out/bench-cpu.md" "$build/diffhmm_bench" --backend cpu --lengths "100,1000,3000" --reps 3 \
-    && verdict bench_cpu ok || verdict bench_cpu "FAILED (rc $?)"
+    && verdict bench_cpu ok || verdict bench_cpu "$(failed $?)"
   {
     echo; echo "## Published shape (B = 8, N = 50, float32 dense), CUDA"; echo; cat "$out/bench-cuda.md"
     for kernel in sequential pipelined chunked; do
@@ -171,6 +193,6 @@ if wants bench; then
   grep -E "^\| 3000 " "$out/bench-cuda.md" | awk -F'|' '{printf "  L=3000 forward %s ms, forward+backward %s ms (targets: 1 ms, 2 ms)\n", $3, $4}'
 fi
 
-echo "finished $(date -u +%Y-%m-%dT%H:%MZ)" >>"$report"
-cp "$report" "$out/" 2>/dev/null || true
+echo "finished $(date -u +%Y-%m-%dT%H:%MZ), $(( $(date +%s) - started )) s of the ${budget} s budget" >>"$report"
+cp "$report" bench/results/ 2>/dev/null || true
 echo; echo "wrote $report"
