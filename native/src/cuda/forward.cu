@@ -173,11 +173,12 @@ bool plan_chunks(const Problem<T>& device, ChunkPlan& plan) {
     c.shared = chunk_transfer_elements(N, c) * sizeof(T);
     cudaFuncAttributes attributes;
     check(cudaFuncGetAttributes(&attributes, chunk_transfer_kernel<T>), "cudaFuncGetAttributes");
-    int dev = 0, optin = 0, sms = 0, per_sm = 0;
+    int dev = 0, optin = 0, sms = 0, per_sm = 0, regs_per_sm = 0;
     check(cudaGetDevice(&dev), "cudaGetDevice");
     check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
     check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
     check(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev), "cudaDeviceGetAttribute");
+    check(cudaDeviceGetAttribute(&regs_per_sm, cudaDevAttrMaxRegistersPerMultiprocessor, dev), "cudaDeviceGetAttribute");
     const unsigned threads = 32u * unsigned(c.warps_j * c.row_sets);
     if (c.shared + attributes.sharedSizeBytes > size_t(std::max(optin, 48 * 1024)) ||
         int(threads) > attributes.maxThreadsPerBlock)
@@ -187,8 +188,11 @@ bool plan_chunks(const Problem<T>& device, ChunkPlan& plan) {
     const double pipe_step = n * n / 16.0 + 250.0;
     const double transfer_step = double(c.rows) * c.np * n / 64.0 + (n * n + double(c.rows) * n) / 16.0 + 200.0;
     const double carry_step = 900.0 + 30.0 * n;
-    const double resident = std::max(1.0, std::min(std::floor(double(per_sm) / double(c.shared + attributes.sharedSizeBytes)),
-                                                   std::floor(2048.0 / threads)));
+    // Transfer CTAs resident per SM: by shared memory, threads and registers.
+    const double resident = std::max(
+        1.0, std::min({std::floor(double(per_sm) / double(c.shared + attributes.sharedSizeBytes)),
+                       std::floor(2048.0 / threads),
+                       std::floor(double(regs_per_sm) / (double(threads) * std::max(1, attributes.numRegs)))}));
     const double one_sweep = double(L) * pipe_step;
     const size_t transfer_limit = size_t(256) << 20;  // bytes of transfers kept with the tape
     int64_t best = 1;
