@@ -177,13 +177,18 @@ public final class DjlHmm {
         // network's output does, and a term whose input needs none costs one dot product and adds 0.
         NDArray linear = null;
         for (NDArray[] pair : pairs) {
-            final NDArray x = pair[0].flatten(), g = pair[1].flatten();
-            NDArray term = x.dot(g);
-            if (Double.isNaN(term.toType(DataType.FLOAT64, false).getDouble())) {
-                // −inf scores (structural zeros, gradient 0) make −inf·0 = NaN: leave them out of the product.
-                term = NDArrays.where(x.isInfinite(), x.zerosLike(), x).dot(g);
-            }
+            final NDArray term = pair[0].flatten().dot(pair[1].flatten());
             linear = linear == null ? term : linear.add(term);
+        }
+        // One read of the sum (one synchronisation on a GPU, not one per input). NaN: some input has
+        // −inf scores (structural zeros, gradient 0), and −inf·0 = NaN; those leave them out.
+        if (Double.isNaN(linear.toType(DataType.FLOAT64, false).getDouble())) {
+            linear = null;
+            for (NDArray[] pair : pairs) {
+                final NDArray x = pair[0].flatten();
+                final NDArray term = NDArrays.where(x.isInfinite(), x.zerosLike(), x).dot(pair[1].flatten());
+                linear = linear == null ? term : linear.add(term);
+            }
         }
         // The value as a scalar of the inputs' type (a double would promote a float32 loss to float64).
         final Number scalar = linear.getDataType() == DataType.FLOAT32 ? (Number) (float) value : (Number) value;

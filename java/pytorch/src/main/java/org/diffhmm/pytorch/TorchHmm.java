@@ -234,17 +234,23 @@ public final class TorchHmm {
     private static Tensor surrogate(double value, torch.ScalarType type, Tensor[][] pairs) {
         Tensor linear = null;
         for (Tensor[] pair : pairs) {
-            if (!pair[0].requires_grad()) {
-                continue;
+            if (pair[0].requires_grad()) {
+                // One dot product: no intermediate tensor of the input's size.
+                final Tensor term = pair[0].flatten().dot(pair[1].flatten());
+                linear = linear == null ? term : linear.add(term);
             }
-            // One dot product: no intermediate tensor of the input's size.
-            Tensor term = pair[0].flatten().dot(pair[1].flatten());
-            if (Double.isNaN(term.item_double())) {
-                // −inf scores (structural zeros, gradient 0) make −inf·0 = NaN: leave them out of the product.
-                term = torch.where(pair[0].isfinite(), pair[0], new org.bytedeco.pytorch.Scalar(0.0)).flatten()
-                        .dot(pair[1].flatten());
+        }
+        // One read of the sum (one synchronisation on a GPU, not one per input). NaN: some input has
+        // −inf scores (structural zeros, gradient 0), and −inf·0 = NaN; those leave them out.
+        if (linear != null && Double.isNaN(linear.item_double())) {
+            linear = null;
+            for (Tensor[] pair : pairs) {
+                if (pair[0].requires_grad()) {
+                    final Tensor term = torch.where(pair[0].isfinite(), pair[0], new org.bytedeco.pytorch.Scalar(0.0))
+                            .flatten().dot(pair[1].flatten());
+                    linear = linear == null ? term : linear.add(term);
+                }
             }
-            linear = linear == null ? term : linear.add(term);
         }
         if (linear != null) {
             return linear.sub(linear.detach()).add(new org.bytedeco.pytorch.Scalar(value));  // on the inputs' device
