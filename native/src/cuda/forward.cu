@@ -270,6 +270,30 @@ Tape<T> alpha_sweep(State& st, TapeBuffers& buffers, const Problem<T>& host, con
     return tape;
 }
 
+// Viterbi by the pipelined max-plus sweep where the α plan would pipeline (few sequences; the ring
+// fits): back-pointers into vit.back, each sequence's last row and offset into vit; false (nothing
+// launched) where kbest_kernel should run instead.
+template <class T>
+bool viterbi_pipelined(const Problem<T>& host, const Problem<T>& device, const ViterbiRows<T>& vit, int* flag,
+                       cudaStream_t s) {
+    PipelinePlan plan;
+    size_t shared = 0;
+    if (plan_alpha(device, plan, shared) != AlphaKernel::pipelined) return false;
+    // The max-plus kernel's own registers (the plan measured the log-sum-exp one).
+    cudaFuncAttributes attributes;
+    check(cudaFuncGetAttributes(&attributes, alpha_pipelined_kernel<T, PipelinedMaxPlus<T>>), "cudaFuncGetAttributes");
+    if (int(plan.threads) > attributes.maxThreadsPerBlock) return false;
+    if (shared + attributes.sharedSizeBytes > 48 * 1024)
+        check(cudaFuncSetAttribute(alpha_pipelined_kernel<T, PipelinedMaxPlus<T>>,
+                                   cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+              "cudaFuncSetAttribute (shared memory)");
+    const Tape<T> no_tape{nullptr, nullptr, nullptr};
+    alpha_pipelined_kernel<T, PipelinedMaxPlus<T>><<<grid_for(host.B), plan.threads, shared, s>>>(
+        device, no_tape, flag, plan, ChunkStart<T>(), vit);
+    check_launch("alpha_pipelined_kernel (max-plus)", s);
+    return true;
+}
+
 // The pipelined β kernel's ring slot for `device` with the α plan's copy sizes; false where it does not
 // fit (then the sequential beta_kernel runs). Same choice rule as plan_alpha.
 template <class T>
@@ -370,6 +394,10 @@ template void beta_sweep(State&, const Problem<float>&, const Problem<float>&, c
                          const BetaOut<float>&, cudaStream_t);
 template void beta_sweep(State&, const Problem<double>&, const Problem<double>&, const Tape<double>&, const double*,
                          Sink, const BetaOut<double>&, cudaStream_t);
+template bool viterbi_pipelined(const Problem<float>&, const Problem<float>&, const ViterbiRows<float>&, int*,
+                                cudaStream_t);
+template bool viterbi_pipelined(const Problem<double>&, const Problem<double>&, const ViterbiRows<double>&, int*,
+                                cudaStream_t);
 template void write_log_z(State&, const Tape<float>&, float*, int64_t, cudaStream_t);
 template void write_log_z(State&, const Tape<double>&, double*, int64_t, cudaStream_t);
 

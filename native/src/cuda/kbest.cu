@@ -7,7 +7,7 @@
 #include "core/kmax.h"
 #include "cuda/cuda.h"
 #include "cuda/launch.h"
-#include "cuda/sweep.cuh"
+#include "cuda/sweeps.h"
 
 namespace diffhmm {
 namespace cuda {
@@ -66,6 +66,32 @@ __device__ void backtrace(const int32_t* bp, const int32_t* where, int64_t N, in
     }
 }
 
+// The k best paths of sequence b from its last step's values `last` [N·k] (re-centred; `offset` their
+// shift): the k best (state, rank) entries in (state, rank) order on ties — thread 0, `list` [k] as
+// scratch — their scores, then the backtraces (all threads) through the back-pointers back [B][T][N·k],
+// whose tail [B][k] holds each sequence's k last entries.
+template <class T>
+__device__ void finish_paths(const Problem<T>& p, int64_t b, int64_t L, int64_t k, const T* last, double offset,
+                             int32_t* back, T* list, int64_t* paths, T* scores, int64_t chunks, int32_t* maps,
+                             int32_t* ends) {
+    const int64_t N = p.N, width = N * k;
+    int32_t* where = back + p.B * p.T * width + b * k;
+    if (threadIdx.x == 0) {
+        for (int64_t r = 0; r < k; ++r) {
+            list[r] = minus_inf<T>();
+            where[r] = -1;
+        }
+        for (int64_t j = 0; j < N; ++j)
+            for (int64_t r = 0; r < k; ++r) {
+                if (!(last[j * k + r] > list[k - 1])) break;
+                offer(list, where, k, last[j * k + r], int32_t(j * k + r));
+            }
+        for (int64_t n = 0; n < k && where[n] >= 0; ++n) scores[b * k + n] = T(offset + double(list[n]));
+    }
+    __syncthreads();
+    backtrace(back + b * p.T * width, where, N, k, L, chunks, maps, ends, paths + b * k * p.T, p.T);
+}
+
 // The k-max-plus semiring for forward_sweep (sweep.cuh): state j keeps its k best (score,
 // back-pointer) entries sorted, best first; the back-pointers of step t go to bp [T][N][k].
 template <class T>
@@ -118,24 +144,28 @@ __global__ void kbest_kernel(Problem<T> p, int64_t k, int32_t* back, int64_t* pa
     bool seen_bad = false;
     const double offset = forward_sweep(p, b, L, rows, prev, cur, red, seen_bad);
     if (seen_bad) atomicOr(bad, 1);
-    // The k best over (state, rank), in (state, rank) order on ties; cur serves as the list.
-    int32_t* where = back + p.B * p.T * width + b * k;
-    if (threadIdx.x == 0) {
-        T* best = cur;
-        for (int64_t r = 0; r < k; ++r) {
-            best[r] = minus_inf<T>();
-            where[r] = -1;
-        }
-        for (int64_t j = 0; j < N; ++j)
-            for (int64_t r = 0; r < k; ++r) {
-                if (!(prev[j * k + r] > best[k - 1])) break;
-                offer(best, where, k, prev[j * k + r], int32_t(j * k + r));
-            }
-        for (int64_t n = 0; n < k && where[n] >= 0; ++n) scores[b * k + n] = T(offset + double(best[n]));
-    }
+    finish_paths(p, b, L, k, prev, offset, back, cur, paths, scores, chunks, chunk_maps + b * max_chunks * width,
+                 chunk_ends + b * k * max_chunks);
+}
+
+// After the pipelined max-plus sweep (pipelined.cuh, Viterbi: k = 1): its last rows and offsets in
+// vit, its back-pointers in `back`; the best path of sequence b = blockIdx.x as kbest_kernel finds it.
+// Dynamic shared memory: last [N], list [1] of T.
+template <class T>
+__global__ void viterbi_finish_kernel(Problem<T> p, ViterbiRows<T> vit, int64_t* paths, T* scores, int64_t max_chunks,
+                                      int32_t* chunk_maps, int32_t* chunk_ends) {
+    extern __shared__ unsigned char shared_raw[];
+    const int64_t N = p.N, b = blockIdx.x, L = p.length(b);
+    T* last = reinterpret_cast<T*>(shared_raw);
+    T* list = last + N;
+    for (int64_t e = threadIdx.x; e < p.T; e += blockDim.x) paths[b * p.T + e] = -1;
+    if (threadIdx.x == 0) scores[b] = L == 0 ? T(0) : minus_inf<T>();
+    if (L == 0) return;
+    for (int64_t j = threadIdx.x; j < N; j += blockDim.x) last[j] = vit.last_row[b * N + j];
     __syncthreads();
-    backtrace(bp, where, N, k, L, chunks, chunk_maps + b * max_chunks * width, chunk_ends + b * k * max_chunks,
-              paths + b * k * p.T, p.T);
+    const int64_t chunks = backtrace_chunks(L, N, max_chunks);
+    finish_paths(p, b, L, int64_t(1), last, vit.last_offset[b], vit.back, list, paths, scores, chunks,
+                 chunk_maps + b * max_chunks * N, chunk_ends + b * max_chunks);
 }
 
 template <class T>
@@ -162,9 +192,21 @@ void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths
     check(cudaMemsetAsync(flag, 0, sizeof(int), s), "cudaMemsetAsync");
     const Output<int64_t> out_paths(paths, size_t(p.B) * size_t(k) * size_t(p.T), st.out[2]);
     const Output<T> out_scores(scores, size_t(p.B) * size_t(k), st.out[3]);
-    kbest_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(kbest_kernel<T>, p.N * k, 2), s>>>(
-        d, k, back, out_paths.device, out_scores.device, flag, max_chunks, chunk_maps, chunk_ends);
-    check_launch("kbest_kernel", s);
+    ViterbiRows<T> vit;
+    vit.back = back;
+    if (k == 1) {  // Viterbi: the pipelined max-plus sweep where the α plan would pipeline
+        vit.last_row = st.last.as<T>(size_t(p.B) * size_t(p.N));
+        vit.last_offset = st.last_offset.as<double>(size_t(p.B));
+    }
+    if (k == 1 && viterbi_pipelined(p, d, vit, flag, s)) {
+        viterbi_finish_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(viterbi_finish_kernel<T>, p.N + 1, 1),
+                                   s>>>(d, vit, out_paths.device, out_scores.device, max_chunks, chunk_maps, chunk_ends);
+        check_launch("viterbi_finish_kernel", s);
+    } else {
+        kbest_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(kbest_kernel<T>, p.N * k, 2), s>>>(
+            d, k, back, out_paths.device, out_scores.device, flag, max_chunks, chunk_maps, chunk_ends);
+        check_launch("kbest_kernel", s);
+    }
     if (p.check_values) report_invalid_values(p, flag, s);
     out_paths.finish(s);
     out_scores.finish(s);

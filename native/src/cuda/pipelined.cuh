@@ -71,10 +71,64 @@ __device__ __forceinline__ void queue_step(const Problem<T>& p, int64_t b, int64
     __pipeline_commit();
 }
 
+// The semirings of the pipelined forward: what a lane keeps while it folds in its sources (Acc), how
+// it folds in one (push, sources in ascending order), how the four lanes of a state merge (merge,
+// after shuffle), and the state's step value.
+//   LogSumExp: an online log-sum-exp (one exp per term) — the α sweep.
+//   MaxPlus:   the maximum and the lowest source reaching it — Viterbi, as kbest_kernel with k = 1
+//              (the same order and tie rule: the first maximising source wins).
+template <class T>
+struct PipelinedLogSumExp {
+    static constexpr bool viterbi = false;
+    struct Acc {
+        T m = -static_cast<T>(INFINITY), s = T(0);
+    };
+    __device__ static void push(Acc& a, T v, int32_t) { chunk::lse_push(a.m, a.s, v); }
+    __device__ static Acc shuffle(const Acc& a, int o) {
+        return {__shfl_xor_sync(0xffffffffu, a.m, o), __shfl_xor_sync(0xffffffffu, a.s, o)};
+    }
+    __device__ static void merge(Acc& a, const Acc& b) { chunk::lse_merge(a.m, a.s, b.m, b.s); }
+    __device__ static T value(const Acc& a) { return chunk::lse_value(a.m, a.s); }
+};
+
+template <class T>
+struct PipelinedMaxPlus {
+    static constexpr bool viterbi = true;
+    struct Acc {
+        T best = -static_cast<T>(INFINITY);
+        int32_t arg = -1;
+    };
+    __device__ static void push(Acc& a, T v, int32_t i) {
+        if (v > a.best) {
+            a.best = v;
+            a.arg = i;
+        }
+    }
+    __device__ static Acc shuffle(const Acc& a, int o) {
+        return {__shfl_xor_sync(0xffffffffu, a.best, o), __shfl_xor_sync(0xffffffffu, a.arg, o)};
+    }
+    __device__ static void merge(Acc& a, const Acc& b) {
+        if (b.arg >= 0 && (b.best > a.best || (b.best == a.best && (a.arg < 0 || b.arg < a.arg)))) a = b;
+    }
+    __device__ static T value(const Acc& a) { return a.best; }
+};
+
+// Where the max-plus sweep puts what Viterbi's backtrace needs: the back-pointers [B][T][N] (int32,
+// −1 where no source reaches a state) and each sequence's last row (re-centred) and offset.
+template <class T>
+struct ViterbiRows {
+    int32_t* back = nullptr;
+    T* last_row = nullptr;       // [B][N]
+    double* last_offset = nullptr;  // [B]
+};
+
+// The forward sweep in semiring SR (α into the tape, or Viterbi's back-pointers into `vit`).
 // Dynamic shared memory: ring [(depth + 1)·slot] of T, then raw rows [2][N] of T (the ring's slot is a
 // multiple of 16 bytes, so the rows stay aligned). Sets *bad if a NaN/+inf is read (when checking).
-template <class T>
-__global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, PipelinePlan plan, ChunkStart<T> from) {
+// The chunked scan (from.chunks > 1) is for the log-sum-exp sweep only.
+template <class T, class SR = PipelinedLogSumExp<T>>
+__global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, PipelinePlan plan, ChunkStart<T> from,
+                                       ViterbiRows<T> vit = ViterbiRows<T>()) {
     extern __shared__ __align__(16) unsigned char shared_raw[];
     T* ring = reinterpret_cast<T*>(shared_raw);
     T* rows = ring + int64_t(plan.depth + 1) * plan.slot;  // rows[(t & 1) * N + j]: raw α of step t
@@ -84,7 +138,7 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
     const chunk::Span span = chunk::span(L, from.chunks, c);
     if (c > 0 && span.empty()) return;  // chunk 0 always runs: it owns step 0
     if (L == 0) {
-        if (threadIdx.x == 0) tape.log_z[b] = 0.0;
+        if (threadIdx.x == 0 && !SR::viterbi) tape.log_z[b] = 0.0;
         return;
     }
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
@@ -92,8 +146,8 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
     const int64_t j = int64_t(warp) * 8 + (lane >> 2);  // this lane's destination state (may be ≥ N)
     const bool owner = q == 0 && j < N;                   // the lane that finalises state j
     const int slots = plan.depth + 1;
-    T* la = tape.log_alpha + b * p.T * N;
-    double* off = tape.offset + b * p.T;
+    T* la = SR::viterbi ? nullptr : tape.log_alpha + b * p.T * N;
+    double* off = SR::viterbi ? nullptr : tape.offset + b * p.T;
     bool seen_bad = false;
     const int64_t start = span.first - 1;  // the step whose message the sweep starts from
 
@@ -125,7 +179,7 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
     for (int w = 0; w < warps; ++w) shift = fmax(shift, warp_max_of[start & 1][w]);
     shift = shift == minus_inf<T>() ? T(0) : shift;
     double offset = base + double(shift);
-    if (c == 0) {  // later chunks' starting step belongs to the chunk before
+    if (c == 0 && !SR::viterbi) {  // later chunks' starting step belongs to the chunk before
         if (owner) la[j] = raw - shift;
         if (threadIdx.x == 0) off[0] = offset;
     }
@@ -134,31 +188,21 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
         // Step t + depth into the slot step t − 1 used (everyone finished it before the last barrier).
         queue_step(p, b, t + plan.depth, span.end, ring + ((t + plan.depth) % slots) * plan.slot, plan);
         const T* tile = ring + (t % slots) * plan.slot;
-        const T* prev = rows + ((t - 1) & 1) * N;  // raw α of step t − 1: log α_{t−1} = prev + offset − shift
-        T m = minus_inf<T>(), s = T(0);
+        const T* prev = rows + ((t - 1) & 1) * N;  // raw values of step t − 1: minus `shift`, re-centred
+        typename SR::Acc acc;
         if (j < N) {
             for (int64_t i = q; i < N; i += 4) {
-                const T a = prev[i];
                 const T x = tile[i * N + j];
                 if (p.check_values) seen_bad |= invalid(x);
-                const T v = a + x;
-                if (!(v > minus_inf<T>())) continue;  // a −inf source or a structural zero adds nothing
-                if (v <= m) {
-                    s += exp_of(v - m);
-                } else {
-                    s = s * exp_of(m - v) + T(1);
-                    m = v;
-                }
+                SR::push(acc, prev[i] + x, int32_t(i));  // −inf sources and structural zeros add nothing
             }
         }
         // Merge the four lanes of each state (lanes 4jj .. 4jj+3).
-        for (int o = 1; o <= 2; o <<= 1) {
-            const T m2 = __shfl_xor_sync(0xffffffffu, m, o), s2 = __shfl_xor_sync(0xffffffffu, s, o);
-            chunk::lse_merge(m, s, m2, s2);
-        }
+        for (int o = 1; o <= 2; o <<= 1) SR::merge(acc, SR::shuffle(acc, o));
+        const T m = SR::value(acc);
         raw = minus_inf<T>();
         if (owner && m != minus_inf<T>()) {
-            raw = m + log_of(s) - shift;  // prev carried the previous step's shift
+            raw = m - shift;  // prev carried the previous step's shift
             if (plan.column) {
                 const T cj = tile[N * N + j];
                 if (p.check_values) seen_bad |= invalid(cj);
@@ -166,6 +210,9 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
             }
         } else if (owner && plan.column && p.check_values) {
             seen_bad |= invalid(tile[N * N + j]);
+        }
+        if constexpr (SR::viterbi) {
+            if (owner) vit.back[(b * p.T + t) * N + j] = m == minus_inf<T>() ? -1 : acc.arg;
         }
         if (owner) rows[(t & 1) * N + j] = raw;
         wmax = warp_max(raw);
@@ -176,11 +223,18 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
         for (int w = 0; w < warps; ++w) m_t = fmax(m_t, warp_max_of[t & 1][w]);
         shift = m_t == minus_inf<T>() ? T(0) : m_t;
         offset += double(shift);
-        if (owner) la[t * N + j] = raw - shift;
-        if (threadIdx.x == 0) off[t] = offset;
+        if (!SR::viterbi) {
+            if (owner) la[t * N + j] = raw - shift;
+            if (threadIdx.x == 0) off[t] = offset;
+        }
     }
     __pipeline_wait_prior(0);  // no copy may outlive the CTA's shared memory
     if (seen_bad) atomicOr(bad, 1);
+    if (SR::viterbi) {  // the last row, re-centred, and its offset: for the backtrace
+        if (owner) vit.last_row[b * N + j] = rows[((span.end - 1) & 1) * N + j] - shift;
+        if (threadIdx.x == 0) vit.last_offset[b] = offset;
+        return;
+    }
     if (c != chunk::last_chunk(L, from.chunks)) return;  // log Z: the chunk that ends the sequence
 
     const T* last = rows + ((span.end - 1) & 1) * N;

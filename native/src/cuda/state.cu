@@ -60,7 +60,8 @@ void* DeviceBuffer::get(size_t bytes) {
 size_t device_bytes(const State* state) {
     if (state == nullptr) return 0;
     size_t bytes = state->tape.capacity() + state->aux.capacity() + state->chunk_start.capacity() +
-                   state->chunk_start_off.capacity() + state->back.capacity() + state->flag.capacity() +
+                   state->chunk_start_off.capacity() + state->back.capacity() + state->last.capacity() +
+                   state->last_offset.capacity() + state->flag.capacity() +
                    state->partial.capacity();
     for (const DeviceBuffer& b : state->in) bytes += b.capacity();
     for (const DeviceBuffer& b : state->out) bytes += b.capacity();

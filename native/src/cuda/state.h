@@ -77,6 +77,7 @@ struct State {
     TapeBuffers aux;                                    // marginals' and sampling's own forward
     DeviceBuffer chunk_start, chunk_start_off;          // the chunked scan's carried messages
     DeviceBuffer back;                                  // Viterbi back-pointers
+    DeviceBuffer last, last_offset;                     // Viterbi's last rows and offsets (pipelined)
     DeviceBuffer flag;                                  // NaN/+inf seen
     DeviceBuffer partial;                               // per-sequence float64 sums of shared gradients
     DeviceBuffer in[7];                                 // staged host inputs (problem, upstream gradient)
