@@ -201,6 +201,21 @@ __device__ inline double block_max_d(double v, double* scratch) {
     return m;
 }
 
+// A carried message re-centred on its maximum — v is this thread's state k's absolute log value (−inf
+// past N) — into `row` [N] and the chunk's start[slot], start_off[slot]; returns the offset.
+template <class T>
+__device__ double store_start(double v, int64_t k, int64_t N, int64_t slot, T* row, const ChunkData<T>& data,
+                              double* red) {
+    const double mx = block_max_d(v, red);
+    const double off = mx > -INFINITY ? mx : 0.0;
+    if (k < N) {
+        row[k] = T(v - off);
+        data.start[slot * N + k] = row[k];
+    }
+    if (k == 0) data.start_off[slot] = off;
+    return off;
+}
+
 // α carried across the chunks of sequence b = blockIdx.x: out.start[b][c] (re-centred) and
 // out.start_off[b][c] are α_{first(c) − 1}, the message chunk c's re-sweep starts from. One thread
 // per state (blockDim ≥ N). Dynamic shared memory: a [N], w [N] of T.
@@ -221,13 +236,7 @@ __global__ void chunk_alpha_kernel(Problem<T> p, ChunkPlan plan, ChunkData<T> da
         v = double(p.initial_row(b)[j] + (col ? col[j] : T(0)));
     }
     for (int64_t c = 0;; ++c) {
-        const double mx = block_max_d(v, red);
-        const double a_off = mx > -INFINITY ? mx : 0.0;
-        if (j < N) {
-            a[j] = T(v - a_off);
-            data.start[(b * C + c) * N + j] = a[j];
-        }
-        if (j == 0) data.start_off[b * C + c] = a_off;
+        const double a_off = store_start(v, j, N, b * C + c, a, data, red);
         if (c == last) return;
         // Across chunk c: w[r] = a[r] + a_off + row_off[r] − base, then a log-sum-exp per column.
         const T* lr = data.transfer + (b * C + c) * N * N;
@@ -256,13 +265,7 @@ __global__ void chunk_beta_kernel(Problem<T> p, ChunkPlan plan, ChunkData<T> dat
     const int64_t r = threadIdx.x;
     double v = r < N ? 0.0 : -INFINITY;
     for (int64_t c = chunk::last_chunk(L, C);; --c) {
-        const double mx = block_max_d(v, red);
-        const double off = mx > -INFINITY ? mx : 0.0;
-        if (r < N) {
-            be[r] = T(v - off);
-            data.start[(b * C + c) * N + r] = be[r];
-        }
-        if (r == 0) data.start_off[b * C + c] = off;
+        const double off = store_start(v, r, N, b * C + c, be, data, red);
         if (c == 0) return;
         const T* lr = data.transfer + (b * C + c) * N * N;
         for (int64_t e = threadIdx.x; e < N * N; e += blockDim.x) tile[e] = lr[e];
