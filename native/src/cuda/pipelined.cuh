@@ -78,22 +78,58 @@ __device__ __forceinline__ void queue_step(const Problem<T>& p, int64_t b, int64
 //   MaxPlus:   the maximum and the lowest source reaching it — Viterbi, as kbest_kernel with k = 1
 //              (the same order and tie rule: the first maximising source wins).
 template <class T>
+__device__ __forceinline__ T exp2_of(T x);
+template <>
+__device__ __forceinline__ float exp2_of(float x) { return exp2f(x); }
+template <>
+__device__ __forceinline__ double exp2_of(double x) { return exp2(x); }
+template <class T>
+__device__ __forceinline__ T log2_of(T x);
+template <>
+__device__ __forceinline__ float log2_of(float x) { return log2f(x); }
+template <>
+__device__ __forceinline__ double log2_of(double x) { return log2(x); }
+
+// In base 2: the kernel's values are log2 of the messages (scores enter times log2 e, one FMA with
+// the source's value), so every term costs an ex2 — the MUFU instruction itself, with no range
+// reduction around it — and the tape gets natural logs back (times ln 2) when it is written.
+template <class T>
 struct PipelinedLogSumExp {
     static constexpr bool viterbi = false;
+    static constexpr double scale = 1.4426950408889634;  // log2 e: log2 units per natural unit
     struct Acc {
         T m = -static_cast<T>(INFINITY), s = T(0);
     };
-    __device__ static void push(Acc& a, T v, int32_t) { chunk::lse_push(a.m, a.s, v); }
+    __device__ static void push(Acc& a, T v, int32_t) {
+        if (!(v > minus_inf<T>())) return;  // a −inf source or a structural zero adds nothing
+        if (v <= a.m) {
+            a.s += exp2_of(v - a.m);
+        } else {
+            a.s = a.m == minus_inf<T>() ? T(1) : a.s * exp2_of(a.m - v) + T(1);
+            a.m = v;
+        }
+    }
     __device__ static Acc shuffle(const Acc& a, int o) {
         return {__shfl_xor_sync(0xffffffffu, a.m, o), __shfl_xor_sync(0xffffffffu, a.s, o)};
     }
-    __device__ static void merge(Acc& a, const Acc& b) { chunk::lse_merge(a.m, a.s, b.m, b.s); }
-    __device__ static T value(const Acc& a) { return chunk::lse_value(a.m, a.s); }
+    __device__ static void merge(Acc& a, const Acc& b) {
+        if (b.m == minus_inf<T>()) return;
+        if (a.m == minus_inf<T>()) {
+            a = b;
+        } else if (b.m <= a.m) {
+            a.s += b.s * exp2_of(b.m - a.m);
+        } else {
+            a.s = a.s * exp2_of(a.m - b.m) + b.s;
+            a.m = b.m;
+        }
+    }
+    __device__ static T value(const Acc& a) { return a.m == minus_inf<T>() ? a.m : a.m + log2_of(a.s); }
 };
 
 template <class T>
 struct PipelinedMaxPlus {
     static constexpr bool viterbi = true;
+    static constexpr double scale = 1.0;  // natural units: kbest_kernel's comparisons, bit for bit
     struct Acc {
         T best = -static_cast<T>(INFINITY);
         int32_t arg = -1;
@@ -156,6 +192,9 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
         queue_step(p, b, t, span.end, ring + (t % slots) * plan.slot, plan);
 
     // The starting message: step 0's initial scores (chunk 0), else α_{first − 1} from the carry.
+    // Values in the semiring's units (SR::scale per natural unit: log2 for α); offsets stay natural.
+    const T in = T(SR::scale);
+    const double out = 1.0 / SR::scale;
     T raw = minus_inf<T>();
     double base = 0.0;
     if (c > 0) base = from.start_off[b * from.chunks + c];
@@ -165,9 +204,9 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
             const T* col = p.initial_col(b);
             const T cj = col ? col[j] : T(0);
             if (p.check_values) seen_bad |= invalid(row[j]) || invalid(cj);
-            raw = row[j] + cj;
+            raw = (row[j] + cj) * in;
         } else {
-            raw = from.start[(b * from.chunks + c) * N + j];
+            raw = from.start[(b * from.chunks + c) * N + j] * in;
         }
         rows[(start & 1) * N + j] = raw;
     }
@@ -178,9 +217,9 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
     T shift = minus_inf<T>();
     for (int w = 0; w < warps; ++w) shift = fmax(shift, warp_max_of[start & 1][w]);
     shift = shift == minus_inf<T>() ? T(0) : shift;
-    double offset = base + double(shift);
+    double offset = base + double(shift) * out;
     if (c == 0 && !SR::viterbi) {  // later chunks' starting step belongs to the chunk before
-        if (owner) la[j] = raw - shift;
+        if (owner) la[j] = T(double(raw - shift) * out);
         if (threadIdx.x == 0) off[0] = offset;
     }
 
@@ -194,7 +233,7 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
             for (int64_t i = q; i < N; i += 4) {
                 const T x = tile[i * N + j];
                 if (p.check_values) seen_bad |= invalid(x);
-                SR::push(acc, prev[i] + x, int32_t(i));  // −inf sources and structural zeros add nothing
+                SR::push(acc, fma(x, in, prev[i]), int32_t(i));  // −inf sources and structural zeros add nothing
             }
         }
         // Merge the four lanes of each state (lanes 4jj .. 4jj+3).
@@ -206,7 +245,7 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
             if (plan.column) {
                 const T cj = tile[N * N + j];
                 if (p.check_values) seen_bad |= invalid(cj);
-                raw += cj;
+                raw += cj * in;
             }
         } else if (owner && plan.column && p.check_values) {
             seen_bad |= invalid(tile[N * N + j]);
@@ -222,9 +261,9 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
         T m_t = minus_inf<T>();
         for (int w = 0; w < warps; ++w) m_t = fmax(m_t, warp_max_of[t & 1][w]);
         shift = m_t == minus_inf<T>() ? T(0) : m_t;
-        offset += double(shift);
+        offset += double(shift) * out;
         if (!SR::viterbi) {
-            if (owner) la[t * N + j] = raw - shift;
+            if (owner) la[t * N + j] = T(double(raw - shift) * out);
             if (threadIdx.x == 0) off[t] = offset;
         }
     }
@@ -240,7 +279,7 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
     const T* last = rows + ((span.end - 1) & 1) * N;
     double sum = 0;
     for (int64_t k = threadIdx.x; k < N; k += blockDim.x)
-        if (last[k] != minus_inf<T>()) sum += exp(double(last[k]) - double(shift));
+        if (last[k] != minus_inf<T>()) sum += exp2(double(last[k]) - double(shift));  // log2 units
     sum = block_sum(sum, red_d);
     if (threadIdx.x == 0) tape.log_z[b] = sum > 0 ? offset + log(sum) : -INFINITY;
 }
