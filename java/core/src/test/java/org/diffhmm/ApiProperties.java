@@ -142,4 +142,69 @@ class ApiProperties {
             assertArrayEquals((float[]) before, potential.floatArray());
         }
     }
+
+    /**
+     * {@link Factorized#withTrans}: a replacement of another shape, rank or dtype is refused (the
+     * message names both); one of the same shape and dtype gives exactly what the problem built afresh
+     * with it gives; and an index outside [0, K) at a step the lengths reach is refused whatever
+     * lengths the original was checked against before.
+     */
+    @Property(tries = 100)
+    void otherTransitionsBehaveAsAFreshProblem(@ForAll @IntRange(min = 1, max = 3) int b,
+                                               @ForAll @IntRange(min = 2, max = 5) int t,
+                                               @ForAll @IntRange(min = 1, max = 4) int n,
+                                               @ForAll @IntRange(min = 1, max = 3) int k,
+                                               @ForAll long seed) {
+        final SplittableRandom rng = new SplittableRandom(seed);
+        final Tensor init = Tensor.of(randoms(rng, n), n), emit = Tensor.of(randoms(rng, b * t * n), b, t, n);
+        final long[] index = new long[b * t];
+        for (int e = 0; e < index.length; e++) {
+            index[e] = rng.nextInt(k);
+        }
+        final long[] lengths = new long[b];
+        for (int e = 0; e < b; e++) {
+            lengths[e] = rng.nextInt(t + 1);
+        }
+        final Factorized f = Factorized.of(init, Tensor.of(randoms(rng, k * n * n), k, n, n), index, emit);
+        try (HmmForward.FactorizedResult r = HmmForward.apply(CPU, f, lengths)) {
+            r.logZ();  // checks the index against these lengths
+        }
+        final Tensor wrong;
+        switch (rng.nextInt(3)) {
+            case 0: wrong = Tensor.of(randoms(rng, k * n * (n + 1)), k, n, n + 1); break;
+            case 1: wrong = Tensor.of(randoms(rng, (k + 1) * n * n), k + 1, n, n); break;
+            default: wrong = Tensor.of(new double[k * n * n], k, n, n); break;
+        }
+        final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> f.withTrans(wrong));
+        assertTrue(e.getMessage().contains("shape and dtype"), e.getMessage());
+        final Tensor other = Tensor.of(randoms(rng, k * n * n), k, n, n);
+        try (HmmForward.FactorizedResult viaCopy = HmmForward.apply(CPU, f.withTrans(other), lengths);
+                HmmForward.FactorizedResult fresh = HmmForward.apply(CPU, Factorized.of(init, other, index, emit), lengths)) {
+            assertArrayEquals(fresh.logZ(), viaCopy.logZ());
+        }
+        // A bad index at step s of one sequence: unseen while that sequence is shorter, found after.
+        final int victim = rng.nextInt(b), s = 1 + rng.nextInt(t - 1);
+        final long[] bad = index.clone();
+        bad[victim * t + s] = k + rng.nextInt(3);
+        final long[] shorter = lengths.clone();
+        shorter[victim] = s;
+        final long[] longer = lengths.clone();
+        longer[victim] = t;
+        final Factorized g = Factorized.of(init, other, bad, emit);
+        try (HmmForward.FactorizedResult r = HmmForward.apply(CPU, g, shorter)) {
+            assertFalse(Double.isNaN(r.logZ()[victim]));
+        }
+        final IllegalArgumentException found = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> HmmForward.apply(CPU, g.withTrans(Tensor.of(randoms(rng, k * n * n), k, n, n)), longer));
+        assertTrue(found.getMessage().contains("transIndex[" + victim + "][" + s + "]"), found.getMessage());
+    }
+
+    private static float[] randoms(SplittableRandom rng, int count) {
+        final float[] a = new float[count];
+        for (int e = 0; e < count; e++) {
+            a[e] = (float) rng.nextDouble(-3, 3);
+        }
+        return a;
+    }
 }
