@@ -1,5 +1,8 @@
-// chunk_test.cpp — the chunked scan's arithmetic (src/cuda/chunk_math.h) on the host, so it is checked
-// on every machine and not only where a GPU runs the kernels that use it: chunk transfers built step by
+// chunk_test.cpp — the CUDA kernels' arithmetic (src/cuda/chunk_math.h) on the host, so it is checked
+// on every machine and not only where a GPU runs the kernels that use it. The pipelined α kernel's
+// base-2 log-sum-exp: one sequence swept as the kernel sweeps it (four lanes per state merged in the
+// shuffles' order, the shift one step late, the tape back in natural logs) against the float64
+// reference. The chunked scan: chunk transfers built step by
 // step as the transfer kernel builds them (column-shifted step matrices exponentiated once, rows
 // exponentiated once, their product, the exact log-space recomputation of underflowing entries), α
 // carried forward and β carried back across the chunks, compared at every chunk boundary with a plain
@@ -206,7 +209,91 @@ double per_step(double scale) {
     return 16.0 * double(std::numeric_limits<T>::epsilon()) * (1.0 + scale);
 }
 
+// Sequence b's α as alpha_pipelined_kernel computes it in float32 base 2 (pipelined.cuh): returns log Z
+// and writes the tape (natural logs, offsets) into la [L][N] and off [L].
+double pipelined_alpha(const test::Problem& p, int64_t b, std::vector<float>& la, std::vector<double>& off) {
+    const int64_t N = p.N, L = p.lengths[b];
+    const float in = float(chunk::kLog2e);
+    const double out = 1.0 / chunk::kLog2e;
+    la.assign(static_cast<size_t>(L * N), 0.0f);
+    off.assign(static_cast<size_t>(L), 0.0);
+    if (L == 0) return 0.0;
+    std::vector<float> prev(static_cast<size_t>(N)), raw(static_cast<size_t>(N)), m, col;
+    auto recentre = [&](int64_t t, float& shift, double& offset) {
+        float mx = chunk::neg_inf<float>();
+        for (float v : raw) mx = std::max(mx, v);
+        shift = mx > chunk::neg_inf<float>() ? mx : 0.0f;
+        offset += double(shift) * out;
+        for (int64_t j = 0; j < N; ++j) la[size_t(t * N + j)] = float(double(raw[j] - shift) * out);
+        off[size_t(t)] = offset;
+        prev = raw;
+    };
+    for (int64_t j = 0; j < N; ++j) raw[j] = float(p.score(b, 0, 0, j)) * in;
+    if (!p.dense)  // factorized: init and emission enter as the kernel adds them, in float32
+        for (int64_t j = 0; j < N; ++j)
+            raw[j] = (float(p.init[(p.init_batched ? b * N : 0) + j]) + float(p.emit[(b * p.T) * N + j])) * in;
+    float shift = 0;
+    double offset = 0;
+    recentre(0, shift, offset);
+    for (int64_t t = 1; t < L; ++t) {
+        step_of(p, b, t, m, col);
+        for (int64_t j = 0; j < N; ++j) {
+            float lm[4], ls[4];
+            for (int q = 0; q < 4; ++q) {
+                lm[q] = chunk::neg_inf<float>();
+                ls[q] = 0.0f;
+                for (int64_t i = q; i < N; i += 4) chunk::lse2_push(lm[q], ls[q], std::fma(m[i * N + j], in, prev[i]));
+            }
+            // The owner lane (q = 0) after the shuffles: merge with lane 1, then with lanes 2+3's merge.
+            float m01 = lm[0], s01 = ls[0], m23 = lm[2], s23 = ls[2];
+            chunk::lse2_merge(m01, s01, lm[1], ls[1]);
+            chunk::lse2_merge(m23, s23, lm[3], ls[3]);
+            chunk::lse2_merge(m01, s01, m23, s23);
+            const float v = chunk::lse2_value(m01, s01);
+            raw[j] = v == chunk::neg_inf<float>() ? v : v - shift + (p.dense ? 0.0f : col[j] * in);
+        }
+        recentre(t, shift, offset);
+    }
+    double sum = 0;
+    for (int64_t j = 0; j < N; ++j)
+        if (prev[j] > chunk::neg_inf<float>()) sum += std::exp2(double(prev[j]) - double(shift));
+    return sum > 0 ? offset + std::log(sum) : -INFINITY;
+}
+
 }  // namespace
+
+TEST(pipelined_base2_alpha_matches_reference) {
+    std::mt19937_64 rng(303);
+    for (int64_t N : {1, 5, 33, 50}) {
+        test::Options o;
+        o.offset = N % 2 ? 1.5 : -0.5;
+        o.neg_inf_rate = N == 33 ? 0.3 : 0.0;
+        for (bool dense : {true, false}) {
+            test::Problem p = test::random_problem(rng, dense, 4, 200, N, 3, o);
+            p.lengths[1] = 1;
+            p.lengths[2] = 0;
+            test::Workspace ref(DIFFHMM_BACKEND_REFERENCE);
+            const test::Results want = test::run_all<double>(ref.ws, p, std::vector<double>(size_t(p.B), 1.0));
+            for (int64_t b = 0; b < p.B; ++b) {
+                std::vector<float> la;
+                std::vector<double> off;
+                const double log_z = pipelined_alpha(p, b, la, off);
+                std::vector<std::vector<double>> alpha, beta;
+                plain_messages(p, b, alpha, beta);
+                const std::string at = std::string(dense ? "dense" : "factorized") + " N=" + std::to_string(N) +
+                                       " b=" + std::to_string(b);
+                const double tol = per_step<float>(o.scale + 2);
+                for (int64_t t = 0; t < p.lengths[b]; ++t) {
+                    std::vector<double> got(static_cast<size_t>(N));
+                    for (int64_t j = 0; j < N; ++j) got[j] = double(la[size_t(t * N + j)]) + off[size_t(t)];
+                    EXPECT_CLOSE(at + " log alpha t=" + std::to_string(t), got, alpha[t], tol * double(t + 1));
+                }
+                EXPECT_CLOSE(at + " log Z", std::vector<double>{log_z}, std::vector<double>{want.log_z[b]},
+                             tol * double(std::max<int64_t>(1, p.lengths[b])));
+            }
+        }
+    }
+}
 
 TEST(chunk_spans_cover_every_transition_once) {
     for (int64_t L : {0, 1, 2, 3, 7, 100, 3000})

@@ -67,6 +67,44 @@ DIFFHMM_HD inline void lse_merge(T& m, T& s, T m2, T s2) {
 template <class T>
 DIFFHMM_HD inline T lse_value(T m, T s) { return m == neg_inf<T>() ? m : m + log_t(s); }
 
+// The same in base 2 — (m, s) stands for s·2^m — as the pipelined α kernel runs it (pipelined.cuh):
+// its values are log2 of the messages, a score entering as one FMA (x·log2 e + the source's value),
+// each term one exp2 (on the GPU the ex2 instruction itself, no range reduction around it).
+constexpr double kLog2e = 1.4426950408889634;
+
+DIFFHMM_HD inline float exp2_t(float x) { return exp2f(x); }
+DIFFHMM_HD inline double exp2_t(double x) { return exp2(x); }
+DIFFHMM_HD inline float log2_t(float x) { return log2f(x); }
+DIFFHMM_HD inline double log2_t(double x) { return log2(x); }
+
+template <class T>
+DIFFHMM_HD inline void lse2_push(T& m, T& s, T v) {
+    if (!(v > neg_inf<T>())) return;  // a −inf source or a structural zero adds nothing
+    if (v <= m) {
+        s += exp2_t(v - m);
+    } else {
+        s = m == neg_inf<T>() ? T(1) : s * exp2_t(m - v) + T(1);
+        m = v;
+    }
+}
+
+template <class T>
+DIFFHMM_HD inline void lse2_merge(T& m, T& s, T m2, T s2) {
+    if (m2 == neg_inf<T>()) return;
+    if (m == neg_inf<T>()) {
+        m = m2;
+        s = s2;
+    } else if (m2 <= m) {
+        s += s2 * exp2_t(m2 - m);
+    } else {
+        s = s * exp2_t(m - m2) + s2;
+        m = m2;
+    }
+}
+
+template <class T>
+DIFFHMM_HD inline T lse2_value(T m, T s) { return m == neg_inf<T>() ? m : m + log2_t(s); }
+
 // Chunk c of a sequence of length L covers the transitions t ∈ [first, end): S = ⌈(L − 1)/C⌉ steps
 // each, first = 1 + c·S, end = min(L, first + S); a chunk with first ≥ L is empty. Chunk 0 also owns
 // step 0 (the initial scores), and the chunk whose end is L (chunk 0 when L ≤ 1) owns log Z.

@@ -77,53 +77,23 @@ __device__ __forceinline__ void queue_step(const Problem<T>& p, int64_t b, int64
 //   LogSumExp: an online log-sum-exp (one exp per term) — the α sweep.
 //   MaxPlus:   the maximum and the lowest source reaching it — Viterbi, as kbest_kernel with k = 1
 //              (the same order and tie rule: the first maximising source wins).
-template <class T>
-__device__ __forceinline__ T exp2_of(T x);
-template <>
-__device__ __forceinline__ float exp2_of(float x) { return exp2f(x); }
-template <>
-__device__ __forceinline__ double exp2_of(double x) { return exp2(x); }
-template <class T>
-__device__ __forceinline__ T log2_of(T x);
-template <>
-__device__ __forceinline__ float log2_of(float x) { return log2f(x); }
-template <>
-__device__ __forceinline__ double log2_of(double x) { return log2(x); }
-
 // In base 2: the kernel's values are log2 of the messages (scores enter times log2 e, one FMA with
 // the source's value), so every term costs an ex2 — the MUFU instruction itself, with no range
-// reduction around it — and the tape gets natural logs back (times ln 2) when it is written.
+// reduction around it — and the tape gets natural logs back (times ln 2) when it is written. The
+// arithmetic is chunk_math.h's lse2_*, checked on the host by chunk_test.cpp.
 template <class T>
 struct PipelinedLogSumExp {
     static constexpr bool viterbi = false;
-    static constexpr double scale = 1.4426950408889634;  // log2 e: log2 units per natural unit
+    static constexpr double scale = chunk::kLog2e;  // log2 units per natural unit
     struct Acc {
         T m = -static_cast<T>(INFINITY), s = T(0);
     };
-    __device__ static void push(Acc& a, T v, int32_t) {
-        if (!(v > minus_inf<T>())) return;  // a −inf source or a structural zero adds nothing
-        if (v <= a.m) {
-            a.s += exp2_of(v - a.m);
-        } else {
-            a.s = a.m == minus_inf<T>() ? T(1) : a.s * exp2_of(a.m - v) + T(1);
-            a.m = v;
-        }
-    }
+    __device__ static void push(Acc& a, T v, int32_t) { chunk::lse2_push(a.m, a.s, v); }
     __device__ static Acc shuffle(const Acc& a, int o) {
         return {__shfl_xor_sync(0xffffffffu, a.m, o), __shfl_xor_sync(0xffffffffu, a.s, o)};
     }
-    __device__ static void merge(Acc& a, const Acc& b) {
-        if (b.m == minus_inf<T>()) return;
-        if (a.m == minus_inf<T>()) {
-            a = b;
-        } else if (b.m <= a.m) {
-            a.s += b.s * exp2_of(b.m - a.m);
-        } else {
-            a.s = a.s * exp2_of(a.m - b.m) + b.s;
-            a.m = b.m;
-        }
-    }
-    __device__ static T value(const Acc& a) { return a.m == minus_inf<T>() ? a.m : a.m + log2_of(a.s); }
+    __device__ static void merge(Acc& a, const Acc& b) { chunk::lse2_merge(a.m, a.s, b.m, b.s); }
+    __device__ static T value(const Acc& a) { return chunk::lse2_value(a.m, a.s); }
 };
 
 template <class T>
