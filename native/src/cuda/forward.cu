@@ -329,9 +329,40 @@ bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan
 // The β sweep over `tape` writing what `sink` asks into `out`, by the pipelined or the sequential
 // kernel (plan_beta); a tape the chunked scan wrote is swept back chunk by chunk where the pipelined
 // kernel runs (β carried across the chunks first), else whole.
+// beta_batch_kernel for large batches of the factorized form (gradients or γ) with N ≤ 64 in float32,
+// ≤ 16 in float64 (its NS accumulators live in registers: 128 without spills for float32 N = 64, while
+// float64 N = 32 spills ~1 KB); false where another β kernel runs.
+template <class T>
+bool beta_batch(const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g, Sink sink,
+                const BetaOut<T>& out, cudaStream_t s) {
+    if (host.form != Form::factorized || sink == Sink::dense_grad || host.N > (sizeof(T) == 4 ? 64 : 16)) return false;
+    if (forced("sequential") || forced("pipelined") || forced("chunked")) return false;
+    int dev = 0, sms = 0;
+    check(cudaGetDevice(&dev), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+    if (!forced("batch") && host.B <= 4 * int64_t(sms)) return false;
+    const size_t trans_bytes = size_t(host.K) * size_t(host.N) * size_t(host.N + 1) * sizeof(T);
+    const bool in_shared = trans_bytes <= 40 * 1024;
+    const size_t shared = in_shared ? trans_bytes : 0;
+    auto launch = [&](auto kernel, int ns) {
+        const int64_t per_cta = kBatchThreads / ns;
+        kernel<<<grid_for((host.B + per_cta - 1) / per_cta), kBatchThreads, shared, s>>>(device, tape, g, sink, out,
+                                                                                         in_shared);
+        check_launch("beta_batch_kernel", s);
+    };
+    if (host.N <= 16) {
+        launch(beta_batch_kernel<T, 16>, 16);
+    } else if constexpr (sizeof(T) == 4) {
+        if (host.N <= 32) launch(beta_batch_kernel<T, 32>, 32);
+        else launch(beta_batch_kernel<T, 64>, 64);
+    }
+    return true;
+}
+
 template <class T>
 void beta_sweep(State& st, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g,
                 Sink sink, const BetaOut<T>& out, cudaStream_t s) {
+    if (beta_batch(host, device, tape, g, sink, out, s)) return;
     PipelinePlan plan;
     BetaSlot slot;
     size_t shared = 0;
