@@ -166,11 +166,15 @@ if wants bench; then
   else
     run_limited 240 "$out/bench-cuda-large.md" "$build/diffhmm_bench" --backend cuda --batch 1024 --states 64 --lengths 1000 --reps 5 \
       && verdict bench_large ok || verdict bench_large "$(failed $?)"
-    # The large-batch α kernels side by side (the plan picks batch here; docs/cuda.md §3).
+    # The large-batch kernels side by side (the plan picks batch here; docs/cuda.md §3): dense (batch α,
+    # sequential β) and factorized, the neural-HMM shape (batch α and β).
     for kernel in sequential batch; do
       DIFFHMM_CUDA_SWEEP=$kernel run_limited 120 "$out/bench-cuda-large-$kernel.md" "$build/diffhmm_bench" --backend cuda \
         --batch 1024 --states 64 --lengths 1000 --reps 3 \
         && verdict "bench_large_$kernel" ok || verdict "bench_large_$kernel" "$(failed $?)"
+      DIFFHMM_CUDA_SWEEP=$kernel run_limited 120 "$out/bench-cuda-large-factorized-$kernel.md" "$build/diffhmm_bench" \
+        --backend cuda --form factorized --batch 1024 --states 64 --lengths 1000 --reps 3 \
+        && verdict "bench_large_factorized_$kernel" ok || verdict "bench_large_factorized_$kernel" "$(failed $?)"
     done
   fi
   run_limited 240 "$out/bench-cpu.md" "$build/diffhmm_bench" --backend cpu --lengths "100,1000,3000" --reps 3 \
@@ -187,6 +191,8 @@ if wants bench; then
     for kernel in sequential batch; do
       echo; echo "## Large batch, kernels forced: DIFFHMM_CUDA_SWEEP=$kernel"; echo
       cat "$out/bench-cuda-large-$kernel.md" 2>/dev/null || echo "not run"
+      echo; echo "## Large batch, factorized, kernels forced: DIFFHMM_CUDA_SWEEP=$kernel"; echo
+      cat "$out/bench-cuda-large-factorized-$kernel.md" 2>/dev/null || echo "not run"
     done
     echo; echo "## Same machine, CPU backend"; echo; cat "$out/bench-cpu.md"
   } >>"$report"

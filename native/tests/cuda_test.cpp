@@ -64,7 +64,8 @@ TEST(cuda_matches_reference) {
 // a long sequence (ring reuse, drift); and a 100,000-sequence batch. "chunked" is the chunked scan
 // (at least 4 chunks per sequence where its tiles fit; N = 256 and 300 run unchunked), once with the
 // planned number of chunks and once with 7 (DIFFHMM_CUDA_CHUNKS: chunks of uneven use, some empty);
-// "batch" is the large-batch α kernel (N ≤ 128; several sequences of different lengths per CTA).
+// "batch" is the large-batch α kernel (N ≤ 128; several sequences of different lengths per CTA) and,
+// for the factorized form, the large-batch β kernel (N ≤ 64 float32, ≤ 16 float64).
 TEST(cuda_sweep_kernels_match_reference) {
     std::string reason;
     if (!cuda_available(reason)) SKIP(reason);
