@@ -84,7 +84,7 @@ if wants build; then
   fi
 fi
 
-cuda_tests="cuda_matches_reference cuda_sweep_kernels_match_reference cuda_large_batch_matches_cpu cuda_device_pointers_and_errors cuda_sample_matches_posterior_path_probabilities cuda_kbest_matches_cpu cuda_chunked_scan_recomputes_underflow"
+cuda_tests="cuda_matches_reference cuda_sweep_kernels_match_reference cuda_large_batch_matches_cpu cuda_device_pointers_and_errors cuda_sample_matches_posterior_path_probabilities cuda_kbest_matches_cpu cuda_chunked_scan_recomputes_underflow cuda_viterbi_pipelined_equals_sequential_bit_for_bit"
 if wants test; then
   step "native tests"
   run_limited 300 "$out/ctest.log" ctest --test-dir "$build" --output-on-failure; rc=$?

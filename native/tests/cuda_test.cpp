@@ -108,6 +108,34 @@ TEST(cuda_sweep_kernels_match_reference) {
     unsetenv("DIFFHMM_CUDA_SWEEP");
 }
 
+// Viterbi by the pipelined max-plus sweep equals kbest_kernel's (forced sequential) bit for bit —
+// paths and scores, float32 and float64 — on scores rounded to integers, so exact ties are everywhere
+// and the tie rule (the first maximising source, then the first best last state) decides.
+TEST(cuda_viterbi_pipelined_equals_sequential_bit_for_bit) {
+    std::string reason;
+    if (!cuda_available(reason)) SKIP(reason);
+    test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
+    std::mt19937_64 rng(97);
+    for (bool dense : {true, false}) {
+        test::Options o;
+        o.neg_inf_rate = 0.1;
+        test::Problem p = test::random_problem(rng, dense, 5, 300, 33, 2, o);
+        for (auto* v : {&p.potential, &p.init, &p.trans, &p.emit})
+            for (double& x : *v) x = std::isfinite(x) ? std::round(x) : x;
+        const std::vector<double> g(static_cast<size_t>(p.B), 1.0);
+        setenv("DIFFHMM_CUDA_SWEEP", "sequential", 1);
+        const test::Results seq32 = test::run_all<float>(gpu.ws, p, g), seq64 = test::run_all<double>(gpu.ws, p, g);
+        setenv("DIFFHMM_CUDA_SWEEP", "pipelined", 1);
+        const test::Results pip32 = test::run_all<float>(gpu.ws, p, g), pip64 = test::run_all<double>(gpu.ws, p, g);
+        unsetenv("DIFFHMM_CUDA_SWEEP");
+        const std::string form = dense ? "dense" : "factorized";
+        CHECK_MSG(seq32.path == pip32.path, form << " float32 paths differ");
+        CHECK_MSG(seq64.path == pip64.path, form << " float64 paths differ");
+        CHECK_MSG(seq32.score == pip32.score, form << " float32 scores differ");
+        CHECK_MSG(seq64.score == pip64.score, form << " float64 scores differ");
+    }
+}
+
 // The chunked scan where float32 sums underflow inside a chunk (test::trap_problem: mass gathered on
 // one state, then leaving it made e^120 times dearer than leaving the flushed ones): the
 // recomputation in the transfer kernel must keep log Z and the gradients on the reference.

@@ -119,6 +119,9 @@ struct PipelinedMaxPlus {
     __device__ static T value(const Acc& a) { return a.best; }
 };
 
+// (Max-plus subtracts the previous shift from each source before adding the score, as kbest_kernel's
+// re-centred rows do, so its comparisons round exactly as kbest_kernel's; log-sum-exp subtracts it
+// once from the result.)
 // Where the max-plus sweep puts what Viterbi's backtrace needs: the back-pointers [B][T][N] (int32,
 // −1 where no source reaches a state) and each sequence's last row (re-centred) and offset.
 template <class T>
@@ -203,7 +206,10 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
             for (int64_t i = q; i < N; i += 4) {
                 const T x = tile[i * N + j];
                 if (p.check_values) seen_bad |= invalid(x);
-                SR::push(acc, fma(x, in, prev[i]), int32_t(i));  // −inf sources and structural zeros add nothing
+                // −inf sources and structural zeros add nothing. Max-plus re-centres each source first,
+                // so every comparison is kbest_kernel's, rounding included.
+                if constexpr (SR::viterbi) SR::push(acc, (prev[i] - shift) + x, int32_t(i));
+                else SR::push(acc, fma(x, in, prev[i]), int32_t(i));
             }
         }
         // Merge the four lanes of each state (lanes 4jj .. 4jj+3).
@@ -211,7 +217,7 @@ __global__ void alpha_pipelined_kernel(Problem<T> p, Tape<T> tape, int* bad, Pip
         const T m = SR::value(acc);
         raw = minus_inf<T>();
         if (owner && m != minus_inf<T>()) {
-            raw = m - shift;  // prev carried the previous step's shift
+            raw = SR::viterbi ? m : m - shift;  // log-sum-exp: prev carried the previous step's shift
             if (plan.column) {
                 const T cj = tile[N * N + j];
                 if (p.check_values) seen_bad |= invalid(cj);
