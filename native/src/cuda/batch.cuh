@@ -1,7 +1,7 @@
-// batch.cuh — the α sweep for large batches (B ≫ SMs: the neural-HMM training shape, B = 1024,
+// batch.cuh — the α and β sweeps for large batches (B ≫ SMs: the neural-HMM training shape, B = 1024,
 // N = 64): several sequences per CTA, N a compile-time parameter (NS = 16, 32, 64, 128 covering
 // N ≤ NS), so the loop over source states unrolls and many CTAs per SM keep many loads in flight.
-// Thread (s, j) of the CTA owns state j of its sequence s; per step it makes one pass over the N
+// α: thread (s, j) of the CTA owns state j of its sequence s; per step it makes one pass over the N
 // sources with an online log-sum-exp (each step-matrix element read once — the sequential kernel
 // reads it twice), adds its emission (loaded a step ahead), and the step's maximum is reduced among
 // the sequence's threads: by shuffles within a warp where NS ≤ 32, through shared slots beyond.
@@ -19,9 +19,9 @@ namespace cuda {
 
 constexpr int kBatchThreads = 256;
 
-// Maximum over the NS threads of one sequence: a segmented butterfly within the warp (NS ≤ 32), or
-// warp maxima into `slots` [S][NS/32] then — after the caller's barrier — read back by
-// sequence_max_read.
+// Maximum over the NS threads of one sequence within its warp: a segmented butterfly (NS ≤ 32: the
+// whole sequence; beyond, the warp's share, which the kernels combine through shared slots after a
+// barrier).
 template <class T, int NS>
 __device__ __forceinline__ T segment_max(T v) {
     for (int o = (NS < 32 ? NS : 32) / 2; o > 0; o >>= 1) v = fmax(v, __shfl_xor_sync(0xffffffffu, v, o));
