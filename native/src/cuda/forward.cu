@@ -6,9 +6,9 @@
 // forces one (pipelined only where its tiles fit shared memory). For few, long sequences plan_chunks
 // may choose the chunked scan instead (chunked.cuh: chunk transfers, α carried across them, then the
 // pipelined kernel re-sweeping every chunk at once); DIFFHMM_CUDA_SWEEP=chunked forces it where it
-// can run, DIFFHMM_CUDA_CHUNKS=n fixes the chunks per sequence. The β sweep the same way
-// (beta_sweep: beta_kernel or beta_pipelined_kernel, chunked when the tape was), for backward.cu and
-// marginals.cu.
+// can run, DIFFHMM_CUDA_CHUNKS=n fixes the chunks per sequence. For large batches the batch kernels
+// run (batch.cuh). The β sweep the same way (beta_sweep: beta_batch_kernel, beta_pipelined_kernel —
+// chunked when the tape was — or beta_kernel), for backward.cu and marginals.cu.
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -55,8 +55,8 @@ static int copy_size(std::initializer_list<uint64_t> values) {
 enum class AlphaKernel { sequential, pipelined, batch };
 
 // DIFFHMM_CUDA_SWEEP: "sequential", "pipelined", "chunked" or "batch" forces the α and β kernels
-// (chunked: the pipelined kernels re-sweeping chunks; batch: alpha_batch_kernel and the sequential
-// β); anything else (or unset): the plans.
+// (chunked: the pipelined kernels re-sweeping chunks; batch: the batch kernels where their N limits
+// allow, the sequential ones beyond); anything else (or unset): the plans.
 static const char* forced_sweep() {
     const char* v = std::getenv("DIFFHMM_CUDA_SWEEP");
     for (const char* kernel : {"sequential", "pipelined", "chunked", "batch"})
