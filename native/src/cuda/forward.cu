@@ -1,14 +1,14 @@
 // forward.cu — CUDA forward: the α sweep into the workspace's device tape, then log Z converted to
-// the caller's dtype and memory. One launch for the whole sweep, by one of two kernels that write the
-// same tape: alpha_kernel (sweep.cuh: global loads in the step loop, any N, small footprint) or
-// alpha_pipelined_kernel (pipelined.cuh: step tiles prefetched into shared memory, N ≤ 256). The
-// choice is plan_alpha's cost model (docs/cuda.md §3); DIFFHMM_CUDA_SWEEP=sequential|pipelined
-// forces one (pipelined only where its tiles fit shared memory). For few, long sequences plan_chunks
-// may choose the chunked scan instead (chunked.cuh: chunk transfers, α carried across them, then the
-// pipelined kernel re-sweeping every chunk at once); DIFFHMM_CUDA_SWEEP=chunked forces it where it
-// can run, DIFFHMM_CUDA_CHUNKS=n fixes the chunks per sequence. For large batches the batch kernels
-// run (batch.cuh). The β sweep the same way (beta_sweep: beta_batch_kernel, beta_pipelined_kernel —
-// chunked when the tape was — or beta_kernel), for backward.cu and marginals.cu.
+// the caller's dtype and memory. One launch for the whole sweep (three for the chunked scan), by one
+// of the kernels that write the same tape: alpha_kernel (sweep.cuh: global loads in the step loop,
+// any N, small footprint), alpha_pipelined_kernel (pipelined.cuh: step tiles prefetched into shared
+// memory, N ≤ 256), alpha_batch_kernel (batch.cuh: large batches, N ≤ 128), or the chunked scan
+// (chunked.cuh: chunk transfers, α carried across them, then the pipelined kernel re-sweeping every
+// chunk at once). The choice is the cost model of plan_alpha and plan_chunks (docs/cuda.md §3, §4);
+// DIFFHMM_CUDA_SWEEP=sequential|pipelined|chunked|batch forces one where it can run and
+// DIFFHMM_CUDA_CHUNKS=n fixes the chunks per sequence. The β sweep the same way (beta_sweep:
+// beta_batch_kernel, beta_pipelined_kernel — chunked when the tape was — or beta_kernel), for
+// backward.cu and marginals.cu; viterbi_pipelined runs Viterbi on the pipelined kernel for kbest.cu.
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
