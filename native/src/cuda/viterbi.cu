@@ -1,6 +1,7 @@
-// viterbi.cu — CUDA Viterbi: the max-plus semiring is the k-max-plus one with k = 1, so Viterbi runs
-// the k-best kernel (kbest.cu: one CTA per sequence, thread j owns state j, loop over i keeping the
-// lowest maximising i; messages re-centred every step, offset in float64; thread 0 backtraces).
+// viterbi.cu — CUDA Viterbi: the max-plus semiring is the k-max-plus one with k = 1, so Viterbi is
+// k-best with k = 1 (kbest.cu), which runs the pipelined max-plus sweep (pipelined.cuh) where the α
+// plan would pipeline and kbest_kernel elsewhere — the same comparisons bit for bit: the lowest
+// maximising i, messages re-centred every step, offset in float64; then the chunked backtrace.
 #include "cuda/cuda.h"
 
 namespace diffhmm {
