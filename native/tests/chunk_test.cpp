@@ -203,6 +203,14 @@ Outcome check_chunked(const std::string& what, const test::Problem& p, int64_t c
     return out;
 }
 
+// Random scores for N states: unnormalised (offset by N's parity), −inf structure at N = 33.
+test::Options options_for(int64_t N) {
+    test::Options o;
+    o.offset = N % 2 ? 1.5 : -0.5;
+    o.neg_inf_rate = N == 33 ? 0.3 : 0.0;
+    return o;
+}
+
 // Tolerance per step of the chain: a few rounding errors of T on scores of magnitude `scale`.
 template <class T>
 double per_step(double scale) {
@@ -242,14 +250,14 @@ double pipelined_alpha(const test::Problem& p, int64_t b, std::vector<float>& la
             for (int q = 0; q < 4; ++q) {
                 lm[q] = chunk::neg_inf<float>();
                 ls[q] = 0.0f;
-                for (int64_t i = q; i < N; i += 4) chunk::lse2_push(lm[q], ls[q], std::fma(m[i * N + j], in, prev[i]));
+                for (int64_t i = q; i < N; i += 4) chunk::lse_push<chunk::Base2>(lm[q], ls[q], std::fma(m[i * N + j], in, prev[i]));
             }
             // The owner lane (q = 0) after the shuffles: merge with lane 1, then with lanes 2+3's merge.
             float m01 = lm[0], s01 = ls[0], m23 = lm[2], s23 = ls[2];
-            chunk::lse2_merge(m01, s01, lm[1], ls[1]);
-            chunk::lse2_merge(m23, s23, lm[3], ls[3]);
-            chunk::lse2_merge(m01, s01, m23, s23);
-            const float v = chunk::lse2_value(m01, s01);
+            chunk::lse_merge<chunk::Base2>(m01, s01, lm[1], ls[1]);
+            chunk::lse_merge<chunk::Base2>(m23, s23, lm[3], ls[3]);
+            chunk::lse_merge<chunk::Base2>(m01, s01, m23, s23);
+            const float v = chunk::lse_value<chunk::Base2>(m01, s01);
             raw[j] = v == chunk::neg_inf<float>() ? v : v - shift + (p.dense ? 0.0f : col[j] * in);
         }
         recentre(t, shift, offset);
@@ -265,9 +273,7 @@ double pipelined_alpha(const test::Problem& p, int64_t b, std::vector<float>& la
 TEST(pipelined_base2_alpha_matches_reference) {
     std::mt19937_64 rng(303);
     for (int64_t N : {1, 5, 33, 50}) {
-        test::Options o;
-        o.offset = N % 2 ? 1.5 : -0.5;
-        o.neg_inf_rate = N == 33 ? 0.3 : 0.0;
+        const test::Options o = options_for(N);
         for (bool dense : {true, false}) {
             test::Problem p = test::random_problem(rng, dense, 4, 200, N, 3, o);
             p.lengths[1] = 1;
@@ -316,9 +322,7 @@ TEST(chunk_spans_cover_every_transition_once) {
 TEST(chunk_transfers_carry_alpha_and_beta_exactly) {
     std::mt19937_64 rng(301);
     for (int64_t N : {1, 5, 33, 50}) {
-        test::Options o;
-        o.offset = N % 2 ? 1.5 : -0.5;
-        o.neg_inf_rate = N == 33 ? 0.3 : 0.0;
+        const test::Options o = options_for(N);
         test::Problem dense = test::random_problem(rng, true, 4, 120, N, 1, o);
         dense.lengths[1] = 1;
         dense.lengths[2] = 0;

@@ -38,38 +38,9 @@ DIFFHMM_HD inline T tiny(int64_t N) {
                           : T(double(N) * DBL_MIN * 9007199254740992.0);           // 2^53
 }
 
-// Online log-sum-exp: (m, s) stands for s·e^m; push adds e^v, merge adds another pair.
-template <class T>
-DIFFHMM_HD inline void lse_push(T& m, T& s, T v) {
-    if (!(v > neg_inf<T>())) return;
-    if (v <= m) {
-        s += exp_t(v - m);
-    } else {
-        s = m == neg_inf<T>() ? T(1) : s * exp_t(m - v) + T(1);
-        m = v;
-    }
-}
-
-template <class T>
-DIFFHMM_HD inline void lse_merge(T& m, T& s, T m2, T s2) {
-    if (m2 == neg_inf<T>()) return;
-    if (m == neg_inf<T>()) {
-        m = m2;
-        s = s2;
-    } else if (m2 <= m) {
-        s += s2 * exp_t(m2 - m);
-    } else {
-        s = s * exp_t(m - m2) + s2;
-        m = m2;
-    }
-}
-
-template <class T>
-DIFFHMM_HD inline T lse_value(T m, T s) { return m == neg_inf<T>() ? m : m + log_t(s); }
-
-// The same in base 2 — (m, s) stands for s·2^m — as the pipelined α kernel runs it (pipelined.cuh):
-// its values are log2 of the messages, a score entering as one FMA (x·log2 e + the source's value),
-// each term one exp2 (on the GPU the ex2 instruction itself, no range reduction around it).
+// Base 2 as the pipelined α kernel runs it (pipelined.cuh): its values are log2 of the messages, a
+// score entering as one FMA (x·log2 e + the source's value), each term one exp2 (on the GPU the ex2
+// instruction itself, no range reduction around it).
 constexpr double kLog2e = 1.4426950408889634;
 
 DIFFHMM_HD inline float exp2_t(float x) { return exp2f(x); }
@@ -77,33 +48,49 @@ DIFFHMM_HD inline double exp2_t(double x) { return exp2(x); }
 DIFFHMM_HD inline float log2_t(float x) { return log2f(x); }
 DIFFHMM_HD inline double log2_t(double x) { return log2(x); }
 
-template <class T>
-DIFFHMM_HD inline void lse2_push(T& m, T& s, T v) {
-    if (!(v > neg_inf<T>())) return;  // a −inf source or a structural zero adds nothing
+// The base of a log-sum-exp: e (BaseE) or 2 (Base2).
+struct BaseE {
+    template <class T>
+    DIFFHMM_HD static T power(T x) { return exp_t(x); }
+    template <class T>
+    DIFFHMM_HD static T log(T x) { return log_t(x); }
+};
+struct Base2 {
+    template <class T>
+    DIFFHMM_HD static T power(T x) { return exp2_t(x); }
+    template <class T>
+    DIFFHMM_HD static T log(T x) { return log2_t(x); }
+};
+
+// Online log-sum-exp in `Base`: (m, s) stands for s·base^m; push adds base^v (nothing for a −inf
+// source or a structural zero), merge adds another pair.
+template <class Base = BaseE, class T>
+DIFFHMM_HD inline void lse_push(T& m, T& s, T v) {
+    if (!(v > neg_inf<T>())) return;
     if (v <= m) {
-        s += exp2_t(v - m);
+        s += Base::power(v - m);
     } else {
-        s = m == neg_inf<T>() ? T(1) : s * exp2_t(m - v) + T(1);
+        s = m == neg_inf<T>() ? T(1) : s * Base::power(m - v) + T(1);
         m = v;
     }
 }
 
-template <class T>
-DIFFHMM_HD inline void lse2_merge(T& m, T& s, T m2, T s2) {
+template <class Base = BaseE, class T>
+DIFFHMM_HD inline void lse_merge(T& m, T& s, T m2, T s2) {
     if (m2 == neg_inf<T>()) return;
     if (m == neg_inf<T>()) {
         m = m2;
         s = s2;
     } else if (m2 <= m) {
-        s += s2 * exp2_t(m2 - m);
+        s += s2 * Base::power(m2 - m);
     } else {
-        s = s * exp2_t(m - m2) + s2;
+        s = s * Base::power(m - m2) + s2;
         m = m2;
     }
 }
 
-template <class T>
-DIFFHMM_HD inline T lse2_value(T m, T s) { return m == neg_inf<T>() ? m : m + log2_t(s); }
+template <class Base = BaseE, class T>
+DIFFHMM_HD inline T lse_value(T m, T s) { return m == neg_inf<T>() ? m : m + Base::log(s); }
 
 // Chunk c of a sequence of length L covers the transitions t ∈ [first, end): S = ⌈(L − 1)/C⌉ steps
 // each, first = 1 + c·S, end = min(L, first + S); a chunk with first ≥ L is empty. Chunk 0 also owns

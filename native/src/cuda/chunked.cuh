@@ -189,24 +189,12 @@ __global__ void __launch_bounds__(1024) chunk_transfer_kernel(Problem<T> p, Chun
     }
 }
 
-// Block-wide maximum of a double (every thread gets it); `scratch` holds 32 values.
-__device__ inline double block_max_d(double v, double* scratch) {
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
-    for (int o = 16; o > 0; o >>= 1) v = fmax(v, __shfl_xor_sync(0xffffffffu, v, o));
-    __syncthreads();
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    double m = -INFINITY;
-    for (int w = 0; w < warps; ++w) m = fmax(m, scratch[w]);
-    return m;
-}
-
 // A carried message re-centred on its maximum — v is this thread's state k's absolute log value (−inf
 // past N) — into `row` [N] and the chunk's start[slot], start_off[slot]; returns the offset.
 template <class T>
 __device__ double store_start(double v, int64_t k, int64_t N, int64_t slot, T* row, const ChunkData<T>& data,
                               double* red) {
-    const double mx = block_max_d(v, red);
+    const double mx = block_max(v, red);
     const double off = mx > -INFINITY ? mx : 0.0;
     if (k < N) {
         row[k] = T(v - off);
@@ -243,7 +231,7 @@ __global__ void chunk_alpha_kernel(Problem<T> p, ChunkPlan plan, ChunkData<T> da
         const double* roff = data.row_off + (b * C + c) * N;
         double mine = -INFINITY;
         if (j < N && a[j] > chunk::neg_inf<T>()) mine = double(a[j]) + a_off + roff[j];
-        const double base = block_max_d(mine, red);
+        const double base = block_max(mine, red);
         if (j < N) w[j] = mine > -INFINITY && base > -INFINITY ? T(mine - base) : chunk::neg_inf<T>();
         __syncthreads();
         v = j < N && base > -INFINITY ? double(chunk::alpha_across(w, lr, N, j)) + base : -INFINITY;

@@ -69,6 +69,20 @@ static bool forced(const char* kernel) {
     return v != nullptr && std::strcmp(v, kernel) == 0;
 }
 
+// An attribute of the current device.
+static int device_attribute(cudaDeviceAttr attribute) {
+    int dev = 0, value = 0;
+    check(cudaGetDevice(&dev), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&value, attribute, dev), "cudaDeviceGetAttribute");
+    return value;
+}
+
+// More than 4 sequences per SM: many resident CTAs per SM hide each other's latencies, so the plans
+// take the batch (or sequential) kernels rather than the pipelined ones (docs/cuda.md §3).
+static bool large_batch(int64_t batch) {
+    return batch > 4 * int64_t(device_attribute(cudaDevAttrMultiProcessorCount));
+}
+
 // Sizes a pipelined kernel's ring of `slot_bytes` slots beside `rows` bytes of other shared memory:
 // plan.depth (steps ahead, at most 7), the dynamic shared memory (opting in beyond 48 KB) and the
 // threads the kernel's registers allow. False where fewer than 2 steps ahead fit, or — unless the
@@ -78,13 +92,10 @@ bool size_ring(Kernel kernel, int64_t batch, bool forced, size_t slot_bytes, siz
                size_t& shared, int& max_threads) {
     cudaFuncAttributes attributes;
     check(cudaFuncGetAttributes(&attributes, kernel), "cudaFuncGetAttributes");
-    int dev = 0, optin = 0, sms = 0;
-    check(cudaGetDevice(&dev), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+    const int optin = device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
     const size_t budget = size_t(std::max(optin, 48 * 1024)) - std::min(size_t(optin), attributes.sharedSizeBytes + rows);
     if (budget < 3 * slot_bytes) return false;  // fewer than 2 steps ahead
-    if (!forced && batch > 4 * int64_t(sms)) return false;
+    if (!forced && large_batch(batch)) return false;
     plan.depth = int(std::min<size_t>(7, budget / slot_bytes - 1));
     shared = size_t(plan.depth + 1) * slot_bytes + rows;
     max_threads = attributes.maxThreadsPerBlock;
@@ -106,10 +117,7 @@ AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& sha
     const int64_t N = device.N;
     // Large batches: many sequences per SM hide each other's latencies; the batch kernel (N ≤ 128)
     // keeps its loads in flight with N fixed at compile time (batch.cuh).
-    int dev = 0, sms = 0;
-    check(cudaGetDevice(&dev), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
-    if (cuda::forced("batch") || (forced == nullptr && device.B > 4 * int64_t(sms)))
+    if (cuda::forced("batch") || (forced == nullptr && large_batch(device.B)))
         return N <= 128 ? AlphaKernel::batch : AlphaKernel::sequential;
     if (N > 256) return AlphaKernel::sequential;
     const bool factorized = device.form == Form::factorized;
@@ -173,12 +181,10 @@ bool plan_chunks(const Problem<T>& device, ChunkPlan& plan) {
     c.shared = chunk_transfer_elements(N, c) * sizeof(T);
     cudaFuncAttributes attributes;
     check(cudaFuncGetAttributes(&attributes, chunk_transfer_kernel<T>), "cudaFuncGetAttributes");
-    int dev = 0, optin = 0, sms = 0, per_sm = 0, regs_per_sm = 0;
-    check(cudaGetDevice(&dev), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "cudaDeviceGetAttribute");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
-    check(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev), "cudaDeviceGetAttribute");
-    check(cudaDeviceGetAttribute(&regs_per_sm, cudaDevAttrMaxRegistersPerMultiprocessor, dev), "cudaDeviceGetAttribute");
+    const int optin = device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
+    const int sms = device_attribute(cudaDevAttrMultiProcessorCount);
+    const int per_sm = device_attribute(cudaDevAttrMaxSharedMemoryPerMultiprocessor);
+    const int regs_per_sm = device_attribute(cudaDevAttrMaxRegistersPerMultiprocessor);
     const unsigned threads = 32u * unsigned(c.warps_j * c.row_sets);
     if (c.shared + attributes.sharedSizeBytes > size_t(std::max(optin, 48 * 1024)) ||
         int(threads) > attributes.maxThreadsPerBlock)
@@ -337,10 +343,7 @@ bool beta_batch(const Problem<T>& host, const Problem<T>& device, const Tape<T>&
                 const BetaOut<T>& out, cudaStream_t s) {
     if (host.form != Form::factorized || sink == Sink::dense_grad || host.N > (sizeof(T) == 4 ? 64 : 16)) return false;
     if (forced("sequential") || forced("pipelined") || forced("chunked")) return false;
-    int dev = 0, sms = 0;
-    check(cudaGetDevice(&dev), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
-    if (!forced("batch") && host.B <= 4 * int64_t(sms)) return false;
+    if (!forced("batch") && !large_batch(host.B)) return false;
     const size_t trans_bytes = size_t(host.K) * size_t(host.N) * size_t(host.N + 1) * sizeof(T);
     const bool in_shared = trans_bytes <= 40 * 1024;
     const size_t shared = in_shared ? trans_bytes : 0;

@@ -80,7 +80,7 @@ __device__ __forceinline__ void queue_step(const Problem<T>& p, int64_t b, int64
 // In base 2: the kernel's values are log2 of the messages (scores enter times log2 e, one FMA with
 // the source's value), so every term costs an ex2 — the MUFU instruction itself, with no range
 // reduction around it — and the tape gets natural logs back (times ln 2) when it is written. The
-// arithmetic is chunk_math.h's lse2_*, checked on the host by chunk_test.cpp.
+// arithmetic is chunk_math.h's lse_* in Base2, checked on the host by chunk_test.cpp.
 template <class T>
 struct PipelinedLogSumExp {
     static constexpr bool viterbi = false;
@@ -88,12 +88,12 @@ struct PipelinedLogSumExp {
     struct Acc {
         T m = -static_cast<T>(INFINITY), s = T(0);
     };
-    __device__ static void push(Acc& a, T v, int32_t) { chunk::lse2_push(a.m, a.s, v); }
+    __device__ static void push(Acc& a, T v, int32_t) { chunk::lse_push<chunk::Base2>(a.m, a.s, v); }
     __device__ static Acc shuffle(const Acc& a, int o) {
         return {__shfl_xor_sync(0xffffffffu, a.m, o), __shfl_xor_sync(0xffffffffu, a.s, o)};
     }
-    __device__ static void merge(Acc& a, const Acc& b) { chunk::lse2_merge(a.m, a.s, b.m, b.s); }
-    __device__ static T value(const Acc& a) { return chunk::lse2_value(a.m, a.s); }
+    __device__ static void merge(Acc& a, const Acc& b) { chunk::lse_merge<chunk::Base2>(a.m, a.s, b.m, b.s); }
+    __device__ static T value(const Acc& a) { return chunk::lse_value<chunk::Base2>(a.m, a.s); }
 };
 
 template <class T>

@@ -26,10 +26,7 @@ class ApiProperties {
                                                               @ForAll @IntRange(min = 0, max = 9) int defect,
                                                               @ForAll long seed) {
         final SplittableRandom rng = new SplittableRandom(seed);
-        final float[] scores = new float[b * t * n * n];
-        for (int k = 0; k < scores.length; k++) {
-            scores[k] = (float) rng.nextDouble(-3, 3);
-        }
+        final float[] scores = randoms(rng, b * t * n * n);
         final long[] lengths = new long[b];
         for (int k = 0; k < b; k++) {
             lengths[k] = rng.nextInt(t + 1);
@@ -200,6 +197,7 @@ class ApiProperties {
         assertTrue(found.getMessage().contains("transIndex[" + victim + "][" + s + "]"), found.getMessage());
     }
 
+    /** {@code count} scores uniform in [−3, 3). */
     private static float[] randoms(SplittableRandom rng, int count) {
         final float[] a = new float[count];
         for (int e = 0; e < count; e++) {
