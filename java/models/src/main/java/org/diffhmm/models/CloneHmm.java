@@ -528,11 +528,20 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         return c;
     }
 
-    /** The factorized problem of a batch: one block matrix per (action, symbol, next symbol) triple. */
+    /**
+     * The factorized problem of a batch (one block matrix per (action, symbol, next symbol) triple) with
+     * the current transitions, and the layout it was built on.
+     */
     private static final class Prepared {
-        Factorized problem;
-        long[] lengths;
-        List<int[]> triples;
+        final Factorized problem;
+        final long[] lengths;
+        final List<int[]> triples;
+
+        Prepared(Factorized problem, Layout layout) {
+            this.problem = problem;
+            this.lengths = layout.lengths;
+            this.triples = layout.triples;
+        }
     }
 
     /**
@@ -578,20 +587,14 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     private volatile Layout layout;  // the last batch's, see Layout
 
     private Prepared prepare(List<Walk> walks, double[] logT) {
-        Layout l = layout;
-        final Factorized problem;
-        if (l != null && l.matches(walks)) {
-            problem = l.problem.withTrans(Tensor.of(blockTransitions(l.triples, logT), l.triples.size(), block, block));
-        } else {
-            l = layout(walks, logT);
-            layout = l;
-            problem = l.problem;
+        final Layout kept = layout;
+        if (kept != null && kept.matches(walks)) {
+            return new Prepared(kept.problem.withTrans(
+                    Tensor.of(blockTransitions(kept.triples, logT), kept.triples.size(), block, block)), kept);
         }
-        final Prepared p = new Prepared();
-        p.problem = problem;
-        p.lengths = l.lengths;
-        p.triples = l.triples;
-        return p;
+        final Layout built = layout(walks, logT);
+        layout = built;
+        return new Prepared(built.problem, built);
     }
 
     /** The block matrices of the triples: {@code [K][block][block]}, −inf outside each symbol's clones. */
