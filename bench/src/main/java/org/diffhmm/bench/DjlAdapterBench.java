@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * API on views of the arrays' memory, writing the three gradients into preallocated arrays;
  * {@code adapter} is {@link DjlHmm#nll} and {@code collector.backward(loss)} inside a
  * {@code GradientCollector} — the same diffhmm work plus the surrogate's operations and autograd —
- * with each step's arrays in a sub-manager closed after it, as a DJL training loop frees a batch.
+ * with each step's arrays in a sub-manager closed after it, as a DJL training loop frees a batch;
+ * {@code nllBackward} is {@link DjlHmm#nllBackward} in the same collector (no surrogate: libtorch's
+ * autograd started from diffhmm's gradients, which adds them to the parameters' gradients in place).
  *
  * <p>Run offline with DJL's libtorch jar on the class path ({@code scripts/bench-torch-adapter.sh}).
  */
@@ -85,6 +87,13 @@ public class DjlAdapterBench {
             loss.attach(step);
             collector.backward(loss);
             return loss.getFloat();
+        }
+    }
+
+    @Benchmark
+    public double nllBackward() {
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            return DjlHmm.nllBackward(org.diffhmm.Options.DEFAULT, emit, trans, init, lengths, null, 1.0);
         }
     }
 }

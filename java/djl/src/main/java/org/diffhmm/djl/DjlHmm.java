@@ -78,9 +78,76 @@ public final class DjlHmm {
      */
     public static NDArray nll(Options options, NDArray emit, NDArray trans, NDArray init, long[] lengths,
             long[] transIndex) {
+        final NDArray[] inputs = {emit, trans, init};
+        final Device device = validate(options, inputs, lengths);
+        final NDManager manager = emit.getManager();
+        try (NDManager scratch = scratch(manager, inputs)) {
+            final NDArray[] grads = new NDArray[3];
+            final double value = compute(options, inputs, lengths, transIndex, 1.0, scratch, grads);
+            return surrogate(manager, value, new NDArray[][] {
+                {emit, on(device, grads[0])}, {trans, on(device, grads[1])}, {init, on(device, grads[2])}});
+        }
+    }
+
+    /**
+     * {@code −Σ_b log p(x_b)}, and autograd's backward run at once from the inputs with diffhmm's
+     * gradient (times {@code weight}) — no surrogate in the graph, so none of its passes over the
+     * emissions: for a training step of a custom loop whose loss is this term (or a weighted sum of
+     * terms, each backpropagated on its own). Gradients accumulate as {@code collector.backward(loss)}
+     * would: into a parameter's gradient (added in place when it has one, as after DJL's in-place
+     * zeroing), and on through the network into its parameters for an input the network computed.
+     * Needs DJL's PyTorch engine (it starts libtorch's autograd from given gradients, which DJL's API
+     * cannot); with another engine use {@link #nll}.
+     *
+     * <pre>{@code
+     * try (GradientCollector collector = trainer.newGradientCollector()) {
+     *     NDArray emit = net.forward(ps, features, true).singletonOrThrow();
+     *     double nll = DjlHmm.nllBackward(Options.DEFAULT, emit, transLogits.logSoftmax(1), initLogits.logSoftmax(0),
+     *             lengths, null, 1.0);
+     * }
+     * trainer.step();
+     * }</pre>
+     *
+     * @param options    diffhmm's options
+     * @param emit       emission log-likelihoods {@code [B][T][N]}
+     * @param trans      transition log-scores {@code [N][N]} or {@code [K][N][N]}
+     * @param init       initial log-scores {@code [N]} or {@code [B][N]}
+     * @param lengths    {@code B} sequence lengths, each in {@code [0, T]}
+     * @param transIndex {@code [B*T]} matrix of each step, or null when there is one matrix
+     * @param weight     the factor of this term in the loss (its gradient is scaled by it)
+     * @return the negative log-likelihood (unweighted)
+     * @throws IllegalArgumentException if a shape, data type, device or the engine is wrong (the
+     *                                  message names it)
+     * @throws org.diffhmm.DiffhmmException if diffhmm refuses the values (lengths out of range, NaN)
+     */
+    public static double nllBackward(Options options, NDArray emit, NDArray trans, NDArray init, long[] lengths,
+            long[] transIndex, double weight) {
+        final NDArray[] inputs = {emit, trans, init};
+        final Device device = validate(options, inputs, lengths);
+        final String engine = emit.getManager().getEngine().getEngineName();
+        if (!PtAutograd.ENGINE.equals(engine)) {
+            throw new IllegalArgumentException("nllBackward needs DJL's " + PtAutograd.ENGINE + " engine; the arrays are "
+                    + engine + "'s (DjlHmm.nll works with any engine)");
+        }
+        try (NDManager scratch = scratch(emit.getManager(), inputs)) {
+            final NDArray[] grads = new NDArray[3];
+            final double value = compute(options, inputs, lengths, transIndex, weight, scratch, grads);
+            // DJL tells whether a parameter requires a gradient but not whether a network's output
+            // does; libtorch refuses the backward of an array that needs none, and that one is skipped.
+            for (int k = 0; k < 3; k++) {
+                // Inputs may share a graph (two outputs of one network): all but the last pass keep it.
+                PtAutograd.backwardIfRequired(inputs[k], on(device, grads[k]), k < 2);
+            }
+            return value;
+        }
+    }
+
+    /** The inputs' one device, after checking what a call needs of the inputs and lengths. */
+    private static Device validate(Options options, NDArray[] inputs, long[] lengths) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lengths, "lengths");
-        final Device device = oneDevice(new NDArray[] {emit, trans, init}, "emit", "trans", "init");
+        final Device device = oneDevice(inputs, "emit", "trans", "init");
+        final NDArray emit = inputs[0], trans = inputs[1], init = inputs[2];
         final DType dtype = dtypeOf(emit, "emit");
         if (dtypeOf(trans, "trans") != dtype || dtypeOf(init, "init") != dtype) {
             throw new IllegalArgumentException("emit, trans and init must have one data type; got "
@@ -93,18 +160,27 @@ public final class DjlHmm {
         if (lengths.length != batch) {
             throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + batch);
         }
-        final NDManager manager = emit.getManager();
-        try (NDManager scratch = scratch(manager, emit, trans, init)) {
-            final NDArray gEmit = empty(scratch, emit), gTrans = empty(scratch, trans), gInit = empty(scratch, init);
-            final double[] logZ;
-            try (HmmForward.FactorizedResult r = HmmForward.apply(options, Factorized.of(view(onCpu(init), dtype),
-                    view(onCpu(trans), dtype), transIndex, view(onCpu(emit), dtype)), lengths)) {
-                logZ = r.logZ();
-                r.backward(minusOnes(lengths.length), view(gInit, dtype), view(gTrans, dtype), view(gEmit, dtype));
-            }
-            return surrogate(manager, -sum(logZ), new NDArray[][] {
-                {emit, on(device, gEmit)}, {trans, on(device, gTrans)}, {init, on(device, gInit)}});
+        return device;
+    }
+
+    /**
+     * Runs diffhmm's forward and backward on CPU views of the (validated) inputs and returns
+     * {@code −Σ_b log p(x_b)}; grads receives {@code weight · ∂(−Σ log p)/∂input}, CPU arrays in
+     * {@code scratch}.
+     */
+    private static double compute(Options options, NDArray[] inputs, long[] lengths, long[] transIndex, double weight,
+            NDManager scratch, NDArray[] grads) {
+        final DType dtype = dtypeOf(inputs[0], "emit");
+        for (int k = 0; k < 3; k++) {
+            grads[k] = empty(scratch, inputs[k]);
         }
+        final double[] logZ;
+        try (HmmForward.FactorizedResult r = HmmForward.apply(options, Factorized.of(view(onCpu(inputs[2]), dtype),
+                view(onCpu(inputs[1]), dtype), transIndex, view(onCpu(inputs[0]), dtype)), lengths)) {
+            logZ = r.logZ();
+            r.backward(filled(lengths.length, -weight), view(grads[2], dtype), view(grads[1], dtype), view(grads[0], dtype));
+        }
+        return -sum(logZ);
     }
 
     /**
@@ -137,7 +213,7 @@ public final class DjlHmm {
             final double[] logZ;
             try (HmmForward.Result r = HmmForward.apply(options, view(onCpu(potential), dtype), lengths)) {
                 logZ = r.logZ();
-                r.backward(minusOnes(lengths.length), view(grad, dtype));
+                r.backward(filled(lengths.length, -1.0), view(grad, dtype));
             }
             return surrogate(manager, -sum(logZ), new NDArray[][] {{potential, on(device, grad)}});
         }
@@ -215,9 +291,9 @@ public final class DjlHmm {
         return manager.create(like.getShape(), like.getDataType(), Device.cpu());
     }
 
-    private static double[] minusOnes(int n) {
+    private static double[] filled(int n, double value) {
         final double[] a = new double[n];
-        Arrays.fill(a, -1.0);
+        Arrays.fill(a, value);
         return a;
     }
 

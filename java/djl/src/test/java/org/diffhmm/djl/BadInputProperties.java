@@ -15,7 +15,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * Every class of bad input to the adapter is refused with an error that names it, and the caller's
+ * Every class of bad input to the adapter (nll, nllBackward, nllDense) is refused with an error that names it, and the caller's
  * arrays are left as they were: wrong ranks, mismatched lengths, lengths out of range, NaN scores,
  * integer or mixed data types.
  */
@@ -23,7 +23,7 @@ class BadInputProperties {
     enum Fault { EMIT_RANK, LENGTH_COUNT, LENGTH_RANGE, NAN_SCORE, INTEGER_TYPE, MIXED_TYPES, DENSE_SHAPE }
 
     @Property(tries = 60)
-    void badInputIsRefusedByName(@ForAll Fault fault, @ForAll @IntRange(min = 1, max = 4) int b,
+    void badInputIsRefusedByName(@ForAll Fault fault, @ForAll boolean backward, @ForAll @IntRange(min = 1, max = 4) int b,
             @ForAll @IntRange(min = 1, max = 6) int t, @ForAll @IntRange(min = 1, max = 5) int n) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray emit = m.randomNormal(new Shape(b, t, n));
@@ -47,6 +47,8 @@ class BadInputProperties {
             final RuntimeException error = assertThrows(RuntimeException.class, () -> {
                 if (fault == Fault.DENSE_SHAPE) {
                     DjlHmm.nllDense(org.diffhmm.Options.DEFAULT, e, len);
+                } else if (backward) {
+                    DjlHmm.nllBackward(org.diffhmm.Options.DEFAULT, e, tr, init, len, null, 1.0);
                 } else {
                     DjlHmm.nll(e, tr, init, len);
                 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Arrays on a GPU: copied to the CPU for diffhmm and their gradients copied back; the loss and the
- * gradients equal the CPU adapter's. Needs a GPU for DJL's engine (the CUDA build of its libtorch);
+ * gradients equal the CPU adapter's, through the surrogate and through nllBackward. Needs a GPU for DJL's engine (the CUDA build of its libtorch);
  * skips otherwise.
  */
 class DjlHmmGpuTest {
@@ -26,12 +26,15 @@ class DjlHmmGpuTest {
                 DjlHmmTest.array(cpu, c.emit(), false, c.B(), c.T(), c.N()),
                 DjlHmmTest.array(cpu, c.trans(), false, c.N(), c.N()),
                 DjlHmmTest.array(cpu, c.init(), false, c.N())};
-            final NDArray[] device = new NDArray[3];
+            final NDArray[] device = new NDArray[3], backward = new NDArray[3];
             for (int k = 0; k < 3; k++) {
                 device[k] = host[k].toDevice(Device.gpu(), true);
                 device[k].attach(gpu);
+                backward[k] = host[k].toDevice(Device.gpu(), true);
+                backward[k].attach(gpu);
                 host[k].setRequiresGradient(true);
                 device[k].setRequiresGradient(true);
+                backward[k].setRequiresGradient(true);
             }
             final double want, got;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -46,11 +49,20 @@ class DjlHmmGpuTest {
                 got = DjlHmmTest.values(loss.toDevice(Device.cpu(), true))[0];
             }
             assertEquals(want, got, 1e-12 * (1 + Math.abs(want)));
+            // nllBackward: diffhmm's gradients copied to the GPU and backpropagated there.
+            final double direct;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                direct = DjlHmm.nllBackward(org.diffhmm.Options.DEFAULT, backward[0], backward[1], backward[2], c.lengths(),
+                        null, 1.0);
+            }
+            assertEquals(want, direct, 1e-12 * (1 + Math.abs(want)));
             for (int k = 0; k < 3; k++) {
                 final double[] w = DjlHmmTest.values(host[k].getGradient());
                 final double[] g = DjlHmmTest.values(device[k].getGradient().toDevice(Device.cpu(), true));
+                final double[] d = DjlHmmTest.values(backward[k].getGradient().toDevice(Device.cpu(), true));
                 for (int e = 0; e < w.length; e++) {
                     assertEquals(w[e], g[e], 1e-12 * (1 + Math.abs(w[e])), "input " + k + " [" + e + "]");
+                    assertEquals(w[e], d[e], 1e-12 * (1 + Math.abs(w[e])), "nllBackward: input " + k + " [" + e + "]");
                 }
             }
         }

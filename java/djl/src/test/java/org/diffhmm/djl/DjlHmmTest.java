@@ -246,6 +246,87 @@ class DjlHmmTest {
     }
 
     @Test
+    void nllBackwardGivesTheSurrogatesGradientsWithoutOne() {
+        for (boolean float32 : new boolean[] {false, true}) {
+            final Case c = AdapterCases.randomCase(17, 4, 9, 5, 0.2);
+            final NDArray[] a = leaves(c, float32), b = leaves(c, float32);
+            final double want;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                final NDArray loss = DjlHmm.nll(a[0], a[1], a[2], c.lengths());
+                collector.backward(loss);
+                want = values(loss)[0];
+            }
+            final double value;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                value = DjlHmm.nllBackward(Options.DEFAULT, b[0], b[1], b[2], c.lengths(), null, 1.0);
+            }
+            // The surrogate's value is rounded to the inputs' type; nllBackward returns the float64 sum.
+            assertEquals(want, value, (float32 ? 1.2e-7 : 1e-12) * (1 + Math.abs(value)), "value");
+            final double tol = float32 ? 1e-5 : 1e-12;
+            final double[][] first = new double[3][];
+            for (int k = 0; k < 3; k++) {
+                final double[] w = values(a[k].getGradient()), got = values(b[k].getGradient());
+                first[k] = got;
+                for (int e = 0; e < w.length; e++) {
+                    assertEquals(w[e], got[e], 0.0, (float32 ? "f32 " : "f64 ") + "input " + k + " [" + e + "]");
+                }
+            }
+            // The parameters now have gradients: a second, weighted step adds to them in place.
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                DjlHmm.nllBackward(Options.DEFAULT, b[0], b[1], b[2], c.lengths(), null, 0.5);
+            }
+            for (int k = 0; k < 3; k++) {
+                final double[] got = values(b[k].getGradient());
+                for (int e = 0; e < got.length; e++) {
+                    assertEquals(1.5 * first[k][e], got[e], tol * (1 + Math.abs(first[k][e])), "accumulated input " + k + " [" + e + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void nllBackwardReachesANetworksParametersThroughAGraphItsInputsShare() {
+        // emit, trans and init all computed from one parameter vector: three passes through one graph.
+        final Case c = AdapterCases.randomCase(23, 3, 7, 4, 0);
+        final int N = c.N();
+        final double[] theta = new double[c.B() * c.T() * N];
+        final SplittableRandom rng = new SplittableRandom(3);
+        for (int k = 0; k < theta.length; k++) {
+            theta[k] = rng.nextDouble() * 2 - 1;
+        }
+        final NDArray[] params = {array(manager, theta, false, c.B(), c.T(), N), array(manager, theta, false, c.B(), c.T(), N)};
+        final double[] got = new double[2];
+        for (int run = 0; run < 2; run++) {
+            final NDArray p = params[run];
+            p.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                final NDArray emit = p.mul(1.5).logSoftmax(2);
+                final NDArray base = p.get(0).get("0:" + N);                          // [N][N] from the same parameter
+                final NDArray trans = base.logSoftmax(1), init = p.get(1).get(0).logSoftmax(0);
+                if (run == 0) {
+                    got[0] = DjlHmm.nllBackward(Options.DEFAULT, emit, trans, init, c.lengths(), null, 1.0);
+                } else {
+                    final NDArray loss = referenceNll(emit, trans, init, c.lengths());
+                    collector.backward(loss);
+                    got[1] = values(loss)[0];
+                }
+            }
+        }
+        assertEquals(got[1], got[0], 1e-10 * (1 + Math.abs(got[1])), "value");
+        final double[] mine = values(params[0].getGradient()), ref = values(params[1].getGradient());
+        for (int e = 0; e < mine.length; e++) {
+            assertEquals(ref[e], mine[e], 1e-10 * (1 + Math.abs(ref[e])), "d loss / d parameter [" + e + "]");
+        }
+        // Nothing requires a gradient: the value, and nothing to backpropagate.
+        final NDArray[] x = leaves(c, false);
+        for (NDArray a : x) {
+            a.setRequiresGradient(false);
+        }
+        assertEquals(values(referenceNll(x[0], x[1], x[2], c.lengths()))[0],
+                DjlHmm.nllBackward(Options.DEFAULT, x[0], x[1], x[2], c.lengths(), null, 1.0), 1e-12);
+    }
+
+    @Test
     void viewsLetDiffhmmsOwnApiReadAndWriteDjlMemory() {
         final Case c = AdapterCases.randomCase(51, 3, 6, 4, 0.2);
         final NDArray emit = array(manager, c.emit(), true, c.B(), c.T(), c.N());
