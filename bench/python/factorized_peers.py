@@ -85,7 +85,7 @@ class Diffhmm:
         B, T, N = emit.shape
         i64, ptr = ctypes.c_int64, ctypes.c_void_p
         self._check(self.lib.diffhmm_backward_factorized(
-            self.ws, 0, i64(B), i64(T), i64(N), i64(1), ptr(init.data_ptr()), 0, ptr(trans.data_ptr()), None,
+            self.ws, 0, 0, i64(B), i64(T), i64(N), i64(1), ptr(init.data_ptr()), 0, ptr(trans.data_ptr()), None,
             ptr(emit.data_ptr()), ptr(lengths.data_ptr()), ptr(g.data_ptr()), ptr(g_init.data_ptr()),
             ptr(g_trans.data_ptr()), ptr(g_emit.data_ptr())))
 

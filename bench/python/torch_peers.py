@@ -103,7 +103,7 @@ class Diffhmm:
         i64, ptr = ctypes.c_int64, ctypes.c_void_p
         self._check(self.lib.diffhmm_forward_dense(self.ws, 0, 0, i64(B), i64(T), i64(N), ptr(pot.data_ptr()),
                                                    ptr(lens.data_ptr()), ptr(log_z.data_ptr())))
-        self._check(self.lib.diffhmm_backward_dense(self.ws, 0, i64(B), i64(T), i64(N), ptr(pot.data_ptr()),
+        self._check(self.lib.diffhmm_backward_dense(self.ws, 0, 0, i64(B), i64(T), i64(N), ptr(pot.data_ptr()),
                                                     ptr(lens.data_ptr()), ptr(ones.data_ptr()), ptr(grad.data_ptr())))
         return log_z, grad
 

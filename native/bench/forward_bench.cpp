@@ -206,7 +206,7 @@ void run(const Args& a, diffhmm_workspace* ws) {
             auto t0 = std::chrono::steady_clock::now();
             if (diffhmm_forward_dense(ws, a.dtype, 0, B, L, N, p, lengths.data(), log_z.data())) die("forward");
             auto t1 = std::chrono::steady_clock::now();
-            if (diffhmm_backward_dense(ws, a.dtype, B, L, N, p, lengths.data(), g.data(), grad.data())) die("backward");
+            if (diffhmm_backward_dense(ws, a.dtype, 0, B, L, N, p, lengths.data(), g.data(), grad.data())) die("backward");
             auto t2 = std::chrono::steady_clock::now();
             if (r == 0) continue;
             fwd.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -272,7 +272,7 @@ void run_factorized(const Args& a, diffhmm_workspace* ws) {
                                                emit.data(), lengths.data(), log_z.data()))
                     die("forward");
                 auto t1 = std::chrono::steady_clock::now();
-                if (diffhmm_backward_factorized(ws, a.dtype, B, L, N, 1, init.data(), 0, trans.data(), nullptr,
+                if (diffhmm_backward_factorized(ws, a.dtype, 0, B, L, N, 1, init.data(), 0, trans.data(), nullptr,
                                                 emit.data(), lengths.data(), g.data(), g_init.data(), g_trans.data(),
                                                 g_emit.data()))
                     die("backward");

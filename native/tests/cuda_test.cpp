@@ -181,7 +181,7 @@ TEST(cuda_device_pointers_and_errors) {
     // Host pointers: the reference answer of this backend.
     std::vector<float> log_z(4), grad(pot.size());
     CHECK_OK(diffhmm_forward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), log_z.data()));
-    CHECK_OK(diffhmm_backward_dense(gpu.ws, DIFFHMM_FLOAT32, p.B, p.T, p.N, pot.data(), p.lengths.data(), g.data(),
+    CHECK_OK(diffhmm_backward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), g.data(),
                                     grad.data()));
     // Device pointers for everything, on a stream of the caller's.
     float *d_pot, *d_log_z, *d_grad, *d_g;
@@ -198,7 +198,7 @@ TEST(cuda_device_pointers_and_errors) {
     cudaMemcpy(d_len, p.lengths.data(), 32, cudaMemcpyHostToDevice);
     CHECK_OK(diffhmm_workspace_set_stream(gpu.ws, stream));
     CHECK_OK(diffhmm_forward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, d_pot, d_len, d_log_z));
-    CHECK_OK(diffhmm_backward_dense(gpu.ws, DIFFHMM_FLOAT32, p.B, p.T, p.N, d_pot, d_len, d_g, d_grad));
+    CHECK_OK(diffhmm_backward_dense(gpu.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, d_pot, d_len, d_g, d_grad));
     std::vector<float> log_z2(4), grad2(pot.size());
     cudaMemcpy(log_z2.data(), d_log_z, 16, cudaMemcpyDeviceToHost);
     cudaMemcpy(grad2.data(), d_grad, pot.size() * 4, cudaMemcpyDeviceToHost);
@@ -233,7 +233,7 @@ TEST(cuda_device_pointers_and_errors) {
     const int count = diffhmm_cuda_device_count();
     CHECK(count >= 1);
     CHECK_OK(diffhmm_workspace_set_cuda_device(chosen.ws, count));
-    CHECK(diffhmm_backward_dense(chosen.ws, DIFFHMM_FLOAT32, p.B, p.T, p.N, pot.data(), p.lengths.data(), g.data(),
+    CHECK(diffhmm_backward_dense(chosen.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), g.data(),
                                  grad2.data()) == DIFFHMM_ERROR_INVALID_STATE);
     CHECK(diffhmm_forward_dense(chosen.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(),
                                 log_z3.data()) == DIFFHMM_ERROR_INVALID_ARGUMENT);
@@ -247,7 +247,7 @@ TEST(cuda_device_pointers_and_errors) {
               DIFFHMM_ERROR_INVALID_ARGUMENT);
         CHECK_OK(diffhmm_forward_dense(chosen.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(),
                                        log_z3.data()));
-        CHECK_OK(diffhmm_backward_dense(chosen.ws, DIFFHMM_FLOAT32, p.B, p.T, p.N, pot.data(), p.lengths.data(),
+        CHECK_OK(diffhmm_backward_dense(chosen.ws, DIFFHMM_FLOAT32, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(),
                                         g.data(), grad2.data()));
         CHECK(log_z3 == log_z);
         CHECK(grad2 == grad);

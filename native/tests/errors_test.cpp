@@ -38,7 +38,7 @@ TEST(errors_name_the_problem) {
 
     // Backward before any forward on a fresh workspace.
     test::Workspace fresh(DIFFHMM_BACKEND_CPU);
-    CHECK(diffhmm_backward_dense(fresh.ws, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
+    CHECK(diffhmm_backward_dense(fresh.ws, 0, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
           DIFFHMM_ERROR_INVALID_STATE);
     CHECK(mentions("holds no forward"));
 
@@ -54,7 +54,7 @@ TEST(errors_name_the_problem) {
           DIFFHMM_ERROR_INVALID_VALUE);
     CHECK(mentions("potential[0][1][1][0] is +inf"));
     // Backward after the failed forward is refused rather than reading a half-written tape.
-    CHECK(diffhmm_backward_dense(cpu.ws, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
+    CHECK(diffhmm_backward_dense(cpu.ws, 0, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
           DIFFHMM_ERROR_INVALID_STATE);
     // The trusted flag skips the scan.
     CHECK_OK(diffhmm_forward_dense(cpu.ws, 0, DIFFHMM_FLAG_TRUSTED_INPUT, B, T, N, pot.data(), lengths.data(),
@@ -64,7 +64,7 @@ TEST(errors_name_the_problem) {
     // Non-finite upstream gradient.
     CHECK_OK(diffhmm_forward_dense(cpu.ws, 0, 0, B, T, N, pot.data(), lengths.data(), log_z.data()));
     g[1] = std::nanf("");
-    CHECK(diffhmm_backward_dense(cpu.ws, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
+    CHECK(diffhmm_backward_dense(cpu.ws, 0, 0, B, T, N, pot.data(), lengths.data(), g.data(), grad.data()) ==
           DIFFHMM_ERROR_INVALID_VALUE);
     CHECK(mentions("grad_log_z[1]"));
 

@@ -170,7 +170,7 @@ Results run_all(diffhmm_workspace* ws, const Problem& p, const std::vector<doubl
         const std::vector<T> pot = cast<T>(p.potential);
         std::vector<T> grad(pot.size(), T(7));  // garbage: every element must be written
         CHECK_OK(diffhmm_forward_dense(ws, dt, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), log_z.data()));
-        CHECK_OK(diffhmm_backward_dense(ws, dt, p.B, p.T, p.N, pot.data(), p.lengths.data(), g.data(), grad.data()));
+        CHECK_OK(diffhmm_backward_dense(ws, dt, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), g.data(), grad.data()));
         CHECK_OK(diffhmm_viterbi_dense(ws, dt, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), r.path.data(), score.data()));
         CHECK_OK(diffhmm_marginals_dense(ws, dt, 0, p.B, p.T, p.N, pot.data(), p.lengths.data(), nullptr, gamma.data()));
         r.grad_potential.assign(grad.begin(), grad.end());
@@ -180,7 +180,7 @@ Results run_all(diffhmm_workspace* ws, const Problem& p, const std::vector<doubl
         std::vector<T> gi(init.size(), T(7)), gt(trans.size(), T(7)), ge(emit.size(), T(7));
         CHECK_OK(diffhmm_forward_factorized(ws, dt, 0, p.B, p.T, p.N, p.K, init.data(), p.init_batched,
                                             trans.data(), idx, emit.data(), p.lengths.data(), log_z.data()));
-        CHECK_OK(diffhmm_backward_factorized(ws, dt, p.B, p.T, p.N, p.K, init.data(), p.init_batched,
+        CHECK_OK(diffhmm_backward_factorized(ws, dt, 0, p.B, p.T, p.N, p.K, init.data(), p.init_batched,
                                              trans.data(), idx, emit.data(), p.lengths.data(), g.data(),
                                              gi.data(), gt.data(), ge.data()));
         CHECK_OK(diffhmm_viterbi_factorized(ws, dt, 0, p.B, p.T, p.N, p.K, init.data(), p.init_batched,

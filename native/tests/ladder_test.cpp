@@ -500,7 +500,7 @@ TEST(dense_gradients_past_the_caches_are_streamed_and_equal_the_row_kernels) {
         std::vector<float> log_z(B);
         grads[k].assign(pot.size(), 7.0f);  // every element is written: padding with zeros
         CHECK_OK(diffhmm_forward_dense(cpu.ws, DIFFHMM_FLOAT32, 0, B, T, N, pot.data(), lengths.data(), log_z.data()));
-        CHECK_OK(diffhmm_backward_dense(cpu.ws, DIFFHMM_FLOAT32, B, T, N, pot.data(), lengths.data(), g.data(),
+        CHECK_OK(diffhmm_backward_dense(cpu.ws, DIFFHMM_FLOAT32, 0, B, T, N, pot.data(), lengths.data(), g.data(),
                                         grads[k].data()));
     }
     double worst = 0.0, worst_sum = 0.0;

@@ -102,7 +102,11 @@ typedef enum diffhmm_cpu_isa {
 enum {
     /** Skip the NaN/+inf check of the scores: the caller vouches for them. Invalid values then
      *  give unspecified (but memory-safe) results. */
-    DIFFHMM_FLAG_TRUSTED_INPUT = 1
+    DIFFHMM_FLAG_TRUSTED_INPUT = 1,
+    /** Backward only: add the gradients to what the outputs hold (grad += d), as autograd
+     *  accumulates into a parameter's gradient, instead of overwriting them. Host-memory backends
+     *  (CPU, reference); the CUDA backend answers DIFFHMM_ERROR_BACKEND_UNAVAILABLE. */
+    DIFFHMM_FLAG_ACCUMULATE = 2
 };
 
 /** Opaque: backend choice, thread count, scratch memory and the saved state of the last forward.
@@ -190,9 +194,10 @@ DIFFHMM_API diffhmm_status diffhmm_forward_dense(
  *  sum_b grad_log_z[b] * log_z[b]. grad_log_z may hold any finite reals (negative, zero, positive).
  *  Requires that the last forward on `ws` was diffhmm_forward_dense with the same dtype, shape and
  *  (unchanged) inputs; otherwise DIFFHMM_ERROR_INVALID_STATE. Every element of grad_potential is
- *  written (0 where the gradient is structurally zero). */
+ *  written (0 where the gradient is structurally zero), or with DIFFHMM_FLAG_ACCUMULATE added to
+ *  what it holds. flags: DIFFHMM_FLAG_TRUSTED_INPUT, DIFFHMM_FLAG_ACCUMULATE. */
 DIFFHMM_API diffhmm_status diffhmm_backward_dense(
-    diffhmm_workspace* ws, int dtype, int64_t batch, int64_t steps, int64_t states,
+    diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
     const void* potential, const int64_t* lengths, const void* grad_log_z, void* grad_potential);
 
 /** Most probable path path[B][T] (state indices, -1 at padding) and its score[B] (max-plus
@@ -241,9 +246,10 @@ DIFFHMM_API diffhmm_status diffhmm_forward_factorized(
  *    grad_init  (shape of init) = sum over the batch of g[b] * gamma_0 (per b when init_batched),
  *    grad_trans [K][N][N]       = sum over (b, t >= 1) with trans_index[b][t] = k of g[b] * xi_t,
  *    grad_emit  [B][T][N]       = g[b] * gamma_t (0 at padding).
- *  Any of the three outputs may be NULL to skip it. Requires a matching forward (see dense). */
+ *  Any of the three outputs may be NULL to skip it. Requires a matching forward (see dense).
+ *  flags as for diffhmm_backward_dense (DIFFHMM_FLAG_ACCUMULATE adds into the outputs). */
 DIFFHMM_API diffhmm_status diffhmm_backward_factorized(
-    diffhmm_workspace* ws, int dtype, int64_t batch, int64_t steps, int64_t states,
+    diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
     int64_t num_trans, const void* init, int init_batched, const void* trans,
     const int64_t* trans_index, const void* emit, const int64_t* lengths, const void* grad_log_z,
     void* grad_init, void* grad_trans, void* grad_emit);

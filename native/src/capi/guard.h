@@ -71,18 +71,24 @@ diffhmm_status verb(diffhmm_workspace* ws, int dtype, Body&& body) {
     });
 }
 
-inline bool check_flags(int flags) {
-    if (flags & ~DIFFHMM_FLAG_TRUSTED_INPUT)
-        fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "unknown flags: " + std::to_string(flags));
+// Whether the scores' values are to be checked; `allowed` names the flags this verb takes.
+inline bool check_flags(int flags, int allowed = DIFFHMM_FLAG_TRUSTED_INPUT) {
+    if (flags & ~allowed)
+        fail(DIFFHMM_ERROR_INVALID_ARGUMENT, (flags & ~allowed) == DIFFHMM_FLAG_ACCUMULATE
+                                                 ? std::string("DIFFHMM_FLAG_ACCUMULATE is a flag of the backward calls only")
+                                                 : "unknown flags: " + std::to_string(flags));
     return (flags & DIFFHMM_FLAG_TRUSTED_INPUT) == 0;
 }
 
+// The flags a backward call takes.
+constexpr int kBackwardFlags = DIFFHMM_FLAG_TRUSTED_INPUT | DIFFHMM_FLAG_ACCUMULATE;
+
 template <class T>
 Problem<T> dense_problem(int flags, int64_t B, int64_t TT, int64_t N, const void* potential,
-                         const int64_t* lengths) {
+                         const int64_t* lengths, int allowed_flags = DIFFHMM_FLAG_TRUSTED_INPUT) {
     Problem<T> p;
     p.form = Form::dense;
-    p.check_values = check_flags(flags);
+    p.check_values = check_flags(flags, allowed_flags);
     p.B = B; p.T = TT; p.N = N; p.K = 1;
     p.potential = static_cast<const T*>(potential);
     p.lengths = lengths;
@@ -93,10 +99,11 @@ Problem<T> dense_problem(int flags, int64_t B, int64_t TT, int64_t N, const void
 template <class T>
 Problem<T> factorized_problem(int flags, int64_t B, int64_t TT, int64_t N, int64_t K, const void* init,
                               int init_batched, const void* trans, const int64_t* trans_index,
-                              const void* emit, const int64_t* lengths) {
+                              const void* emit, const int64_t* lengths,
+                              int allowed_flags = DIFFHMM_FLAG_TRUSTED_INPUT) {
     Problem<T> p;
     p.form = Form::factorized;
-    p.check_values = check_flags(flags);
+    p.check_values = check_flags(flags, allowed_flags);
     p.B = B; p.T = TT; p.N = N; p.K = K;
     p.init = static_cast<const T*>(init);
     p.init_batched = init_batched != 0;

@@ -65,6 +65,8 @@ struct Grads {
     Real* init = nullptr;       // [N] or [B][N]
     Real* trans = nullptr;      // [K][N][N]
     Real* emit = nullptr;       // [B][T][N]
+    bool accumulate = false;    // add into the outputs instead of writing them (dispatch does it:
+                                // backends always write)
 };
 
 }  // namespace diffhmm

@@ -1,12 +1,14 @@
 // dispatch.cpp — see dispatch.h.
 #include "dispatch/dispatch.h"
 
+#include <algorithm>
 #include <initializer_list>
 #include <sstream>
 #include <utility>
 #include <type_traits>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "cpu/step_kernels.h"
 #include "cuda/cuda.h"
 #include "dispatch/validate.h"
@@ -54,6 +56,43 @@ void require_tape(const diffhmm_workspace& ws, const Problem<T>& p) {
     fail(DIFFHMM_ERROR_INVALID_STATE, m.str());
 }
 
+// dst[i] += src[i] over the pool, in blocks of whole cache lines.
+template <class T>
+void add_into(T* dst, const T* src, int64_t n, int threads) {
+    constexpr int64_t kBlock = 1 << 14;
+    parallel_for((n + kBlock - 1) / kBlock, threads, [&](int64_t block, int) {
+        const int64_t end = std::min(n, (block + 1) * kBlock);
+        for (int64_t i = block * kBlock; i < end; ++i) dst[i] += src[i];
+    });
+}
+
+// A backward that adds into the caller's outputs: the backend writes the gradients into the
+// workspace's scratch (it always writes), then they are added where the caller asked.
+template <class T>
+void accumulating_backward(diffhmm_workspace& ws, const BackendOps& b, const Problem<T>& p, const T* grad_log_z,
+                           const Grads<T>& grads) {
+    if (!b.host_memory)
+        fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE,
+             std::string("DIFFHMM_FLAG_ACCUMULATE needs a host-memory backend: the ") + b.name +
+                 " backend writes its gradients only (add them on the device, or run the CPU backend)");
+    const int64_t n_potential = p.form == Form::dense ? p.B * p.T * p.N * p.N : 0;
+    const int64_t n_init = p.init_batched ? p.B * p.N : p.N, n_trans = p.K * p.N * p.N, n_emit = p.B * p.T * p.N;
+    struct Out { T* dst; int64_t n; T* Grads<T>::*field; };
+    const Out outs[] = {{grads.potential, n_potential, &Grads<T>::potential}, {grads.init, n_init, &Grads<T>::init},
+                        {grads.trans, n_trans, &Grads<T>::trans}, {grads.emit, n_emit, &Grads<T>::emit}};
+    int64_t total = 0;
+    for (const Out& o : outs)
+        if (o.dst != nullptr) total += (o.n + 15) / 16 * 16;  // each part 64-byte aligned
+    T* scratch = ws.accumulate_scratch.as<T>(size_t(std::max<int64_t>(total, 1)));
+    Grads<T> fresh;
+    for (const Out& o : outs)
+        if (o.dst != nullptr) fresh.*o.field = scratch, scratch += (o.n + 15) / 16 * 16;
+    b.verbs<T>().backward(ws, p, grad_log_z, fresh);
+    const int threads = ws.num_threads > 0 ? ws.num_threads : pool_threads();
+    for (const Out& o : outs)
+        if (o.dst != nullptr) add_into(o.dst, fresh.*o.field, o.n, threads);
+}
+
 }  // namespace
 
 template <class T>
@@ -73,7 +112,10 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
         host_only(p), host_only({{grad_log_z, "grad_log_z"}, {grads.potential, "grad_potential"},
                                  {grads.init, "grad_init"}, {grads.trans, "grad_trans"}, {grads.emit, "grad_emit"}});
     check_grad_log_z_at_boundary(grad_log_z, p.B);
-    b.verbs<T>().backward(ws, p, grad_log_z, grads);
+    if (grads.accumulate)
+        accumulating_backward(ws, b, p, grad_log_z, grads);
+    else
+        b.verbs<T>().backward(ws, p, grad_log_z, grads);
 }
 
 template <class T>
@@ -112,7 +154,9 @@ void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t num_samples, uin
 
 std::string unavailable_reason(int backend_id) { return backend(backend_id).unavailable_reason(); }
 
-int64_t workspace_bytes(const diffhmm_workspace& ws) { return backend(ws.backend).state_bytes(ws); }
+int64_t workspace_bytes(const diffhmm_workspace& ws) {
+    return backend(ws.backend).state_bytes(ws) + int64_t(ws.accumulate_scratch.capacity());
+}
 
 std::string describe_device() { return cuda::describe_device(); }
 

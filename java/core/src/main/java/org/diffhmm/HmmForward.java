@@ -447,7 +447,7 @@ public final class HmmForward {
          *
          * @return a copy, {@code [B]}: -inf for a sequence without a finite path, 0 for length 0
          */
-                public double[] logZ() {
+        public double[] logZ() {
             return logZ.clone();
         }
 
@@ -506,7 +506,7 @@ public final class HmmForward {
          * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
          * @throws IllegalStateException    if this result is closed
          */
-                public Tensor backward(double[] gradLogZ) {
+        public Tensor backward(double[] gradLogZ) {
             final Tensor grad = Tensor.zeros(problem.dtype, problem.B, problem.T, problem.N, problem.N);
             backward(gradLogZ, grad);
             return grad;
@@ -523,7 +523,26 @@ public final class HmmForward {
          * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
          * @throws IllegalStateException    if this result is closed
          */
-                public synchronized void backward(double[] gradLogZ, Tensor gradPotential) {
+        public void backward(double[] gradLogZ, Tensor gradPotential) {
+            gradient(gradLogZ, gradPotential, false);
+        }
+
+        /**
+         * Adds the gradient to what {@code gradPotential} holds ({@code gradPotential += ∂}), as autograd
+         * accumulates into a parameter's gradient: the same numbers as {@link #backward(double[], Tensor)}
+         * without a tensor to hold them and a pass to add them. Host memory only (a result of the CUDA
+         * backend answers {@link Status#BACKEND_UNAVAILABLE}).
+         *
+         * @param gradLogZ      {@code [B]} upstream gradient
+         * @param gradPotential what the gradient is added to: the potential's dtype and shape, any storage
+         * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
+         * @throws IllegalStateException    if this result is closed
+         */
+        public void addGradient(double[] gradLogZ, Tensor gradPotential) {
+            gradient(gradLogZ, gradPotential, true);
+        }
+
+        private synchronized void gradient(double[] gradLogZ, Tensor gradPotential, boolean accumulate) {
             final NativeProblem.Dense p = problem;
             NativeProblem.checkGradLogZ(gradLogZ, p.B, p.dtype);
             Objects.requireNonNull(gradPotential, "gradPotential");
@@ -531,7 +550,7 @@ public final class HmmForward {
             NativeProblem.requireOutput(gradPotential, "gradPotential", p.potential, "potential");
             withWorkspace(ws -> {
                 try (Operands ops = p.operands(gradPotential)) {
-                    Natives.check(p.backward(ws, ops, ops.vector(gradLogZ), gradPotential));
+                    Natives.check(p.backward(ws, accumulate, ops, ops.vector(gradLogZ), gradPotential));
                     ops.finish();
                 }
             });
@@ -560,7 +579,7 @@ public final class HmmForward {
          * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
          * @throws IllegalStateException    if this result is closed
          */
-                public FactorizedGradient backward(double[] gradLogZ) {
+        public FactorizedGradient backward(double[] gradLogZ) {
             final Factorized h = problem.h;
             final FactorizedGradient g = new FactorizedGradient(Tensor.zeros(h.dtype(), h.init().shape()),
                     Tensor.zeros(h.dtype(), h.trans().shape()), Tensor.zeros(h.dtype(), h.emit().shape()));
@@ -594,7 +613,30 @@ public final class HmmForward {
          * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
          * @throws IllegalStateException    if this result is closed
          */
-                public synchronized void backward(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
+        public void backward(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
+            gradients(gradLogZ, gradInit, gradTrans, gradEmit, false);
+        }
+
+        /**
+         * Adds the gradients to what the caller's tensors hold ({@code grad += ∂}), as autograd
+         * accumulates into a parameter's gradient: the same numbers as
+         * {@link #backward(double[], Tensor, Tensor, Tensor)} without tensors to hold them and a pass to
+         * add them. Host memory only (a result of the CUDA backend answers
+         * {@link Status#BACKEND_UNAVAILABLE}).
+         *
+         * @param gradLogZ  {@code [B]} upstream gradient, any finite reals
+         * @param gradInit  shaped like init, or null to skip it
+         * @param gradTrans shaped like trans, or null to skip it
+         * @param gradEmit  shaped like emit, or null to skip it
+         * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
+         * @throws IllegalStateException    if this result is closed
+         */
+        public void addGradients(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
+            gradients(gradLogZ, gradInit, gradTrans, gradEmit, true);
+        }
+
+        private synchronized void gradients(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit,
+                boolean accumulate) {
             final NativeProblem.Fact p = problem;
             final Factorized h = p.h;
             NativeProblem.checkGradLogZ(gradLogZ, p.B, p.dtype);
@@ -614,7 +656,7 @@ public final class HmmForward {
             }
             withWorkspace(ws -> {
                 try (Operands ops = p.operands(gradInit, gradTrans, gradEmit)) {
-                    Natives.check(p.backward(ws, ops, ops.vector(gradLogZ), gradInit, gradTrans, gradEmit));
+                    Natives.check(p.backward(ws, accumulate, ops, ops.vector(gradLogZ), gradInit, gradTrans, gradEmit));
                     ops.finish();
                 }
             });

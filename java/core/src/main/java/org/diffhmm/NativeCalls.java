@@ -26,15 +26,15 @@ final class NativeCalls {
         return diffhmm_forward_dense(ws, dt, f, b, t, n, (Pointer) pot, (LongPointer) len, (Pointer) logZ);
     }
 
-    static int backwardDense(diffhmm_workspace ws, int dt, long b, long t, long n, Object pot, Object len, Object g,
+    static int backwardDense(diffhmm_workspace ws, int dt, int f, long b, long t, long n, Object pot, Object len, Object g,
                              Object grad) {
         if (pot instanceof float[]) {
-            return diffhmm_backward_dense(ws, dt, b, t, n, (float[]) pot, (long[]) len, (float[]) g, (float[]) grad);
+            return diffhmm_backward_dense(ws, dt, f, b, t, n, (float[]) pot, (long[]) len, (float[]) g, (float[]) grad);
         }
         if (pot instanceof double[]) {
-            return diffhmm_backward_dense(ws, dt, b, t, n, (double[]) pot, (long[]) len, (double[]) g, (double[]) grad);
+            return diffhmm_backward_dense(ws, dt, f, b, t, n, (double[]) pot, (long[]) len, (double[]) g, (double[]) grad);
         }
-        return diffhmm_backward_dense(ws, dt, b, t, n, (Pointer) pot, (LongPointer) len, (Pointer) g, (Pointer) grad);
+        return diffhmm_backward_dense(ws, dt, f, b, t, n, (Pointer) pot, (LongPointer) len, (Pointer) g, (Pointer) grad);
     }
 
     static int viterbiDense(diffhmm_workspace ws, int dt, int f, long b, long t, long n, Object pot, Object len, Object path,
@@ -99,18 +99,18 @@ final class NativeCalls {
                 (Pointer) x.trans, (LongPointer) x.index, (Pointer) x.emit, (LongPointer) x.len, (Pointer) logZ);
     }
 
-    static int backwardFactorized(diffhmm_workspace ws, Factors x, Object g, Object gi, Object gt, Object ge) {
+    static int backwardFactorized(diffhmm_workspace ws, int f, Factors x, Object g, Object gi, Object gt, Object ge) {
         if (x.init instanceof float[]) {
-            return diffhmm_backward_factorized(ws, x.dt, x.b, x.t, x.n, x.k, (float[]) x.init, x.initBatched,
+            return diffhmm_backward_factorized(ws, x.dt, f, x.b, x.t, x.n, x.k, (float[]) x.init, x.initBatched,
                     (float[]) x.trans, (long[]) x.index, (float[]) x.emit, (long[]) x.len, (float[]) g, (float[]) gi,
                     (float[]) gt, (float[]) ge);
         }
         if (x.init instanceof double[]) {
-            return diffhmm_backward_factorized(ws, x.dt, x.b, x.t, x.n, x.k, (double[]) x.init, x.initBatched,
+            return diffhmm_backward_factorized(ws, x.dt, f, x.b, x.t, x.n, x.k, (double[]) x.init, x.initBatched,
                     (double[]) x.trans, (long[]) x.index, (double[]) x.emit, (long[]) x.len, (double[]) g, (double[]) gi,
                     (double[]) gt, (double[]) ge);
         }
-        return diffhmm_backward_factorized(ws, x.dt, x.b, x.t, x.n, x.k, (Pointer) x.init, x.initBatched,
+        return diffhmm_backward_factorized(ws, x.dt, f, x.b, x.t, x.n, x.k, (Pointer) x.init, x.initBatched,
                 (Pointer) x.trans, (LongPointer) x.index, (Pointer) x.emit, (LongPointer) x.len, (Pointer) g, (Pointer) gi,
                 (Pointer) gt, (Pointer) ge);
     }

@@ -1,5 +1,6 @@
 package org.diffhmm;
 
+import static org.diffhmm.internal.DiffhmmNative.DIFFHMM_FLAG_ACCUMULATE;
 import static org.diffhmm.internal.DiffhmmNative.DIFFHMM_FLAG_TRUSTED_INPUT;
 import static org.diffhmm.internal.DiffhmmNative.DIFFHMM_FLOAT32;
 import static org.diffhmm.internal.DiffhmmNative.DIFFHMM_FLOAT64;
@@ -61,6 +62,11 @@ abstract class NativeProblem {
         return options.trustedInput() ? DIFFHMM_FLAG_TRUSTED_INPUT : 0;
     }
 
+    /** A backward's flags: its scores are checked again (they may have changed since the forward). */
+    static int backwardFlags(boolean accumulate) {
+        return accumulate ? DIFFHMM_FLAG_ACCUMULATE : 0;
+    }
+
     int dt() {
         return dtype == DType.FLOAT32 ? DIFFHMM_FLOAT32 : DIFFHMM_FLOAT64;
     }
@@ -99,9 +105,10 @@ abstract class NativeProblem {
             return NativeCalls.forwardDense(ws, dt(), f, B, T, N, ops.input(potential), ops.indices(lengths), logZ);
         }
 
-        int backward(Workspaces.Workspace ws, Operands ops, Object g, Tensor grad) {
-            return NativeCalls.backwardDense(ws, dt(), B, T, N, ops.input(potential), ops.indices(lengths), g,
-                    ops.output(grad));
+        /** The backward; {@code accumulate}: add into grad instead of writing it. */
+        int backward(Workspaces.Workspace ws, boolean accumulate, Operands ops, Object g, Tensor grad) {
+            return NativeCalls.backwardDense(ws, dt(), backwardFlags(accumulate), B, T, N, ops.input(potential),
+                    ops.indices(lengths), g, ops.output(grad, accumulate));
         }
 
         @Override
@@ -157,9 +164,11 @@ abstract class NativeProblem {
             return NativeCalls.forwardFactorized(ws, f, factors(ops), logZ);
         }
 
-        int backward(Workspaces.Workspace ws, Operands ops, Object g, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
-            return NativeCalls.backwardFactorized(ws, factors(ops), g, ops.output(gradInit), ops.output(gradTrans),
-                    ops.output(gradEmit));
+        /** The backward; {@code accumulate}: add into the gradients instead of writing them. */
+        int backward(Workspaces.Workspace ws, boolean accumulate, Operands ops, Object g, Tensor gradInit, Tensor gradTrans,
+                Tensor gradEmit) {
+            return NativeCalls.backwardFactorized(ws, backwardFlags(accumulate), factors(ops), g,
+                    ops.output(gradInit, accumulate), ops.output(gradTrans, accumulate), ops.output(gradEmit, accumulate));
         }
 
         @Override

@@ -48,7 +48,15 @@ final class Operands implements AutoCloseable {
 
     /** An output tensor in the call's form: its array (array modes) or a pointer filled back by {@link #finish()}. */
     Object output(Tensor t) {
-        return t == null ? null : arrays() ? t.array() : out(t);
+        return output(t, false);
+    }
+
+    /**
+     * An output tensor in the call's form; {@code readToo}: the call also reads what it holds (it adds
+     * into it), so a Java array staged in native memory is copied there first.
+     */
+    Object output(Tensor t, boolean readToo) {
+        return t == null ? null : arrays() ? t.array() : out(t, readToo);
     }
 
     /** An index array input ({@code long[]} in array modes, native memory otherwise); null stays null. */
@@ -83,18 +91,18 @@ final class Operands implements AutoCloseable {
     }
 
     /** An output tensor as a pointer (pointer mode); Java arrays are filled by {@link #finish()}. */
-    private Pointer out(Tensor t) {
+    private Pointer out(Tensor t, boolean readToo) {
         if (t == null || !t.isArray()) {
             return in(t);
         }
         if (t.dtype() == DType.FLOAT32) {
             final float[] target = (float[]) t.array();
-            final FloatPointer p = keep(new FloatPointer(target.length));
+            final FloatPointer p = keep(readToo ? new FloatPointer(target) : new FloatPointer(target.length));
             copyBacks.add(() -> p.get(target));
             return p;
         }
         final double[] target = (double[]) t.array();
-        final DoublePointer p = keep(new DoublePointer(target.length));
+        final DoublePointer p = keep(readToo ? new DoublePointer(target) : new DoublePointer(target.length));
         copyBacks.add(() -> p.get(target));
         return p;
     }

@@ -65,6 +65,7 @@ public final class DiffhmmNative {
     public static final int DIFFHMM_CPU_ISA_AVX512 = 3;
 
     public static final int DIFFHMM_FLAG_TRUSTED_INPUT = 1;
+    public static final int DIFFHMM_FLAG_ACCUMULATE = 2;
 
     public static native @Cast("const char*") BytePointer diffhmm_version();
     public static native @Cast("const char*") BytePointer diffhmm_last_error();
@@ -90,9 +91,9 @@ public final class DiffhmmNative {
     @CriticalRegion public static native int diffhmm_forward_dense(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, @Cast("const void*") double[] potential, @Cast("const int64_t*") long[] lengths, @Cast("void*") double[] logZ);
 
     // diffhmm_backward_dense
-    public static native int diffhmm_backward_dense(diffhmm_workspace ws, int dtype, long batch, long steps, long states, @Const Pointer potential, @Cast("const int64_t*") LongPointer lengths, @Const Pointer gradLogZ, Pointer gradPotential);
-    @CriticalRegion public static native int diffhmm_backward_dense(diffhmm_workspace ws, int dtype, long batch, long steps, long states, @Cast("const void*") float[] potential, @Cast("const int64_t*") long[] lengths, @Cast("const void*") float[] gradLogZ, @Cast("void*") float[] gradPotential);
-    @CriticalRegion public static native int diffhmm_backward_dense(diffhmm_workspace ws, int dtype, long batch, long steps, long states, @Cast("const void*") double[] potential, @Cast("const int64_t*") long[] lengths, @Cast("const void*") double[] gradLogZ, @Cast("void*") double[] gradPotential);
+    public static native int diffhmm_backward_dense(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, @Const Pointer potential, @Cast("const int64_t*") LongPointer lengths, @Const Pointer gradLogZ, Pointer gradPotential);
+    @CriticalRegion public static native int diffhmm_backward_dense(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, @Cast("const void*") float[] potential, @Cast("const int64_t*") long[] lengths, @Cast("const void*") float[] gradLogZ, @Cast("void*") float[] gradPotential);
+    @CriticalRegion public static native int diffhmm_backward_dense(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, @Cast("const void*") double[] potential, @Cast("const int64_t*") long[] lengths, @Cast("const void*") double[] gradLogZ, @Cast("void*") double[] gradPotential);
 
     // diffhmm_viterbi_dense
     public static native int diffhmm_viterbi_dense(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, @Const Pointer potential, @Cast("const int64_t*") LongPointer lengths, @Cast("int64_t*") LongPointer path, Pointer score);
@@ -115,9 +116,9 @@ public final class DiffhmmNative {
     @CriticalRegion public static native int diffhmm_forward_factorized(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, long numTrans, @Cast("const void*") double[] init, int initBatched, @Cast("const void*") double[] trans, @Cast("const int64_t*") long[] transIndex, @Cast("const void*") double[] emit, @Cast("const int64_t*") long[] lengths, @Cast("void*") double[] logZ);
 
     // diffhmm_backward_factorized
-    public static native int diffhmm_backward_factorized(diffhmm_workspace ws, int dtype, long batch, long steps, long states, long numTrans, @Const Pointer init, int initBatched, @Const Pointer trans, @Cast("const int64_t*") LongPointer transIndex, @Const Pointer emit, @Cast("const int64_t*") LongPointer lengths, @Const Pointer gradLogZ, Pointer gradInit, Pointer gradTrans, Pointer gradEmit);
-    @CriticalRegion public static native int diffhmm_backward_factorized(diffhmm_workspace ws, int dtype, long batch, long steps, long states, long numTrans, @Cast("const void*") float[] init, int initBatched, @Cast("const void*") float[] trans, @Cast("const int64_t*") long[] transIndex, @Cast("const void*") float[] emit, @Cast("const int64_t*") long[] lengths, @Cast("const void*") float[] gradLogZ, @Cast("void*") float[] gradInit, @Cast("void*") float[] gradTrans, @Cast("void*") float[] gradEmit);
-    @CriticalRegion public static native int diffhmm_backward_factorized(diffhmm_workspace ws, int dtype, long batch, long steps, long states, long numTrans, @Cast("const void*") double[] init, int initBatched, @Cast("const void*") double[] trans, @Cast("const int64_t*") long[] transIndex, @Cast("const void*") double[] emit, @Cast("const int64_t*") long[] lengths, @Cast("const void*") double[] gradLogZ, @Cast("void*") double[] gradInit, @Cast("void*") double[] gradTrans, @Cast("void*") double[] gradEmit);
+    public static native int diffhmm_backward_factorized(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, long numTrans, @Const Pointer init, int initBatched, @Const Pointer trans, @Cast("const int64_t*") LongPointer transIndex, @Const Pointer emit, @Cast("const int64_t*") LongPointer lengths, @Const Pointer gradLogZ, Pointer gradInit, Pointer gradTrans, Pointer gradEmit);
+    @CriticalRegion public static native int diffhmm_backward_factorized(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, long numTrans, @Cast("const void*") float[] init, int initBatched, @Cast("const void*") float[] trans, @Cast("const int64_t*") long[] transIndex, @Cast("const void*") float[] emit, @Cast("const int64_t*") long[] lengths, @Cast("const void*") float[] gradLogZ, @Cast("void*") float[] gradInit, @Cast("void*") float[] gradTrans, @Cast("void*") float[] gradEmit);
+    @CriticalRegion public static native int diffhmm_backward_factorized(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, long numTrans, @Cast("const void*") double[] init, int initBatched, @Cast("const void*") double[] trans, @Cast("const int64_t*") long[] transIndex, @Cast("const void*") double[] emit, @Cast("const int64_t*") long[] lengths, @Cast("const void*") double[] gradLogZ, @Cast("void*") double[] gradInit, @Cast("void*") double[] gradTrans, @Cast("void*") double[] gradEmit);
 
     // diffhmm_viterbi_factorized
     public static native int diffhmm_viterbi_factorized(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, long numTrans, @Const Pointer init, int initBatched, @Const Pointer trans, @Cast("const int64_t*") LongPointer transIndex, @Const Pointer emit, @Cast("const int64_t*") LongPointer lengths, @Cast("int64_t*") LongPointer path, Pointer score);

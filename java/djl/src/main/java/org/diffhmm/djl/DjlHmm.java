@@ -38,6 +38,10 @@ import org.diffhmm.Tensor;
  * }
  * }</pre>
  *
+ * <p>{@link #nllBackward} does without the surrogate (DJL's PyTorch engine only): it returns the value
+ * and starts libtorch's autograd from the inputs with diffhmm's gradients, for a step whose loss is
+ * this term.
+ *
  * <p>{@link HmmNllBlock} packages the same operation as a {@code Block} with its own transition and
  * initial logits. Arrays on a GPU (all inputs on one device) are copied to the CPU for diffhmm and
  * their gradients copied back — one copy each way; the surrogate stays on the GPU (not yet run on a
@@ -83,7 +87,7 @@ public final class DjlHmm {
         final NDManager manager = emit.getManager();
         try (NDManager scratch = scratch(manager, inputs)) {
             final NDArray[] grads = new NDArray[3];
-            final double value = compute(options, inputs, lengths, transIndex, 1.0, scratch, grads);
+            final double value = compute(options, inputs, lengths, transIndex, 1.0, scratch, grads, false);
             return surrogate(manager, value, new NDArray[][] {
                 {emit, on(device, grads[0])}, {trans, on(device, grads[1])}, {init, on(device, grads[2])}});
         }
@@ -130,8 +134,19 @@ public final class DjlHmm {
                     + engine + "'s (DjlHmm.nll works with any engine)");
         }
         try (NDManager scratch = scratch(emit.getManager(), inputs)) {
+            // Three parameters that have gradients already (as after DJL's in-place zeroing): diffhmm
+            // adds into those gradients' memory itself — no gradient arrays, and nothing run in libtorch.
+            final NDArray[] own = new NDArray[3];
+            boolean inPlace = "cpu".equals(device.getDeviceType());
+            for (int k = 0; k < 3 && inPlace; k++) {
+                own[k] = PtAutograd.gradientInPlace(inputs[k], scratch);
+                inPlace = own[k] != null;
+            }
+            if (inPlace) {
+                return compute(options, inputs, lengths, transIndex, weight, scratch, own, true);
+            }
             final NDArray[] grads = new NDArray[3];
-            final double value = compute(options, inputs, lengths, transIndex, weight, scratch, grads);
+            final double value = compute(options, inputs, lengths, transIndex, weight, scratch, grads, false);
             // DJL tells whether a parameter requires a gradient but not whether a network's output
             // does; libtorch refuses the backward of an array that needs none, and that one is skipped.
             for (int k = 0; k < 3; k++) {
@@ -165,20 +180,27 @@ public final class DjlHmm {
 
     /**
      * Runs diffhmm's forward and backward on CPU views of the (validated) inputs and returns
-     * {@code −Σ_b log p(x_b)}; grads receives {@code weight · ∂(−Σ log p)/∂input}, CPU arrays in
-     * {@code scratch}.
+     * {@code −Σ_b log p(x_b)}. {@code weight · ∂(−Σ log p)/∂input} goes into grads: added to the CPU
+     * arrays it holds ({@code accumulate}), or written into new CPU arrays in {@code scratch}.
      */
     private static double compute(Options options, NDArray[] inputs, long[] lengths, long[] transIndex, double weight,
-            NDManager scratch, NDArray[] grads) {
+            NDManager scratch, NDArray[] grads, boolean accumulate) {
         final DType dtype = dtypeOf(inputs[0], "emit");
-        for (int k = 0; k < 3; k++) {
-            grads[k] = empty(scratch, inputs[k]);
+        if (!accumulate) {
+            for (int k = 0; k < 3; k++) {
+                grads[k] = empty(scratch, inputs[k]);
+            }
         }
         final double[] logZ;
         try (HmmForward.FactorizedResult r = HmmForward.apply(options, Factorized.of(view(onCpu(inputs[2]), dtype),
                 view(onCpu(inputs[1]), dtype), transIndex, view(onCpu(inputs[0]), dtype)), lengths)) {
             logZ = r.logZ();
-            r.backward(filled(lengths.length, -weight), view(grads[2], dtype), view(grads[1], dtype), view(grads[0], dtype));
+            final double[] seed = filled(lengths.length, -weight);
+            if (accumulate) {
+                r.addGradients(seed, view(grads[2], dtype), view(grads[1], dtype), view(grads[0], dtype));
+            } else {
+                r.backward(seed, view(grads[2], dtype), view(grads[1], dtype), view(grads[0], dtype));
+            }
         }
         return -sum(logZ);
     }

@@ -2,8 +2,10 @@ package org.diffhmm.djl;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * Autograd's backward started from an array with a given gradient, through DJL's PyTorch engine —
@@ -15,6 +17,30 @@ final class PtAutograd {
     static final String ENGINE = "PyTorch";
 
     private PtAutograd() {}
+
+    /**
+     * The gradient array of a parameter {@code x} as an array over its own memory, for diffhmm to add
+     * into in place; null when {@code x} is no parameter, has no gradient yet, or its gradient is not
+     * one contiguous block (a view of it would be a copy).
+     *
+     * @param scratch the manager that frees the returned array (the gradient's memory stays x's)
+     */
+    static NDArray gradientInPlace(NDArray x, NDManager scratch) {
+        // The engine's hasGradient() is true only for a leaf that requires a gradient (DJL cannot make
+        // a network's output keep its gradient), and for such a leaf autograd's backward is exactly
+        // "add to its gradient": no hook can be registered through DJL.
+        if (!x.hasGradient()) {
+            return null;
+        }
+        final PtNDArray grad = JniUtils.getGradient((PtNDArray) x);  // null while x has no gradient
+        if (grad == null) {
+            return null;
+        }
+        grad.attach(scratch);
+        // A contiguous array gives the same direct buffer every time; any other gives a fresh copy.
+        final long first = new Pointer(grad.toByteBuffer(true)).address();
+        return first == new Pointer(grad.toByteBuffer(true)).address() ? grad : null;
+    }
 
     /**
      * Backpropagates {@code grad} from {@code x}: into {@code x}'s gradient when it is a parameter

@@ -285,6 +285,38 @@ class DjlHmmTest {
     }
 
     @Test
+    void nllBackwardAddsIntoAGradientThatIsNotOneBlockThroughAutograd() {
+        // A transposed parameter: its gradient has the parameter's strides, so no view of it is its
+        // memory; the second call (gradients defined) must still land there.
+        final Case c = AdapterCases.randomCase(29, 3, 8, 5, 0.2);
+        final int N = c.N();
+        final double[] transposed = new double[N * N];
+        for (int i = 0; i < N; i++) {
+            for (int j = 0; j < N; j++) {
+                transposed[j * N + i] = c.trans()[i * N + j];
+            }
+        }
+        final NDArray[] x = leaves(c, false);
+        final NDArray trans = array(manager, transposed, false, N, N).transpose();
+        trans.setRequiresGradient(true);
+        final NDArray[] want = leaves(c, false);
+        for (int step = 0; step < 2; step++) {
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                DjlHmm.nllBackward(Options.DEFAULT, x[0], trans, x[2], c.lengths(), null, 1.0);
+                collector.backward(DjlHmm.nll(want[0], want[1], want[2], c.lengths()));
+            }
+        }
+        final double[] got = values(trans.getGradient()), w = values(want[1].getGradient());
+        for (int e = 0; e < w.length; e++) {
+            assertEquals(w[e], got[e], 1e-12 * (1 + Math.abs(w[e])), "trans gradient [" + e + "] after two steps");
+        }
+        final double[] gotEmit = values(x[0].getGradient()), wantEmit = values(want[0].getGradient());
+        for (int e = 0; e < wantEmit.length; e++) {
+            assertEquals(wantEmit[e], gotEmit[e], 1e-12 * (1 + Math.abs(wantEmit[e])), "emit gradient [" + e + "]");
+        }
+    }
+
+    @Test
     void nllBackwardReachesANetworksParametersThroughAGraphItsInputsShare() {
         // emit, trans and init all computed from one parameter vector: three passes through one graph.
         final Case c = AdapterCases.randomCase(23, 3, 7, 4, 0);
