@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code adapter} is {@link TorchHmm#nll} and {@code loss.backward()} — the same diffhmm work plus
  * the surrogate's tensor operations and autograd, gradients left in {@code .grad()} and reset to none
  * after each step as libtorch's optimizers do; {@code nllBackward} is {@link TorchHmm#nllBackward}, the
- * same gradients without a surrogate. Each step runs in a {@code PointerScope}, as a JavaCPP training
+ * same gradients without a surrogate, and {@code nllBackwardInPlace} the same with the gradients kept
+ * between steps (diffhmm then adds into them itself). Each step runs in a {@code PointerScope}, as a JavaCPP training
  * loop frees its step's tensors.
  *
  * <p>libtorch's OpenMP and OpenBLAS workers spin-wait for a while after each parallel operation and
@@ -79,6 +80,14 @@ public class TorchAdapterBench {
                 x.mutable_grad().put(new Tensor());
             }
             return value;
+        }
+    }
+
+    /** nllBackward with the parameters' gradients kept between steps (zero_grad(false)'s state). */
+    @Benchmark
+    public double nllBackwardInPlace() {
+        try (PointerScope step = new PointerScope()) {
+            return TorchHmm.nllBackward(org.diffhmm.Options.DEFAULT, emit, trans, init, lengths, null, 1.0);
         }
     }
 

@@ -85,7 +85,7 @@ public final class TorchHmm {
         // Fresh gradient tensors every call: the surrogate's autograd graph keeps them until its
         // backward runs, which may come after later calls (a tested case).
         final Tensor[] grads = new Tensor[3];
-        final double value = compute(options, inputs, lengths, transIndex, 1.0, grads);
+        final double value = compute(options, inputs, lengths, transIndex, 1.0, grads, false);
         return surrogate(value, emit.scalar_type(), new Tensor[][] {{emit, grads[0]}, {trans, grads[1]}, {init, grads[2]}});
     }
 
@@ -96,8 +96,10 @@ public final class TorchHmm {
      * backpropagated on its own). Gradients accumulate into the leaves' {@code .grad()} as
      * {@code loss.backward()} would. An input that is itself a contiguous leaf (a parameter) gets
      * diffhmm's gradient tensor as its {@code .grad()} (added to it if it has one) directly, without
-     * the copy autograd would make of a tensor this method still holds; hooks registered on such a
-     * leaf are therefore not run (pass a view, {@code x.view_as(x)}, to have autograd run them).
+     * the copy autograd would make of a tensor this method still holds; when all three inputs are
+     * such CPU leaves with contiguous gradients already, diffhmm adds into those gradients' memory
+     * itself. Hooks registered on such a leaf are therefore not run (pass a view,
+     * {@code x.view_as(x)}, to have autograd run them).
      *
      * <pre>{@code
      * optimizer.zero_grad();
@@ -120,7 +122,12 @@ public final class TorchHmm {
             long[] transIndex, double weight) {
         final Tensor[] inputs = {emit, trans, init};
         final Tensor[] grads = new Tensor[3];
-        final double value = compute(options, inputs, lengths, transIndex, weight, grads);
+        if (ownGradients(inputs, grads)) {
+            // Three parameters with gradients already (optimizer.zero_grad(false), or a second term of
+            // the loss): diffhmm adds into their memory — no gradient tensors, nothing run in libtorch.
+            return compute(options, inputs, lengths, transIndex, weight, grads, true);
+        }
+        final double value = compute(options, inputs, lengths, transIndex, weight, grads, false);
         final java.util.List<Tensor> roots = new java.util.ArrayList<>(3), seeds = new java.util.ArrayList<>(3);
         for (int k = 0; k < 3; k++) {
             if (!inputs[k].requires_grad()) {
@@ -149,12 +156,32 @@ public final class TorchHmm {
     }
 
     /**
+     * Whether every input is a contiguous CPU leaf whose {@code .grad()} exists and is contiguous (then
+     * in grads): what {@code nllBackward} can add into in place.
+     */
+    private static boolean ownGradients(Tensor[] inputs, Tensor[] grads) {
+        for (int k = 0; k < inputs.length; k++) {
+            final Tensor x = inputs[k];
+            if (!x.requires_grad() || !x.is_leaf() || x.is_cuda() || !x.is_contiguous()) {
+                return false;
+            }
+            final Tensor grad = x.grad();
+            if (!grad.defined() || !grad.is_contiguous() || grad.is_cuda()
+                    || grad.scalar_type().intern() != x.scalar_type().intern()) {
+                return false;
+            }
+            grads[k] = grad;
+        }
+        return true;
+    }
+
+    /**
      * Validates the inputs, runs diffhmm's forward and backward on views of them, and returns the
-     * negative log-likelihood; grads receives {@code weight · ∂(−Σ log p)/∂input}, one fresh tensor
-     * per input.
+     * negative log-likelihood. {@code weight · ∂(−Σ log p)/∂input} is added to the tensors in grads
+     * ({@code accumulate}: contiguous tensors on the inputs' device) or written into fresh ones.
      */
     private static double compute(Options options, Tensor[] inputs, long[] lengths, long[] transIndex, double weight,
-            Tensor[] grads) {
+            Tensor[] grads, boolean accumulate) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lengths, "lengths");
         final Tensor emit = inputs[0], trans = inputs[1], init = inputs[2];
@@ -172,16 +199,22 @@ public final class TorchHmm {
             throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + batch);
         }
         final Tensor e = emit.detach().contiguous(), t = trans.detach().contiguous(), i = init.detach().contiguous();
-        grads[0] = torch.empty_like(e);
-        grads[1] = torch.empty_like(t);
-        grads[2] = torch.empty_like(i);
+        if (!accumulate) {
+            grads[0] = torch.empty_like(e);
+            grads[1] = torch.empty_like(t);
+            grads[2] = torch.empty_like(i);
+        }
         final double[] logZ;
         try (HmmForward.FactorizedResult r = HmmForward.apply(opts,
                 Factorized.of(view(i, dtype), view(t, dtype), transIndex, view(e, dtype)), lengths)) {
             logZ = r.logZ();
             final double[] seed = new double[(int) batch];
             java.util.Arrays.fill(seed, -weight);
-            r.backward(seed, view(grads[2], dtype), view(grads[1], dtype), view(grads[0], dtype));
+            if (accumulate) {
+                r.addGradients(seed, view(grads[2], dtype), view(grads[1], dtype), view(grads[0], dtype));
+            } else {
+                r.backward(seed, view(grads[2], dtype), view(grads[1], dtype), view(grads[0], dtype));
+            }
         }
         double value = 0;
         for (double z : logZ) {
