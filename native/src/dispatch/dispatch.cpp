@@ -56,7 +56,7 @@ void require_tape(const diffhmm_workspace& ws, const Problem<T>& p) {
     fail(DIFFHMM_ERROR_INVALID_STATE, m.str());
 }
 
-// dst[i] += src[i] over the pool, in blocks of whole cache lines.
+// dst[i] += src[i] over the pool, 16K elements per task.
 template <class T>
 void add_into(T* dst, const T* src, int64_t n, int threads) {
     constexpr int64_t kBlock = 1 << 14;
@@ -80,13 +80,14 @@ void accumulating_backward(diffhmm_workspace& ws, const BackendOps& b, const Pro
     struct Out { T* dst; int64_t n; T* Grads<T>::*field; };
     const Out outs[] = {{grads.potential, n_potential, &Grads<T>::potential}, {grads.init, n_init, &Grads<T>::init},
                         {grads.trans, n_trans, &Grads<T>::trans}, {grads.emit, n_emit, &Grads<T>::emit}};
+    constexpr int64_t kLine = 64 / int64_t(sizeof(T));  // each part starts on a cache line
     int64_t total = 0;
     for (const Out& o : outs)
-        if (o.dst != nullptr) total += (o.n + 15) / 16 * 16;  // each part 64-byte aligned
+        if (o.dst != nullptr) total += (o.n + kLine - 1) / kLine * kLine;
     T* scratch = ws.accumulate_scratch.as<T>(size_t(std::max<int64_t>(total, 1)));
     Grads<T> fresh;
     for (const Out& o : outs)
-        if (o.dst != nullptr) fresh.*o.field = scratch, scratch += (o.n + 15) / 16 * 16;
+        if (o.dst != nullptr) fresh.*o.field = scratch, scratch += (o.n + kLine - 1) / kLine * kLine;
     b.verbs<T>().backward(ws, p, grad_log_z, fresh);
     const int threads = ws.num_threads > 0 ? ws.num_threads : pool_threads();
     for (const Out& o : outs)
