@@ -41,4 +41,14 @@ inline const Verbs<float>& BackendOps::verbs<float>() const { return f32; }
 template <>
 inline const Verbs<double>& BackendOps::verbs<double>() const { return f64; }
 
+// Explicit instantiations, for dtype T, of the six verb templates of the enclosing namespace, with
+// the signatures of Verbs<T> (dispatch.cpp, cuda/device_stub.cpp).
+#define DIFFHMM_INSTANTIATE_VERBS(T)                                                               \
+    template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                          \
+    template void backward<T>(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&);  \
+    template void viterbi<T>(diffhmm_workspace&, const Problem<T>&, int64_t*, T*);                \
+    template void kbest<T>(diffhmm_workspace&, const Problem<T>&, int64_t, int64_t*, T*);         \
+    template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);                    \
+    template void sample<T>(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*);
+
 }  // namespace diffhmm

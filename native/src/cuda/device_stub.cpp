@@ -1,4 +1,5 @@
 // device_stub.cpp — stands in for cuda/ when the library is built without nvcc.
+#include "core/backend.h"
 #include "core/error.h"
 #include "cuda/cuda.h"
 
@@ -35,16 +36,8 @@ void marginals(diffhmm_workspace&, const Problem<T>&, T*, T*) { unavailable(); }
 template <class T>
 void sample(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*) { unavailable(); }
 
-#define DIFFHMM_INSTANTIATE(T)                                                                  \
-    template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                        \
-    template void backward<T>(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&); \
-    template void viterbi<T>(diffhmm_workspace&, const Problem<T>&, int64_t*, T*);              \
-    template void kbest<T>(diffhmm_workspace&, const Problem<T>&, int64_t, int64_t*, T*);       \
-    template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);                 \
-    template void sample<T>(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*);
-DIFFHMM_INSTANTIATE(float)
-DIFFHMM_INSTANTIATE(double)
-#undef DIFFHMM_INSTANTIATE
+DIFFHMM_INSTANTIATE_VERBS(float)
+DIFFHMM_INSTANTIATE_VERBS(double)
 
 }  // namespace cuda
 }  // namespace diffhmm

@@ -165,15 +165,7 @@ int cuda_device_count() { return cuda::device_count(); }
 
 int cpu_isa_supported() { return cpu::detect_isa(); }
 
-#define DIFFHMM_INSTANTIATE(T)                                                                 \
-    template void forward<T>(diffhmm_workspace&, const Problem<T>&, T*);                       \
-    template void backward<T>(diffhmm_workspace&, const Problem<T>&, const T*, const Grads<T>&); \
-    template void viterbi<T>(diffhmm_workspace&, const Problem<T>&, int64_t*, T*);             \
-    template void kbest<T>(diffhmm_workspace&, const Problem<T>&, int64_t, int64_t*, T*);      \
-    template void marginals<T>(diffhmm_workspace&, const Problem<T>&, T*, T*);                 \
-    template void sample<T>(diffhmm_workspace&, const Problem<T>&, int64_t, uint64_t, int64_t*);
-DIFFHMM_INSTANTIATE(float)
-DIFFHMM_INSTANTIATE(double)
-#undef DIFFHMM_INSTANTIATE
+DIFFHMM_INSTANTIATE_VERBS(float)
+DIFFHMM_INSTANTIATE_VERBS(double)
 
 }  // namespace diffhmm
