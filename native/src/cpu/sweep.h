@@ -329,6 +329,16 @@ struct ProbPending {
     // Sums the queued updates into their accumulators (or, overlapped, hands the chunk over).
     void flush(const Kernels<T>& k, int64_t N);
 
+    // Uses `from`'s arrays (ProbOverlap passes array sets between the sweep and the flusher).
+    void take_arrays(const ProbPending& from) {
+        x = from.x;
+        y = from.y;
+        sx = from.sx;
+        sy = from.sy;
+        acc = from.acc;
+        order = from.order;
+    }
+
     void flush_now(const Kernels<T>& k, int64_t N) {
         if (count == 0) return;
         // One matrix for every queued step (K = 1, the common case): the rows are already grouped.
@@ -407,20 +417,9 @@ struct ProbOverlap {
         const int64_t s = filled.load(std::memory_order_relaxed);
         wait_flushed(k, N, s);  // chunk s − 1 summed: its arrays are free
         ProbPending<T>& full = chunks[s % 2];
-        const ProbPending<T>& free_set = chunks[(s + 1) % 2];
-        full.x = front.x;
-        full.y = front.y;
-        full.sx = front.sx;
-        full.sy = front.sy;
-        full.acc = front.acc;
-        full.order = front.order;
+        full.take_arrays(front);
         full.count = front.count;
-        front.x = free_set.x;
-        front.y = free_set.y;
-        front.sx = free_set.sx;
-        front.sy = free_set.sy;
-        front.acc = free_set.acc;
-        front.order = free_set.order;
+        front.take_arrays(chunks[(s + 1) % 2]);
         front.count = 0;
         filled.store(s + 1, std::memory_order_release);
     }
@@ -634,12 +633,7 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
         ProbOverlap<T> overlap;
         ProbPending<T>& front = pending[0];
         ProbPending<T>& spare = pending[1];
-        overlap.chunks[1].x = spare.x;  // "chunk −1": the free set
-        overlap.chunks[1].y = spare.y;
-        overlap.chunks[1].sx = spare.sx;
-        overlap.chunks[1].sy = spare.sy;
-        overlap.chunks[1].acc = spare.acc;
-        overlap.chunks[1].order = spare.order;
+        overlap.chunks[1].take_arrays(spare);  // "chunk −1": the free set
         front.row_threads = 1;
         front.overlap = &overlap;
         parallel_for(2, 2, [&](int64_t task, int) {
