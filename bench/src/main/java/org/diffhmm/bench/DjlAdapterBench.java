@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code adapter} is {@link DjlHmm#nll} and {@code collector.backward(loss)} inside a
  * {@code GradientCollector} — the same diffhmm work plus the surrogate's operations and autograd —
  * with each step's arrays in a sub-manager closed after it, as a DJL training loop frees a batch;
- * {@code nllBackward} is {@link DjlHmm#nllBackward} in the same collector (no surrogate: libtorch's
- * autograd started from diffhmm's gradients, which adds them to the parameters' gradients in place).
+ * {@code nllBackward} is {@link DjlHmm#nllBackward} in the same collector (no surrogate; the three
+ * parameters keep their gradients between steps, as after DJL's in-place zeroing, so from the second
+ * step on diffhmm adds into them itself and nothing runs in libtorch).
  *
  * <p>Run offline with DJL's libtorch jar on the class path ({@code scripts/bench-torch-adapter.sh}).
  */
