@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Storage the caller passes is used only as it can be safely: buffers in the wrong byte order,
  * read-only outputs and outputs that share memory with an input are refused with a message naming
- * the argument — for every shape, dtype and overlap — and refused storage is left as it was; result
- * sizes beyond one Java array name the argument and the limit.
+ * the argument — for every shape, dtype and overlap, whether gradients are written or added — and
+ * refused storage is left as it was; result sizes beyond one Java array name the argument and the
+ * limit.
  */
 class StorageSafetyProperties {
     private static final Options CPU = Options.DEFAULT.backend(Backend.CPU);
@@ -47,7 +48,8 @@ class StorageSafetyProperties {
     @Property(tries = 30)
     void readOnlyGradientOutputsAreRefusedAndLeftAlone(@ForAll @IntRange(min = 1, max = 3) int b,
                                                        @ForAll @IntRange(min = 1, max = 5) int t,
-                                                       @ForAll @IntRange(min = 1, max = 5) int n, @ForAll long seed) {
+                                                       @ForAll @IntRange(min = 1, max = 5) int n, @ForAll long seed,
+                                                       @ForAll boolean add) {
         final int size = b * t * n * n;
         final float[] scores = random(size, seed);
         final FloatBuffer out = direct(size);
@@ -55,8 +57,14 @@ class StorageSafetyProperties {
             out.put(k, 7f);
         }
         try (HmmForward.Result r = HmmForward.apply(CPU, Tensor.of(scores, b, t, n, n), fullLengths(b, t))) {
-            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> r.backward(ones(b), Tensor.of(out.asReadOnlyBuffer(), b, t, n, n)));
+            final Tensor readOnly = Tensor.of(out.asReadOnlyBuffer(), b, t, n, n);
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                if (add) {
+                    r.addGradient(ones(b), readOnly);
+                } else {
+                    r.backward(ones(b), readOnly);
+                }
+            });
             assertTrue(e.getMessage().contains("gradPotential is a read-only buffer"), e.getMessage());
         }
         for (int k = 0; k < size; k++) {
@@ -69,7 +77,7 @@ class StorageSafetyProperties {
                                                                 @ForAll @IntRange(min = 1, max = 4) int t,
                                                                 @ForAll @IntRange(min = 1, max = 4) int n,
                                                                 @ForAll @IntRange(min = -200, max = 200) int shift,
-                                                                @ForAll long seed) {
+                                                                @ForAll long seed, @ForAll boolean add) {
         // One direct buffer of 3 sizes holds the potential at [size, 2 size) and the gradient output
         // `shift` elements away: they overlap exactly when |shift| < size.
         final int size = b * t * n * n;
@@ -83,8 +91,20 @@ class StorageSafetyProperties {
         final boolean overlaps = Math.abs(at - size) < size;
         try (HmmForward.Result r = HmmForward.apply(CPU, potential, fullLengths(b, t))) {
             if (overlaps) {
-                final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.backward(ones(b), grad));
+                final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                    if (add) {
+                        r.addGradient(ones(b), grad);
+                    } else {
+                        r.backward(ones(b), grad);
+                    }
+                });
                 assertTrue(e.getMessage().contains("gradPotential shares memory with potential"), e.getMessage());
+            } else if (add) {
+                r.addGradient(ones(b), grad);  // into zeros (a new direct buffer): the gradient itself
+                final Tensor want = r.backward(ones(b));
+                for (int k = 0; k < size; k++) {
+                    assertEquals(want.floatArray()[k], all.get(at + k), "added gradient entry " + k);
+                }
             } else {
                 r.backward(ones(b), grad);
                 final Tensor want = r.backward(ones(b));
@@ -105,7 +125,7 @@ class StorageSafetyProperties {
                                                                      @ForAll @IntRange(min = 1, max = 4) int t,
                                                                      @ForAll @IntRange(min = 1, max = 4) int n,
                                                                      @ForAll @IntRange(min = 0, max = 2) int victim,
-                                                                     @ForAll long seed) {
+                                                                     @ForAll long seed, @ForAll boolean add) {
         final DoubleBuffer emitStorage = ByteBuffer.allocateDirect(b * t * n * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer();
         final double[] e = doubles(b * t * n, seed);
         emitStorage.put(e).flip();
@@ -113,10 +133,13 @@ class StorageSafetyProperties {
         final Tensor emit = Tensor.of(emitStorage, b, t, n);
         try (HmmForward.FactorizedResult r = HmmForward.apply(CPU, Factorized.of(init, trans, null, emit), fullLengths(b, t))) {
             final IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> {
-                switch (victim) {
-                    case 0: r.backward(ones(b), null, null, emit); break;                       // gradEmit is emit
-                    case 1: r.backward(ones(b), init, null, null); break;                       // gradInit is init
-                    default: r.backward(ones(b), null, trans, Tensor.zeros(DType.FLOAT64, b, t, n)); // gradTrans is trans
+                final Tensor[] outs = victim == 0 ? new Tensor[] {null, null, emit}             // gradEmit is emit
+                        : victim == 1 ? new Tensor[] {init, null, null}                         // gradInit is init
+                        : new Tensor[] {null, trans, Tensor.zeros(DType.FLOAT64, b, t, n)};     // gradTrans is trans
+                if (add) {
+                    r.addGradients(ones(b), outs[0], outs[1], outs[2]);
+                } else {
+                    r.backward(ones(b), outs[0], outs[1], outs[2]);
                 }
             });
             assertTrue(x.getMessage().contains("shares memory with"), x.getMessage());
