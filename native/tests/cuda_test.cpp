@@ -204,6 +204,11 @@ TEST(cuda_device_pointers_and_errors) {
     cudaMemcpy(grad2.data(), d_grad, pot.size() * 4, cudaMemcpyDeviceToHost);
     CHECK(log_z == log_z2);
     CHECK(grad == grad2);
+    // Accumulating into device memory: the gradient added once more, in place.
+    CHECK_OK(diffhmm_backward_dense(gpu.ws, DIFFHMM_FLOAT32, DIFFHMM_FLAG_ACCUMULATE, p.B, p.T, p.N, d_pot, d_len, d_g,
+                                    d_grad));
+    cudaMemcpy(grad2.data(), d_grad, pot.size() * 4, cudaMemcpyDeviceToHost);
+    for (size_t k = 0; k < grad.size(); ++k) CHECK_MSG(grad2[k] == grad[k] + grad[k], "accumulated [" << k << "]");
     // A NaN in device memory is still named by index; a device pointer on the CPU backend is refused.
     const float nan = std::nanf("");
     cudaMemcpy(d_pot + ((0 * p.T + 1) * p.N + 2) * p.N + 3, &nan, 4, cudaMemcpyHostToDevice);

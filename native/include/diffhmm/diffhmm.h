@@ -105,8 +105,8 @@ enum {
     DIFFHMM_FLAG_TRUSTED_INPUT = 1,
     /** Backward only: add the gradients to what the outputs hold (grad += d), as autograd
      *  accumulates into a parameter's gradient, instead of overwriting them (the workspace keeps
-     *  scratch memory of the gradients' size for it). Host-memory backends (CPU, reference); the
-     *  CUDA backend answers DIFFHMM_ERROR_BACKEND_UNAVAILABLE. */
+     *  scratch memory of the gradients' size for it; on CUDA, device scratch, and host outputs are
+     *  staged through the device). */
     DIFFHMM_FLAG_ACCUMULATE = 2
 };
 

@@ -1,7 +1,9 @@
 // backward.cu — CUDA backward: one β sweep over the device tape (forward.cu: beta_sweep) that writes
 // the gradient inside it. Dense: every element of grad_potential. Factorized: grad_trans and a shared
 // grad_init summed per CTA in float64 and reduced in a fixed order (float atomics onto grad_trans only
-// where those partials would not fit), grad_emit written directly.
+// where those partials would not fit), grad_emit written directly. With DIFFHMM_FLAG_ACCUMULATE the
+// same into device scratch, then added to the caller's outputs.
+#include <algorithm>
 #include <vector>
 
 #include "cuda/cuda.h"
@@ -9,9 +11,61 @@
 
 namespace diffhmm {
 namespace cuda {
+namespace {
+
+// dst[i] += src[i]: the last step of an accumulating backward.
+template <class T>
+__global__ void add_kernel(T* __restrict__ dst, const T* __restrict__ src, int64_t n) {
+    const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) dst[i] += src[i];
+}
+
+}  // namespace
+
+template <class T>
+void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads);
+
+// DIFFHMM_FLAG_ACCUMULATE: the gradients are written into device scratch by the plain backward, then
+// added to the caller's outputs — in place in device memory, through a staged copy in host memory.
+template <class T>
+void accumulating_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+    State& st = state_of(ws);
+    const size_t B = size_t(p.B), TT = size_t(p.T), N = size_t(p.N), K = size_t(p.K);
+    T* const* caller[4] = {&grads.potential, &grads.init, &grads.trans, &grads.emit};
+    const size_t counts[4] = {p.form == Form::dense ? B * TT * N * N : 0, (p.init_batched ? B : 1) * N, K * N * N,
+                              B * TT * N};
+    Grads<T> fresh;
+    T** into[4] = {&fresh.potential, &fresh.init, &fresh.trans, &fresh.emit};
+    for (int i = 0; i < 4; ++i)
+        if (*caller[i] != nullptr && counts[i] > 0) *into[i] = st.fresh[i].as<T>(counts[i]);
+    backward(ws, p, grad_log_z, fresh);  // ends synchronised
+    const cudaStream_t s = stream_of(ws);
+    const SyncOnError sync_on_error(s);  // the copies below read and write the caller's memory
+    for (int i = 0; i < 4; ++i) {
+        if (*into[i] == nullptr) continue;
+        T* target = *caller[i];
+        const bool host = !is_device(target);
+        if (host) {
+            target = st.out[i].as<T>(counts[i]);
+            check(cudaMemcpyAsync(target, *caller[i], counts[i] * sizeof(T), cudaMemcpyHostToDevice, s),
+                  "cudaMemcpyAsync (accumulated output)");
+        }
+        const unsigned blocks = unsigned(std::min<size_t>((counts[i] + 255) / 256, 4096));
+        add_kernel<T><<<blocks, 256, 0, s>>>(target, *into[i], int64_t(counts[i]));
+        check_launch("add_kernel", s);
+        if (host)
+            check(cudaMemcpyAsync(*caller[i], target, counts[i] * sizeof(T), cudaMemcpyDeviceToHost, s),
+                  "cudaMemcpyAsync (accumulated output)");
+    }
+    check(cudaStreamSynchronize(s), "cudaStreamSynchronize (accumulating backward)");
+}
 
 template <class T>
 void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
+    if (grads.accumulate) {
+        accumulating_backward(ws, p, grad_log_z, grads);
+        return;
+    }
     validate_device_indices(p, stream_of(ws));
     if (p.B == 0) return;
     if (is_device(grad_log_z)) {  // dispatch checked host gradients; check a device one here, on the call's stream

@@ -65,6 +65,7 @@ size_t device_bytes(const State* state) {
                    state->partial.capacity();
     for (const DeviceBuffer& b : state->in) bytes += b.capacity();
     for (const DeviceBuffer& b : state->out) bytes += b.capacity();
+    for (const DeviceBuffer& b : state->fresh) bytes += b.capacity();
     return bytes;
 }
 

@@ -82,6 +82,7 @@ struct State {
     DeviceBuffer partial;                               // per-sequence float64 sums of shared gradients
     DeviceBuffer in[7];                                 // staged host inputs (problem, upstream gradient)
     DeviceBuffer out[4];                                // device copies of host outputs
+    DeviceBuffer fresh[4];                              // an accumulating backward's own gradients
 };
 
 // A pointer the kernels can read: `p` itself if it is device memory, else a copy in `staging`.

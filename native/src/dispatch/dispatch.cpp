@@ -66,15 +66,12 @@ void add_into(T* dst, const T* src, int64_t n, int threads) {
     });
 }
 
-// A backward that adds into the caller's outputs: the backend writes the gradients into the
-// workspace's scratch (it always writes), then they are added where the caller asked.
+// A backward that adds into the caller's outputs on a host-memory backend: the backend writes the
+// gradients into the workspace's scratch, then they are added where the caller asked on the pool.
+// (The CUDA backend adds on its device itself: cuda/backward.cu.)
 template <class T>
 void accumulating_backward(diffhmm_workspace& ws, const BackendOps& b, const Problem<T>& p, const T* grad_log_z,
                            const Grads<T>& grads) {
-    if (!b.host_memory)
-        fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE,
-             std::string("DIFFHMM_FLAG_ACCUMULATE needs a host-memory backend: the ") + b.name +
-                 " backend writes its gradients only (add them on the device, or run the CPU backend)");
     const int64_t n_potential = p.form == Form::dense ? p.B * p.T * p.N * p.N : 0;
     const int64_t n_init = p.init_batched ? p.B * p.N : p.N, n_trans = p.K * p.N * p.N, n_emit = p.B * p.T * p.N;
     struct Out { T* dst; int64_t n; T* Grads<T>::*field; };
@@ -88,7 +85,7 @@ void accumulating_backward(diffhmm_workspace& ws, const BackendOps& b, const Pro
     Grads<T> fresh;
     for (const Out& o : outs)
         if (o.dst != nullptr) fresh.*o.field = scratch, scratch += (o.n + kLine - 1) / kLine * kLine;
-    b.verbs<T>().backward(ws, p, grad_log_z, fresh);
+    b.verbs<T>().backward(ws, p, grad_log_z, fresh);  // fresh.accumulate is false: the backend writes
     const int threads = ws.num_threads > 0 ? ws.num_threads : pool_threads();
     for (const Out& o : outs)
         if (o.dst != nullptr) add_into(o.dst, fresh.*o.field, o.n, threads);
@@ -113,7 +110,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
         host_only(p), host_only({{grad_log_z, "grad_log_z"}, {grads.potential, "grad_potential"},
                                  {grads.init, "grad_init"}, {grads.trans, "grad_trans"}, {grads.emit, "grad_emit"}});
     check_grad_log_z_at_boundary(grad_log_z, p.B);
-    if (grads.accumulate)
+    if (grads.accumulate && b.host_memory)
         accumulating_backward(ws, b, p, grad_log_z, grads);
     else
         b.verbs<T>().backward(ws, p, grad_log_z, grads);

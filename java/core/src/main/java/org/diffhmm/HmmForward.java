@@ -530,8 +530,7 @@ public final class HmmForward {
         /**
          * Adds the gradient to what {@code gradPotential} holds ({@code gradPotential += ∂}), as autograd
          * accumulates into a parameter's gradient: the same numbers as {@link #backward(double[], Tensor)}
-         * without a tensor to hold them and a pass to add them. Host memory only (a result of the CUDA
-         * backend answers {@link Status#BACKEND_UNAVAILABLE}).
+         * without a tensor to hold them and a pass to add them.
          *
          * @param gradLogZ      {@code [B]} upstream gradient
          * @param gradPotential what the gradient is added to: the potential's dtype and shape, any storage
@@ -621,8 +620,7 @@ public final class HmmForward {
          * Adds the gradients to what the caller's tensors hold ({@code grad += ∂}), as autograd
          * accumulates into a parameter's gradient: the same numbers as
          * {@link #backward(double[], Tensor, Tensor, Tensor)} without tensors to hold them and a pass to
-         * add them. Host memory only (a result of the CUDA backend answers
-         * {@link Status#BACKEND_UNAVAILABLE}).
+         * add them.
          *
          * @param gradLogZ  {@code [B]} upstream gradient, any finite reals
          * @param gradInit  shaped like init, or null to skip it

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code addGradient(s)} adds exactly what {@code backward} writes to what the tensors held — in Java
  * arrays (pinned), in direct buffers, and in Java arrays staged through native memory because an
- * input is a buffer — both dtypes, both forms, any output skipped.
+ * input is a buffer — both dtypes, both forms, any output skipped; on the CPU backend, and on the
+ * CUDA backend where a GPU is usable (host outputs, staged through the device).
  */
 class AccumulateTest {
     private static final int B = 5, T = 11, N = 6;
+    private static final Options CPU = Options.DEFAULT.backend(Backend.CPU), CUDA = Options.DEFAULT.backend(Backend.CUDA);
 
     /** A tensor of random values in the given storage (a Java array, or a direct buffer). */
     private static Tensor random(SplittableRandom rng, DType dtype, boolean direct, long... shape) {
@@ -56,6 +58,22 @@ class AccumulateTest {
 
     @Test
     void factorizedGradientsAreAddedExactly() {
+        factorized(CPU);
+    }
+
+    @Test
+    void denseGradientIsAddedExactly() {
+        dense(CPU);
+    }
+
+    @Test
+    void onTheCudaBackendToo() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Diffhmm.cudaAvailable(), () -> "no CUDA: " + Diffhmm.cudaUnavailableReason());
+        factorized(CUDA);
+        dense(CUDA);
+    }
+
+    private static void factorized(Options options) {
         final SplittableRandom rng = new SplittableRandom(902);
         int mask = 0;
         for (DType dtype : DType.values()) {
@@ -75,7 +93,7 @@ class AccumulateTest {
                 for (int k = 0; k < 3; k++) {
                     before[k] = grads[k].toDoubleArray();
                 }
-                try (HmmForward.FactorizedResult r = HmmForward.apply(h, p.lengths)) {
+                try (HmmForward.FactorizedResult r = HmmForward.apply(options, h, p.lengths)) {
                     final HmmForward.FactorizedGradient fresh = r.backward(g);
                     r.addGradients(g, skip[0] ? null : grads[0], skip[1] ? null : grads[1], skip[2] ? null : grads[2]);
                     final Tensor[] want = {fresh.init(), fresh.trans(), fresh.emit()};
@@ -94,8 +112,7 @@ class AccumulateTest {
         }
     }
 
-    @Test
-    void denseGradientIsAddedExactly() {
+    private static void dense(Options options) {
         final SplittableRandom rng = new SplittableRandom(903);
         for (DType dtype : DType.values()) {
             for (boolean direct : new boolean[] {false, true}) {
@@ -103,7 +120,7 @@ class AccumulateTest {
                 final double[] g = Problems.randomGrad(rng, B);
                 final Tensor grad = random(rng, dtype, direct, B, T, N, N);
                 final double[] before = grad.toDoubleArray();
-                try (HmmForward.Result r = HmmForward.apply(p.potentialTensor(dtype), p.lengths)) {
+                try (HmmForward.Result r = HmmForward.apply(options, p.potentialTensor(dtype), p.lengths)) {
                     final Tensor fresh = r.backward(g);
                     r.addGradient(g, grad);
                     assertAdded(before, fresh, grad, dtype, dtype + (direct ? " buffer" : " array"));
