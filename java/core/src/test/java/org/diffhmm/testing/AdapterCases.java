@@ -71,7 +71,7 @@ public final class AdapterCases {
      */
     public static String readmeSnippet(String name) throws IOException {
         final String readme = Files.readString(Path.of("../../README.md"), StandardCharsets.UTF_8);
-        final int marker = readme.indexOf("<!-- snippet: " + name);
+        final int marker = readme.indexOf("<!-- snippet: " + name + " ");
         if (marker < 0) {
             throw new AssertionError("the README has no " + name + " snippet marker");
         }

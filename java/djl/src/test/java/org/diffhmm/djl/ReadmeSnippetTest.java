@@ -58,4 +58,43 @@ class ReadmeSnippetTest {
             }
         }
     }
+
+    @Test
+    void theReadmeNllBackwardSnippetCompilesAndRuns(@TempDir Path dir) throws Exception {
+        final String source = "import ai.djl.ndarray.NDArray;\n"
+                + "import org.diffhmm.Options;\n"
+                + "import org.diffhmm.djl.DjlHmm;\n"
+                + "public class Snippet {\n"
+                + "  public static double run(NDArray emit, NDArray transLogits, NDArray initLogits, long[] lengths) {\n"
+                + AdapterCases.readmeSnippet("djl-backward")
+                + "    return nll;\n  }\n}\n";
+
+        final AdapterCases.Case c = AdapterCases.randomCase(22, 3, 7, 4, 0.0);
+        try (NDManager manager = NDManager.newBaseManager();
+                URLClassLoader loader = AdapterCases.compileSnippet(dir, source, getClass().getClassLoader())) {
+            final NDArray emit = DjlHmmTest.array(manager, c.emit(), false, c.B(), c.T(), c.N());
+            final NDArray trans = DjlHmmTest.array(manager, c.trans(), false, c.N(), c.N());
+            final NDArray init = DjlHmmTest.array(manager, c.init(), false, c.N());
+            for (NDArray x : new NDArray[] {emit, trans, init}) {
+                x.setRequiresGradient(true);
+            }
+            final Method run = loader.loadClass("Snippet").getMethod("run", NDArray.class, NDArray.class, NDArray.class,
+                    long[].class);
+            final double got;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                got = (Double) run.invoke(null, emit, trans, init, c.lengths());
+            }
+            final double want = DjlHmmTest.values(DjlHmmTest.referenceNll(emit.stopGradient(), trans.stopGradient().logSoftmax(1),
+                    init.stopGradient().logSoftmax(0), c.lengths()))[0];
+            assertEquals(want, got, 1e-10);
+            for (NDArray x : new NDArray[] {emit, trans, init}) {
+                double norm = 0;
+                for (double v : DjlHmmTest.values(x.getGradient())) {
+                    assertTrue(Double.isFinite(v));
+                    norm += v * v;
+                }
+                assertTrue(norm > 0, "a gradient reached every input");
+            }
+        }
+    }
 }
