@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's DJL snippet, taken from the README itself, compiled against this module and run: it
- * cannot rot. Its loss equals DJL's own forward algorithm, and every input gets a gradient.
+ * The README's DJL snippets (nll, nllBackward), taken from the README itself, compiled against this
+ * module and run: they cannot rot. The loss equals DJL's own forward algorithm, and every input gets a
+ * gradient.
  */
 class ReadmeSnippetTest {
     @Test

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's PyTorch snippet, taken from the README itself, compiled against this module and run:
- * it cannot rot. Its loss equals the adapter's tests' reference, and every input gets a gradient.
+ * The README's PyTorch snippets, taken from the README itself, compiled against this module and run:
+ * they cannot rot. The loss equals the adapter's tests' reference, and every input gets a gradient
+ * (for nllBackward, the one an optimizer's step then applies).
  */
 class ReadmeSnippetTest {
     @Test
