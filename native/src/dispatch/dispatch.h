@@ -41,7 +41,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
 template <class T>
 void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score);
 
-// k in [1, kMaxBest]; CPU and reference backends (CUDA has no k-best kernel yet).
+// k in [1, kMaxBest]; every backend (CUDA: 2·N·k scores must fit in shared memory, diffhmm.h).
 constexpr int64_t kMaxBest = 64;
 template <class T>
 void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths, T* scores);
