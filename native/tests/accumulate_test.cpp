@@ -2,6 +2,7 @@
 // what they held plus the gradient a plain backward writes, on every backend (CUDA: host outputs
 // here, device outputs in cuda_test.cpp), both forms and dtypes, with any of the factorized outputs
 // skipped; the other verbs refuse the flag.
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -89,6 +90,30 @@ TEST(accumulate_adds_exactly_what_backward_writes) {
                 check_problem<double>(backend, p, rng, skip);
             }
         }
+    }
+}
+
+// An empty batch: the shared gradients are 0 — written as zeros, added as nothing — on every backend.
+TEST(accumulate_over_an_empty_batch_adds_nothing) {
+    for (int backend : {DIFFHMM_BACKEND_CPU, DIFFHMM_BACKEND_REFERENCE, DIFFHMM_BACKEND_CUDA}) {
+        if (diffhmm_backend_available(backend) != DIFFHMM_OK) continue;
+        test::Workspace w(backend);
+        const int64_t T = 4, N = 3;
+        std::vector<double> init(N, -1.0), trans(N * N, -0.5), emit(1, 0.0), log_z(1), g(1, 1.0);
+        std::vector<int64_t> lengths(1);
+        CHECK_OK(diffhmm_forward_factorized(w.ws, 1, 0, 0, T, N, 1, init.data(), 0, trans.data(), nullptr, emit.data(),
+                                            lengths.data(), log_z.data()));
+        std::vector<double> gi(N, 7.0), gt(N * N, 7.0);
+        CHECK_OK(diffhmm_backward_factorized(w.ws, 1, 0, 0, T, N, 1, init.data(), 0, trans.data(), nullptr, emit.data(),
+                                             lengths.data(), g.data(), gi.data(), gt.data(), nullptr));
+        for (double v : gi) CHECK_MSG(v == 0.0, "backend " << backend << ": grad_init written as 0, got " << v);
+        for (double v : gt) CHECK_MSG(v == 0.0, "backend " << backend << ": grad_trans written as 0, got " << v);
+        std::fill(gi.begin(), gi.end(), 7.0);
+        std::fill(gt.begin(), gt.end(), 7.0);
+        CHECK_OK(diffhmm_backward_factorized(w.ws, 1, DIFFHMM_FLAG_ACCUMULATE, 0, T, N, 1, init.data(), 0, trans.data(),
+                                             nullptr, emit.data(), lengths.data(), g.data(), gi.data(), gt.data(), nullptr));
+        for (double v : gi) CHECK_MSG(v == 7.0, "backend " << backend << ": grad_init kept, got " << v);
+        for (double v : gt) CHECK_MSG(v == 7.0, "backend " << backend << ": grad_trans kept, got " << v);
     }
 }
 

@@ -20,6 +20,18 @@ __global__ void add_kernel(T* __restrict__ dst, const T* __restrict__ src, int64
     for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) dst[i] += src[i];
 }
 
+// Writes `count` zeros to an output in host or device memory (null: skipped).
+template <class T>
+void zero_output(T* out, size_t count, cudaStream_t s) {
+    if (out == nullptr || count == 0) return;
+    if (!is_device(out)) {
+        std::fill(out, out + count, T(0));
+        return;
+    }
+    check(cudaMemsetAsync(out, 0, count * sizeof(T), s), "cudaMemsetAsync (zero gradient)");
+    check(cudaStreamSynchronize(s), "cudaStreamSynchronize (zero gradient)");
+}
+
 }  // namespace
 
 template <class T>
@@ -67,7 +79,11 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
         return;
     }
     validate_device_indices(p, stream_of(ws));
-    if (p.B == 0) return;
+    if (p.B == 0) {  // nothing to sum: the shared gradients are 0 (the per-sequence ones are empty)
+        if (!p.init_batched) zero_output(grads.init, size_t(p.N), stream_of(ws));
+        zero_output(grads.trans, size_t(p.K * p.N * p.N), stream_of(ws));
+        return;
+    }
     if (is_device(grad_log_z)) {  // dispatch checked host gradients; check a device one here, on the call's stream
         std::vector<T> g(static_cast<size_t>(p.B));
         check(cudaMemcpyAsync(g.data(), grad_log_z, g.size() * sizeof(T), cudaMemcpyDeviceToHost, stream_of(ws)),
