@@ -51,10 +51,12 @@ TEST(cuda_matches_reference) {
         const test::Problem fact = test::random_problem(rng, false, 5, 11, N, 3, o);
         test::check_against_reference("cuda factorized N=" + std::to_string(N), gpu.ws, fact, grads(rng, fact.B));
     }
-    // An empty batch: every verb runs, the shared gradients written as zeros.
+    // An empty batch and a batch of empty sequences: every verb runs, the shared gradients written as zeros.
     for (bool dense : {true, false}) {
         const test::Problem none = test::random_problem(rng, dense, 0, 5, 4, dense ? 1 : 2);
         test::check_against_reference(dense ? "cuda dense B=0" : "cuda factorized B=0", gpu.ws, none, {});
+        const test::Problem empty = test::random_problem(rng, dense, 3, 0, 4, dense ? 1 : 2);
+        test::check_against_reference(dense ? "cuda dense T=0" : "cuda factorized T=0", gpu.ws, empty, {0.5, -1.0, 2.0});
     }
     // A sequence with no finite path.
     test::Problem dead = test::random_problem(rng, true, 3, 6, 7, 1);

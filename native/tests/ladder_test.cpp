@@ -115,13 +115,16 @@ TEST(enumeration_agrees_with_reference_and_cpu) {
         }
 }
 
-// An empty batch: every verb runs, and the shared gradients (init, trans) are written as zeros.
+// An empty batch, and a batch of empty sequences (T = 0): every verb runs, and the shared gradients
+// (init, trans) are written as zeros.
 TEST(cpu_matches_reference_on_an_empty_batch) {
     std::mt19937_64 rng(61);
     test::Workspace cpu(DIFFHMM_BACKEND_CPU);
     for (bool dense : {true, false}) {
         const test::Problem p = test::random_problem(rng, dense, 0, 5, 4, dense ? 1 : 2);
         test::check_against_reference(dense ? "cpu dense B=0" : "cpu factorized B=0", cpu.ws, p, {});
+        const test::Problem q = test::random_problem(rng, dense, 3, 0, 4, dense ? 1 : 2);
+        test::check_against_reference(dense ? "cpu dense T=0" : "cpu factorized T=0", cpu.ws, q, {0.5, -1.0, 2.0});
     }
 }
 
