@@ -246,6 +246,37 @@ class DjlHmmTest {
     }
 
     @Test
+    void emptyBatchesAndEmptySequencesGiveZeroLossAndZeroGradients() {
+        for (int[] shape : new int[][] {{0, 5}, {3, 0}}) {
+            final int B = shape[0], T = shape[1], N = 4;
+            for (boolean backward : new boolean[] {false, true}) {
+                final NDArray emit = manager.randomNormal(new Shape(B, T, N));
+                final NDArray trans = manager.randomNormal(new Shape(N, N));
+                final NDArray init = manager.randomNormal(new Shape(N));
+                for (NDArray x : new NDArray[] {emit, trans, init}) {
+                    x.setRequiresGradient(true);
+                }
+                final String what = (backward ? "nllBackward" : "nll") + " B=" + B + " T=" + T;
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    if (backward) {
+                        assertEquals(0.0, DjlHmm.nllBackward(Options.DEFAULT, emit, trans, init, new long[B], null, 1.0), 0.0,
+                                what);
+                    } else {
+                        final NDArray loss = DjlHmm.nll(emit, trans, init, new long[B]);
+                        assertEquals(0.0, values(loss)[0], 0.0, what);
+                        collector.backward(loss);
+                    }
+                }
+                for (NDArray x : new NDArray[] {emit, trans, init}) {
+                    for (double v : values(x.getGradient())) {
+                        assertEquals(0.0, v, 0.0, what + ": gradient");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void nllBackwardGivesTheSurrogatesGradientsWithoutOne() {
         for (boolean float32 : new boolean[] {false, true}) {
             final Case c = AdapterCases.randomCase(17, 4, 9, 5, 0.2);

@@ -373,6 +373,10 @@ public final class TorchHmm {
         for (int d = 0; d < shape.length; d++) {
             shape[d] = x.size(d);
         }
+        if (n == 0) {
+            // An empty tensor may have no storage at all (a null data pointer): nothing to view.
+            return dtype == DType.FLOAT32 ? org.diffhmm.Tensor.of(new float[0], shape) : org.diffhmm.Tensor.of(new double[0], shape);
+        }
         final Pointer data = x.data_ptr();
         if (x.is_cuda()) {
             return org.diffhmm.Tensor.ofDevice(data, dtype, shape);

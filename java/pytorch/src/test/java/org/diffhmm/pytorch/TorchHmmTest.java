@@ -30,7 +30,9 @@ class TorchHmmTest {
     static double[] values(Tensor t) {
         final Tensor d = t.detach().to(torch.ScalarType.Double).contiguous();
         final double[] out = new double[(int) d.numel()];
-        d.data_ptr_double().capacity(out.length).get(out);
+        if (out.length > 0) {  // an empty tensor may have no storage
+            d.data_ptr_double().capacity(out.length).get(out);
+        }
         return out;
     }
 
@@ -246,6 +248,34 @@ class TorchHmmTest {
         final double plain = TorchHmm.nllBackward(org.diffhmm.Options.DEFAULT, x[0].detach(), x[1].detach(), x[2].detach(),
                 c.lengths(), null, 1.0);
         assertEquals(referenceNll(x[0].detach(), x[1].detach(), x[2].detach(), c.lengths()).item_double(), plain, 1e-12);
+    }
+
+    @Test
+    void emptyBatchesAndEmptySequencesGiveZeroLossAndZeroGradients() {
+        for (int[] shape : new int[][] {{0, 5}, {3, 0}}) {
+            final int B = shape[0], T = shape[1], N = 4;
+            final Tensor emit = torch.randn(B, T, N).requires_grad_(true);
+            final Tensor trans = torch.randn(N, N).requires_grad_(true);
+            final Tensor init = torch.randn(N).requires_grad_(true);
+            final long[] lengths = new long[B];
+            final Tensor loss = TorchHmm.nll(emit, trans, init, lengths);
+            assertEquals(0.0, loss.item_double(), 0.0, "B=" + B + " T=" + T);
+            loss.backward();
+            for (Tensor x : new Tensor[] {emit, trans, init}) {
+                for (double v : values(x.grad())) {
+                    assertEquals(0.0, v, 0.0, "B=" + B + " T=" + T + ": gradient");
+                }
+            }
+            final Tensor[] again = {emit.detach().requires_grad_(true), trans.detach().requires_grad_(true),
+                init.detach().requires_grad_(true)};
+            assertEquals(0.0, TorchHmm.nllBackward(org.diffhmm.Options.DEFAULT, again[0], again[1], again[2], lengths, null,
+                    1.0), 0.0);
+            for (Tensor x : again) {
+                for (double v : values(x.grad())) {
+                    assertEquals(0.0, v, 0.0, "nllBackward B=" + B + " T=" + T + ": gradient");
+                }
+            }
+        }
     }
 
     @Test
