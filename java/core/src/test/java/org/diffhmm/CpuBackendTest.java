@@ -121,4 +121,14 @@ class CpuBackendTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {-1, -1, -1}, padded);
         checkAgainstReference(Options.DEFAULT.backend(Backend.CPU), p, new double[] {1, -2, 3, -4});
     }
+
+    @Test
+    void emptyBatchesAndBatchesOfEmptySequences() {
+        final SplittableRandom rng = new SplittableRandom(206);
+        final Options cpu = Options.DEFAULT.backend(Backend.CPU);
+        checkAgainstReference(cpu, Problems.dense(rng, 0, 4, 3, new Problems.Spec()), new double[0]);
+        checkAgainstReference(cpu, Problems.factorized(rng, 0, 4, 3, 2, new Problems.Spec()), new double[0]);
+        checkAgainstReference(cpu, Problems.dense(rng, 3, 0, 3, new Problems.Spec()), new double[] {1, -2, 3});
+        checkAgainstReference(cpu, Problems.factorized(rng, 3, 0, 3, 2, new Problems.Spec()), new double[] {1, -2, 3});
+    }
 }
