@@ -40,4 +40,14 @@ class CudaBackendTest {
                     Problems.randomGrad(rng, 6));
         }
     }
+
+    @Test
+    void emptyBatchesAndBatchesOfEmptySequences() {
+        final SplittableRandom rng = new SplittableRandom(803);
+        CpuBackendTest.checkAgainstReference(CUDA, Problems.dense(rng, 0, 4, 3, new Problems.Spec()), new double[0]);
+        CpuBackendTest.checkAgainstReference(CUDA, Problems.factorized(rng, 0, 4, 3, 2, new Problems.Spec()), new double[0]);
+        CpuBackendTest.checkAgainstReference(CUDA, Problems.dense(rng, 3, 0, 3, new Problems.Spec()), new double[] {1, -2, 3});
+        CpuBackendTest.checkAgainstReference(CUDA, Problems.factorized(rng, 3, 0, 3, 2, new Problems.Spec()),
+                new double[] {1, -2, 3});
+    }
 }
