@@ -25,12 +25,12 @@ struct DenseGradSink {
         if (t == 0) std::memcpy(grad + b * p.T * p.N * p.N, g_gamma, size_t(p.N) * sizeof(T));
     }
     void skip(int64_t b) const {
-        std::memset(grad + b * p.T * p.N * p.N, 0, size_t(p.T * p.N * p.N) * sizeof(T));
+        zero_fill(grad + b * p.T * p.N * p.N, p.T * p.N * p.N);
     }
     void finish_sequence(int64_t b, int64_t L) const {
         T* base = grad + b * p.T * p.N * p.N;
-        std::memset(base + p.N, 0, size_t((p.N - 1) * p.N) * sizeof(T));  // step 0, rows 1..N-1
-        std::memset(base + L * p.N * p.N, 0, size_t((p.T - L) * p.N * p.N) * sizeof(T));
+        zero_fill(base + p.N, (p.N - 1) * p.N);  // step 0, rows 1..N-1
+        zero_fill(base + L * p.N * p.N, (p.T - L) * p.N * p.N);
     }
 };
 
@@ -58,12 +58,12 @@ struct FactorizedGradSink {
         }
     }
     void skip(int64_t b) const {
-        if (grads.emit) std::memset(grads.emit + b * p.T * p.N, 0, size_t(p.T * p.N) * sizeof(T));
-        if (grads.init && p.init_batched) std::memset(grads.init + b * p.N, 0, size_t(p.N) * sizeof(T));
+        if (grads.emit) zero_fill(grads.emit + b * p.T * p.N, p.T * p.N);
+        if (grads.init && p.init_batched) zero_fill(grads.init + b * p.N, p.N);
     }
     void finish_sequence(int64_t b, int64_t L) const {
         if (grads.emit)
-            std::memset(grads.emit + (b * p.T + L) * p.N, 0, size_t((p.T - L) * p.N) * sizeof(T));
+            zero_fill(grads.emit + (b * p.T + L) * p.N, (p.T - L) * p.N);
     }
 };
 

@@ -5,12 +5,20 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "core/problem.h"
 #include "core/workspace.h"
 
 namespace diffhmm {
 namespace cpu {
+
+// Writes n zeros at p. An empty output (T = 0, say) may be a null pointer, which memset must not
+// be given even for 0 bytes.
+template <class T>
+inline void zero_fill(T* p, int64_t n) {
+    if (n > 0) std::memset(p, 0, size_t(n) * sizeof(T));
+}
 
 // Fills the tape of the workspace's CPU state (cpu/state.h) and writes log_z.
 template <class T>

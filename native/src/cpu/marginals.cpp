@@ -21,9 +21,9 @@ struct GammaSink {
     void node(int64_t b, int64_t t, const T* g_gamma, int) const {
         std::memcpy(gamma + (b * p.T + t) * p.N, g_gamma, size_t(p.N) * sizeof(T));
     }
-    void skip(int64_t b) const { std::memset(gamma + b * p.T * p.N, 0, size_t(p.T * p.N) * sizeof(T)); }
+    void skip(int64_t b) const { zero_fill(gamma + b * p.T * p.N, p.T * p.N); }
     void finish_sequence(int64_t b, int64_t L) const {
-        std::memset(gamma + (b * p.T + L) * p.N, 0, size_t((p.T - L) * p.N) * sizeof(T));
+        zero_fill(gamma + (b * p.T + L) * p.N, (p.T - L) * p.N);
     }
 };
 

@@ -427,7 +427,7 @@ bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z,
         });
         if (refused.load()) return false;
         T* gemit = grads.emit;
-        if (gemit) std::memset(gemit + L * N, 0, size_t((p.T - L) * N) * sizeof(T));  // padding
+        if (gemit) zero_fill(gemit + L * N, (p.T - L) * N);  // padding
         reduce_slots(p, grads, accum, per_slot, 2);
         return true;
     }
@@ -436,8 +436,8 @@ bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z,
         const int64_t L = p.length(b);
         T* gemit = grads.emit ? grads.emit + b * p.T * N : nullptr;
         if (L == 0 || alpha.log_z[b] == kNegInf) {  // skipped: every gradient of the sequence is 0
-            if (gemit) std::memset(gemit, 0, size_t(p.T * N) * sizeof(T));
-            if (grads.init && p.init_batched) std::memset(grads.init + b * N, 0, size_t(N) * sizeof(T));
+            if (gemit) zero_fill(gemit, p.T * N);
+            if (grads.init && p.init_batched) zero_fill(grads.init + b * N, N);
             return;
         }
         const double g = grad_log_z ? double(grad_log_z[b]) : 1.0;
@@ -446,7 +446,7 @@ bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z,
             refused = true;
             return;
         }
-        if (gemit) std::memset(gemit + L * N, 0, size_t((p.T - L) * N) * sizeof(T));  // padding
+        if (gemit) zero_fill(gemit + L * N, (p.T - L) * N);  // padding
     });
     if (refused.load()) return false;
     reduce_slots(p, grads, accum, per_slot, slots);
