@@ -34,29 +34,15 @@ class ReadmeSnippetTest {
         final AdapterCases.Case c = AdapterCases.randomCase(21, 3, 7, 4, 0.0);
         try (NDManager manager = NDManager.newBaseManager();
                 URLClassLoader loader = AdapterCases.compileSnippet(dir, source, getClass().getClassLoader())) {
-            final NDArray emit = DjlHmmTest.array(manager, c.emit(), false, c.B(), c.T(), c.N());
-            final NDArray trans = DjlHmmTest.array(manager, c.trans(), false, c.N(), c.N());
-            final NDArray init = DjlHmmTest.array(manager, c.init(), false, c.N());
-            for (NDArray x : new NDArray[] {emit, trans, init}) {
-                x.setRequiresGradient(true);
-            }
+            final NDArray[] x = parameters(manager, c);
+            final NDArray emit = x[0], trans = x[1], init = x[2];
             final Method run = loader.loadClass("Snippet").getMethod("run", GradientCollector.class, NDArray.class,
                     NDArray.class, NDArray.class, long[].class);
             final double got;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 got = DjlHmmTest.values((NDArray) run.invoke(null, collector, emit, trans, init, c.lengths()))[0];
             }
-            final double want = DjlHmmTest.values(DjlHmmTest.referenceNll(emit.stopGradient(), trans.stopGradient().logSoftmax(1),
-                    init.stopGradient().logSoftmax(0), c.lengths()))[0];
-            assertEquals(want, got, 1e-10);
-            for (NDArray x : new NDArray[] {emit, trans, init}) {
-                double norm = 0;
-                for (double v : DjlHmmTest.values(x.getGradient())) {
-                    assertTrue(Double.isFinite(v));
-                    norm += v * v;
-                }
-                assertTrue(norm > 0, "a gradient reached every input");
-            }
+            assertLossAndGradients(x, c, got);
         }
     }
 
@@ -73,29 +59,42 @@ class ReadmeSnippetTest {
         final AdapterCases.Case c = AdapterCases.randomCase(22, 3, 7, 4, 0.0);
         try (NDManager manager = NDManager.newBaseManager();
                 URLClassLoader loader = AdapterCases.compileSnippet(dir, source, getClass().getClassLoader())) {
-            final NDArray emit = DjlHmmTest.array(manager, c.emit(), false, c.B(), c.T(), c.N());
-            final NDArray trans = DjlHmmTest.array(manager, c.trans(), false, c.N(), c.N());
-            final NDArray init = DjlHmmTest.array(manager, c.init(), false, c.N());
-            for (NDArray x : new NDArray[] {emit, trans, init}) {
-                x.setRequiresGradient(true);
-            }
+            final NDArray[] x = parameters(manager, c);
+            final NDArray emit = x[0], trans = x[1], init = x[2];
             final Method run = loader.loadClass("Snippet").getMethod("run", NDArray.class, NDArray.class, NDArray.class,
                     long[].class);
             final double got;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 got = (Double) run.invoke(null, emit, trans, init, c.lengths());
             }
-            final double want = DjlHmmTest.values(DjlHmmTest.referenceNll(emit.stopGradient(), trans.stopGradient().logSoftmax(1),
-                    init.stopGradient().logSoftmax(0), c.lengths()))[0];
-            assertEquals(want, got, 1e-10);
-            for (NDArray x : new NDArray[] {emit, trans, init}) {
-                double norm = 0;
-                for (double v : DjlHmmTest.values(x.getGradient())) {
-                    assertTrue(Double.isFinite(v));
-                    norm += v * v;
-                }
-                assertTrue(norm > 0, "a gradient reached every input");
+            assertLossAndGradients(x, c, got);
+        }
+    }
+
+    /** emit, trans logits and init logits of the case, each a parameter (requiring a gradient). */
+    private static NDArray[] parameters(NDManager manager, AdapterCases.Case c) {
+        final NDArray[] x = {
+            DjlHmmTest.array(manager, c.emit(), false, c.B(), c.T(), c.N()),
+            DjlHmmTest.array(manager, c.trans(), false, c.N(), c.N()),
+            DjlHmmTest.array(manager, c.init(), false, c.N())};
+        for (NDArray a : x) {
+            a.setRequiresGradient(true);
+        }
+        return x;
+    }
+
+    /** The snippet's loss is DJL's own forward algorithm's, and a finite, non-zero gradient reached every input. */
+    private static void assertLossAndGradients(NDArray[] x, AdapterCases.Case c, double got) {
+        final double want = DjlHmmTest.values(DjlHmmTest.referenceNll(x[0].stopGradient(), x[1].stopGradient().logSoftmax(1),
+                x[2].stopGradient().logSoftmax(0), c.lengths()))[0];
+        assertEquals(want, got, 1e-10);
+        for (NDArray a : x) {
+            double norm = 0;
+            for (double v : DjlHmmTest.values(a.getGradient())) {
+                assertTrue(Double.isFinite(v));
+                norm += v * v;
             }
+            assertTrue(norm > 0, "a gradient reached every input");
         }
     }
 }

@@ -42,15 +42,7 @@ class ReadmeSnippetTest {
                     org.bytedeco.pytorch.global.torch.log_softmax(init.detach(), 0), c.lengths());
             assertEquals(want.item_double(), loss.item_double(), 1e-10);
         }
-        for (Tensor x : List.of(emit, trans, init)) {
-            final double[] g = TorchHmmTest.values(x.grad());
-            double norm = 0;
-            for (double v : g) {
-                assertTrue(Double.isFinite(v));
-                norm += v * v;
-            }
-            assertTrue(norm > 0, "a gradient reached every input");
-        }
+        assertEveryInputHasAGradient(List.of(emit, trans, init));
     }
 
     @Test
@@ -86,13 +78,23 @@ class ReadmeSnippetTest {
                     c.lengths());
             assertEquals(want.item_double(), nll, 1e-10);
         }
+        assertEveryInputHasAGradient(params);
         // The optimizer's step used the gradients nllBackward left: every parameter moved by −lr·grad.
         for (int k = 0; k < 3; k++) {
             final double[] g = TorchHmmTest.values(params.get(k).grad()), now = TorchHmmTest.values(params.get(k));
-            double norm = 0;
             for (int e = 0; e < g.length; e++) {
                 assertEquals(before.get(k)[e] - lr * g[e], now[e], 1e-12, "parameter " + k + " [" + e + "]");
-                norm += g[e] * g[e];
+            }
+        }
+    }
+
+    /** A finite, non-zero gradient reached every input. */
+    private static void assertEveryInputHasAGradient(List<Tensor> inputs) {
+        for (Tensor x : inputs) {
+            double norm = 0;
+            for (double v : TorchHmmTest.values(x.grad())) {
+                assertTrue(Double.isFinite(v));
+                norm += v * v;
             }
             assertTrue(norm > 0, "a gradient reached every input");
         }
