@@ -7,6 +7,7 @@
 // is added after the reduction over i (emit for factorized, none for dense): docs/formulas.md §1.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 // The accessors below also run inside CUDA kernels (cuda/), which receive a Problem by value with
@@ -65,8 +66,21 @@ struct Grads {
     Real* init = nullptr;       // [N] or [B][N]
     Real* trans = nullptr;      // [K][N][N]
     Real* emit = nullptr;       // [B][T][N]
-    bool accumulate = false;    // add into the outputs instead of writing them (dispatch does it:
-                                // backends always write)
+    bool accumulate = false;    // add into the outputs instead of writing them (host-memory backends
+                                // always write: dispatch adds; the CUDA backend adds itself)
 };
+
+// The four outputs in one order — potential, init, trans, emit — for code that treats them alike.
+template <class Real>
+inline constexpr Real* Grads<Real>::*kGradOutputs[4] = {&Grads<Real>::potential, &Grads<Real>::init,
+                                                        &Grads<Real>::trans, &Grads<Real>::emit};
+
+// The number of elements of each output of p's gradient, in kGradOutputs' order (potential: 0 for
+// the factorized form).
+template <class Real>
+std::array<int64_t, 4> grad_counts(const Problem<Real>& p) {
+    return {p.form == Form::dense ? p.B * p.T * p.N * p.N : 0, (p.init_batched ? p.B : 1) * p.N, p.K * p.N * p.N,
+            p.B * p.T * p.N};
+}
 
 }  // namespace diffhmm

@@ -30,8 +30,8 @@ struct diffhmm_workspace {
     void* cuda_stream = nullptr;  // cudaStream_t the caller chose (null: the default stream)
     int cuda_device = -1;         // device ordinal the caller chose (-1: the thread's current device)
 
-    // Host memory a backward with DIFFHMM_FLAG_ACCUMULATE writes its gradients into before dispatch
-    // adds them to the caller's outputs (dispatch.cpp).
+    // Host memory a host-memory backend's backward with DIFFHMM_FLAG_ACCUMULATE writes its gradients
+    // into before dispatch adds them to the caller's outputs (dispatch.cpp).
     diffhmm::Buffer accumulate_scratch;
 
     // The backend's own state (buffers, device memory), made on first use by diffhmm::state_of.

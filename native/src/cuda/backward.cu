@@ -42,32 +42,29 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
 template <class T>
 void accumulating_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
     State& st = state_of(ws);
-    const size_t B = size_t(p.B), TT = size_t(p.T), N = size_t(p.N), K = size_t(p.K);
-    T* const* caller[4] = {&grads.potential, &grads.init, &grads.trans, &grads.emit};
-    const size_t counts[4] = {p.form == Form::dense ? B * TT * N * N : 0, (p.init_batched ? B : 1) * N, K * N * N,
-                              B * TT * N};
-    Grads<T> fresh;
-    T** into[4] = {&fresh.potential, &fresh.init, &fresh.trans, &fresh.emit};
-    for (int i = 0; i < 4; ++i)
-        if (*caller[i] != nullptr && counts[i] > 0) *into[i] = st.fresh[i].as<T>(counts[i]);
+    const std::array<int64_t, 4> counts = grad_counts(p);
+    Grads<T> fresh;  // fresh.accumulate is false: the plain backward
+    for (int k = 0; k < 4; ++k)
+        if (grads.*kGradOutputs<T>[k] != nullptr && counts[k] > 0)
+            fresh.*kGradOutputs<T>[k] = st.fresh[k].as<T>(size_t(counts[k]));
     backward(ws, p, grad_log_z, fresh);  // ends synchronised
     const cudaStream_t s = stream_of(ws);
     const SyncOnError sync_on_error(s);  // the copies below read and write the caller's memory
-    for (int i = 0; i < 4; ++i) {
-        if (*into[i] == nullptr) continue;
-        T* target = *caller[i];
-        const bool host = !is_device(target);
-        if (host) {
-            target = st.out[i].as<T>(counts[i]);
-            check(cudaMemcpyAsync(target, *caller[i], counts[i] * sizeof(T), cudaMemcpyHostToDevice, s),
-                  "cudaMemcpyAsync (accumulated output)");
+    for (int k = 0; k < 4; ++k) {
+        T* const caller = grads.*kGradOutputs<T>[k];
+        const T* const added = fresh.*kGradOutputs<T>[k];
+        if (added == nullptr) continue;
+        const size_t bytes = size_t(counts[k]) * sizeof(T);
+        T* target = caller;
+        if (!is_device(caller)) {  // host memory: added on the device in a staged copy
+            target = st.out[k].as<T>(size_t(counts[k]));
+            check(cudaMemcpyAsync(target, caller, bytes, cudaMemcpyHostToDevice, s), "cudaMemcpyAsync (accumulated output)");
         }
-        const unsigned blocks = unsigned(std::min<size_t>((counts[i] + 255) / 256, 4096));
-        add_kernel<T><<<blocks, 256, 0, s>>>(target, *into[i], int64_t(counts[i]));
+        const unsigned blocks = unsigned(std::min<int64_t>((counts[k] + 255) / 256, 4096));
+        add_kernel<T><<<blocks, 256, 0, s>>>(target, added, counts[k]);
         check_launch("add_kernel", s);
-        if (host)
-            check(cudaMemcpyAsync(*caller[i], target, counts[i] * sizeof(T), cudaMemcpyDeviceToHost, s),
-                  "cudaMemcpyAsync (accumulated output)");
+        if (target != caller)
+            check(cudaMemcpyAsync(caller, target, bytes, cudaMemcpyDeviceToHost, s), "cudaMemcpyAsync (accumulated output)");
     }
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize (accumulating backward)");
 }
@@ -80,8 +77,9 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     }
     validate_device_indices(p, stream_of(ws));
     if (p.B == 0) {  // nothing to sum: the shared gradients are 0 (the per-sequence ones are empty)
-        if (!p.init_batched) zero_output(grads.init, size_t(p.N), stream_of(ws));
-        zero_output(grads.trans, size_t(p.K * p.N * p.N), stream_of(ws));
+        const std::array<int64_t, 4> counts = grad_counts(p);
+        zero_output(grads.init, size_t(counts[1]), stream_of(ws));
+        zero_output(grads.trans, size_t(counts[2]), stream_of(ws));
         return;
     }
     if (is_device(grad_log_z)) {  // dispatch checked host gradients; check a device one here, on the call's stream
@@ -101,13 +99,14 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     // Float64 partials of shared gradients: one row per β CTA — per sequence, or per chunk of it
     // when the forward ran the chunked scan (rows of chunks the β sweep does not use stay zero).
     const size_t rows = size_t(p.B) * size_t(tape.chunks);
-    const size_t B = size_t(p.B), TT = size_t(p.T), N = size_t(p.N), K = size_t(p.K);
+    const size_t B = size_t(p.B), N = size_t(p.N), K = size_t(p.K);
     BetaOut<T> out{};
     Sink sink = Sink::dense_grad;
-    Output<T> potential(grads.potential, B * TT * N * N, st.out[0]);
-    Output<T> init(grads.init, (p.init_batched ? B : 1) * N, st.out[1]);
-    Output<T> trans(grads.trans, K * N * N, st.out[2]);
-    Output<T> emit(grads.emit, B * TT * N, st.out[3]);
+    const std::array<int64_t, 4> counts = grad_counts(p);
+    Output<T> potential(grads.potential, size_t(counts[0]), st.out[0]);
+    Output<T> init(grads.init, size_t(counts[1]), st.out[1]);
+    Output<T> trans(grads.trans, size_t(counts[2]), st.out[2]);
+    Output<T> emit(grads.emit, size_t(counts[3]), st.out[3]);
     if (p.form == Form::dense) {
         out.grad_potential = potential.device;
     } else {

@@ -72,23 +72,21 @@ void add_into(T* dst, const T* src, int64_t n, int threads) {
 template <class T>
 void accumulating_backward(diffhmm_workspace& ws, const BackendOps& b, const Problem<T>& p, const T* grad_log_z,
                            const Grads<T>& grads) {
-    const int64_t n_potential = p.form == Form::dense ? p.B * p.T * p.N * p.N : 0;
-    const int64_t n_init = p.init_batched ? p.B * p.N : p.N, n_trans = p.K * p.N * p.N, n_emit = p.B * p.T * p.N;
-    struct Out { T* dst; int64_t n; T* Grads<T>::*field; };
-    const Out outs[] = {{grads.potential, n_potential, &Grads<T>::potential}, {grads.init, n_init, &Grads<T>::init},
-                        {grads.trans, n_trans, &Grads<T>::trans}, {grads.emit, n_emit, &Grads<T>::emit}};
+    const std::array<int64_t, 4> counts = grad_counts(p);
     constexpr int64_t kLine = 64 / int64_t(sizeof(T));  // each part starts on a cache line
+    auto part = [&](int k) { return (counts[k] + kLine - 1) / kLine * kLine; };
     int64_t total = 0;
-    for (const Out& o : outs)
-        if (o.dst != nullptr) total += (o.n + kLine - 1) / kLine * kLine;
+    for (int k = 0; k < 4; ++k)
+        if (grads.*kGradOutputs<T>[k] != nullptr) total += part(k);
     T* scratch = ws.accumulate_scratch.as<T>(size_t(std::max<int64_t>(total, 1)));
-    Grads<T> fresh;
-    for (const Out& o : outs)
-        if (o.dst != nullptr) fresh.*o.field = scratch, scratch += (o.n + kLine - 1) / kLine * kLine;
-    b.verbs<T>().backward(ws, p, grad_log_z, fresh);  // fresh.accumulate is false: the backend writes
+    Grads<T> fresh;  // fresh.accumulate is false: the backend writes
+    for (int k = 0; k < 4; ++k)
+        if (grads.*kGradOutputs<T>[k] != nullptr) fresh.*kGradOutputs<T>[k] = scratch, scratch += part(k);
+    b.verbs<T>().backward(ws, p, grad_log_z, fresh);
     const int threads = ws.num_threads > 0 ? ws.num_threads : pool_threads();
-    for (const Out& o : outs)
-        if (o.dst != nullptr) add_into(o.dst, fresh.*o.field, o.n, threads);
+    for (int k = 0; k < 4; ++k)
+        if (grads.*kGradOutputs<T>[k] != nullptr)
+            add_into(grads.*kGradOutputs<T>[k], fresh.*kGradOutputs<T>[k], counts[k], threads);
 }
 
 }  // namespace
