@@ -29,6 +29,7 @@ struct BackendOps {
     bool host_memory;     // reads and writes host memory only: device pointers are refused before a call
     std::string (*unavailable_reason)();                   // "" when it can run here
     int64_t (*state_bytes)(const diffhmm_workspace& ws);    // memory its state in `ws` holds
+    void (*age_state)(diffhmm_workspace& ws);               // after every call: give back idle memory (may be null)
     Verbs<float> f32;
     Verbs<double> f64;
 

@@ -38,6 +38,14 @@ struct Problem {
 
     DIFFHMM_HD int64_t length(int64_t b) const { return lengths[b]; }
 
+    // The longest sequence: what a workspace's per-sequence rows hold (B × max length, not B × T, so
+    // padding — or a huge T with short sequences — costs no workspace memory). O(B).
+    int64_t max_length() const {
+        int64_t m = 0;
+        for (int64_t b = 0; b < B; ++b) m = lengths[b] > m ? lengths[b] : m;
+        return m;
+    }
+
     // Scores of the initial step: initial_row(b)[j] + initial_col(b)[j] (col may be null).
     DIFFHMM_HD const Real* initial_row(int64_t b) const {
         if (form == Form::dense) return potential + b * T * N * N;

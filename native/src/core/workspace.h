@@ -4,19 +4,22 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/buffer.h"
 #include "core/problem.h"
 #include "diffhmm/diffhmm.h"
 
-// The tape records which forward produced log_alpha, so a backward with another shape or form is
-// refused instead of reading stale memory.
+// The tape records which forward produced log_alpha, so a backward with another shape, form or
+// lengths is refused instead of reading stale memory (or, since the tape's rows are sized by the
+// lengths, memory outside it).
 struct DiffhmmTape {
     bool valid = false;
     diffhmm::Form form = diffhmm::Form::dense;
     int dtype = 0;
     int64_t B = 0, T = 0, N = 0, K = 0;
     bool init_batched = false;
+    std::vector<int64_t> lengths;  // the forward's (assigned in place: no allocation in steady state)
 };
 
 struct diffhmm_workspace {

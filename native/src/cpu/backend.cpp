@@ -23,6 +23,9 @@ const BackendOps& backend() {
             const State* s = state_if_any<State>(ws);
             return int64_t(s == nullptr ? 0 : s->bytes());
         },
+        [](diffhmm_workspace& ws) {
+            if (ws.state != nullptr) state(ws).age(ws.tape.valid);
+        },
         verbs<float>(),
         verbs<double>(),
     };

@@ -65,16 +65,17 @@ struct KMaxPlusSweep {
 template <class T>
 void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths, T* scores) {
     const Plan plan = Plan::of(ws, p);
-    const int64_t N = p.N, width = N * k;
+    const int64_t N = p.N, width = N * k, S = p.max_length();
     struct Rows {
         const Problem<T>& p;
         int64_t k;
         int64_t* paths;   // [B][k][T]
         T* scores;        // [B][k]
-        int32_t* back;    // [B][T][N][k]
+        int32_t* back;    // [B][S][N][k], S the longest sequence
+        int64_t S;
         T* scratch;       // two rows of N·k per slot, used in turn
         T* row(int64_t, int64_t t, int slot) const { return scratch + (slot * 2 + (t & 1)) * p.N * k; }
-        int32_t* extra(int64_t b, int64_t t) const { return back + (b * p.T + t) * p.N * k; }
+        int32_t* extra(int64_t b, int64_t t) const { return back + (b * S + t) * p.N * k; }
         void offset(int64_t, int64_t, double) const {}
         void clear(int64_t b) const {
             std::fill(paths + b * k * p.T, paths + (b + 1) * k * p.T, int64_t(-1));
@@ -94,7 +95,7 @@ void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths
                     if (!(last[j * k + r] > best[size_t(k - 1)])) break;
                     offer(best.data(), where.data(), k, last[j * k + r], int32_t(j * k + r));
                 }
-            const int32_t* bp = back + b * p.T * p.N * k;
+            const int32_t* bp = back + b * S * p.N * k;
             for (int64_t n = 0; n < k && where[size_t(n)] >= 0; ++n) {
                 int64_t* path = paths + (b * k + n) * p.T;
                 scores[b * k + n] = T(offset + double(best[size_t(n)]));
@@ -108,7 +109,7 @@ void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths
                 }
             }
         }
-    } rows{p, k, paths, scores, state(ws).back.as<int32_t>(size_t(std::max<int64_t>(1, p.B * p.T * width))),
+    } rows{p, k, paths, scores, state(ws).back.as<int32_t>(size_t(std::max<int64_t>(1, p.B * S * width))), S,
            state(ws).scratch.as<T>(size_t(2 * width) * size_t(plan.threads))};
     message_sweep(ws, p, KMaxPlusSweep{k}, rows);
 }

@@ -47,7 +47,7 @@ void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t S, uint64_t seed
         std::fill(out, out + S * p.T, int64_t(-1));
         const int64_t L = p.length(b);
         if (L == 0 || alpha.log_z[b] == -std::numeric_limits<double>::infinity()) return;
-        const T* la = alpha.log_alpha + b * p.T * N;
+        const T* la = alpha.messages(b);
         double* w = weights + unit * N;
         T* x = column + unit * N;
         for (int64_t s = 0; s < S; ++s) {

@@ -1,7 +1,8 @@
 // state.h — what the CPU backend keeps in a workspace: the tape (scaled forward messages of the
 // last forward, read by the backward), a second store for the verbs that run their own forward
 // (marginals, sample: they never touch the tape), Viterbi / k-best back-pointers, and scratch.
-// Buffers grow to the largest problem seen and are reused, so steady-state calls allocate nothing.
+// Buffers grow to the largest problem seen and are reused, so steady-state calls allocate nothing;
+// a much smaller problem shrinks them and buffers no recent call used are freed (core/buffer.h).
 #pragma once
 
 #include "core/buffer.h"
@@ -13,11 +14,12 @@ namespace cpu {
 // Scaled forward messages: log_alpha[b][t][j] - offset[b][t] is stored (max_j of each stored row
 // is 0), offset in float64, so float32 messages keep full relative precision at any length.
 struct AlphaStore {
-    Buffer log_alpha;  // [B][T][N] of the problem's dtype
-    Buffer offset;     // [B][T] float64
+    Buffer log_alpha;  // [B][S][N] of the problem's dtype, S the longest sequence
+    Buffer offset;     // [B][S] float64
     Buffer log_z;      // [B] float64
 
     size_t bytes() const { return log_alpha.capacity() + offset.capacity() + log_z.capacity(); }
+    void age() { log_alpha.age(), offset.age(), log_z.age(); }
 };
 
 struct State {
@@ -45,6 +47,17 @@ struct State {
                prob_cols.capacity() + prob_rows.capacity() + prob_scratch.capacity() + prob_targets.capacity() +
                prob_order.capacity() + tiny.capacity() + tiny_mats.capacity() + tiny_logs.capacity() +
                tiny_beta.capacity();
+    }
+
+    // After each call on the workspace (Buffer::age): large buffers no recent call asked for are
+    // freed — except the saved state a backward may still read while the tape is valid.
+    void age(bool tape_valid) {
+        if (!tape_valid) tape_alpha.age();
+        if (!(tape_valid && tiny_tape)) tiny.age(), tiny_mats.age(), tiny_logs.age();
+        if (!(tape_valid && tiny_beta_valid)) tiny_beta.age();
+        aux_alpha.age();
+        back.age(), scratch.age(), step_scratch.age(), accum.age();
+        prob_cols.age(), prob_rows.age(), prob_scratch.age(), prob_targets.age(), prob_order.age();
     }
 };
 

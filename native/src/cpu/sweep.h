@@ -233,18 +233,26 @@ struct MaxPlusSweep {
     }
 };
 
+// The rows of an AlphaStore: [B][S][N] messages and [B][S] offsets, S = the longest sequence (not
+// T: workspace memory follows the lengths, not the padding).
 template <class T>
 struct AlphaView {
-    T* log_alpha;    // [B][T][N] scaled
-    double* offset;  // [B][T]
+    T* log_alpha;    // [B][S][N] scaled
+    double* offset;  // [B][S]
     double* log_z;   // [B]
+    int64_t S;       // steps per sequence
+    int64_t N;
+
+    T* messages(int64_t b) const { return log_alpha + b * S * N; }
+    double* offsets(int64_t b) const { return offset + b * S; }
 };
 
 template <class T>
 AlphaView<T> alpha_view(AlphaStore& store, const Problem<T>& p) {
-    const size_t bt = size_t(std::max<int64_t>(1, p.B * p.T));
-    return {store.log_alpha.as<T>(bt * size_t(p.N)), store.offset.as<double>(bt),
-            store.log_z.as<double>(size_t(std::max<int64_t>(1, p.B)))};
+    const int64_t S = p.max_length();
+    const size_t bs = size_t(std::max<int64_t>(1, p.B * S));
+    return {store.log_alpha.as<T>(bs * size_t(p.N)), store.offset.as<double>(bs),
+            store.log_z.as<double>(size_t(std::max<int64_t>(1, p.B))), S, p.N};
 }
 
 // Forward messages of every sequence into an AlphaStore, and log Z.
@@ -253,9 +261,9 @@ void alpha_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>&
     struct Rows {
         const Problem<T>& p;
         const AlphaView<T>& out;
-        T* row(int64_t b, int64_t t, int) const { return out.log_alpha + (b * p.T + t) * p.N; }
+        T* row(int64_t b, int64_t t, int) const { return out.messages(b) + t * p.N; }
         std::nullptr_t extra(int64_t, int64_t) const { return nullptr; }
-        void offset(int64_t b, int64_t t, double value) const { out.offset[b * p.T + t] = value; }
+        void offset(int64_t b, int64_t t, double value) const { out.offsets(b)[t] = value; }
         void empty(int64_t b) const { out.log_z[b] = 0.0; }
         void finish(int64_t b, int64_t L, const T* last, double offset) const {
             double sum = 0.0;
@@ -579,8 +587,8 @@ bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& 
             return;
         }
         const T g = grad_log_z ? grad_log_z[b] : T(1);
-        const T* la = alpha.log_alpha + b * p.T * N;
-        const double* off = alpha.offset + b * p.T;
+        const T* la = alpha.messages(b);
+        const double* off = alpha.offsets(b);
         T* mine = scratch + slot * per_slot;
         T* w = mine;
         T* log_beta = mine + N;      // scaled β of step t: max is 0

@@ -46,15 +46,16 @@ inline double inverse_power_of_two(double x) {
 
 // The float64 arrays a tiny forward keeps for its backward, per sequence b at [b][t][N] / [b][t].
 struct TinyTape {
-    double* a;  // α_t / max: max_j a_t(j) = 1
-    double* w;  // exp(c_k + emit_t − s_t), t >= 1
-    double* m;  // the normaliser m_t of step t (1 at t = 0)
+    double* a;  // α_t / max: max_j a_t(j) = 1, [B][S][N]
+    double* w;  // exp(c_k + emit_t − s_t), t >= 1, [B][S][N]
+    double* m;  // the normaliser m_t of step t (1 at t = 0), [B][S]
+    int64_t S;  // steps per sequence: the longest sequence
 };
 
-TinyTape tiny_tape(State& st, const int64_t B, const int64_t T, const int64_t N) {
-    const size_t nodes = size_t(B * T * N), steps = size_t(B * T);
-    double* base = st.tiny.as<double>(2 * nodes + steps);
-    return {base, base + nodes, base + 2 * nodes};
+TinyTape tiny_tape(State& st, const int64_t B, const int64_t S, const int64_t N) {
+    const size_t nodes = size_t(B * S * N), steps = size_t(B * S);
+    double* base = st.tiny.as<double>(std::max<size_t>(1, 2 * nodes + steps));
+    return {base, base + nodes, base + 2 * nodes, S};
 }
 
 // E_k = exp(trans_k − c_k) and c_k for every matrix, float64: [K][N][N] then [K][N]. False if a
@@ -217,11 +218,11 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
     State& st = state(ws);
     const double *E = nullptr, *c = nullptr;
     if (!prepare(p, st.tiny_mats, E, c)) return false;
-    const TinyTape tape = tiny_tape(st, p.B, p.T, N);
+    const TinyTape tape = tiny_tape(st, p.B, p.max_length(), N);
     // Bulk conversions over whole sequences: the widest vectors whatever N is.
     const Kernels<double>& kd = kernels<double>(ws.cpu_isa);
     const Plan plan = Plan::of(ws, p);
-    double* logs_all = st.tiny_logs.as<double>(2 * size_t(p.B * p.T));  // s_t, then log m_t
+    double* logs_all = st.tiny_logs.as<double>(2 * size_t(p.B * tape.S));  // s_t, then log m_t
     // One sequence leaves a core idle: its β sweep runs there, beside the α sweep.
     const bool split = p.B == 1 && plan.threads >= 2 && p.length(0) >= kSplitSteps;
     st.tiny_beta_valid = false;
@@ -234,10 +235,10 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
             out.log_z[b] = 0.0;
             return;
         }
-        double* a = tape.a + b * p.T * N;
-        double* w = tape.w + b * p.T * N;
-        double* m = tape.m + b * p.T;
-        double* logs = logs_all + b * p.T;
+        double* a = tape.a + b * tape.S * N;
+        double* w = tape.w + b * tape.S * N;
+        double* m = tape.m + b * tape.S;
+        double* logs = logs_all + b * tape.S;
         double status = 0.0;
         if (split) {  // the column pass in two halves on the two cores as well
             double half[2] = {0.0, 0.0};
@@ -265,8 +266,8 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
             refused = true;
             return;
         }
-        T* la = out.log_alpha + b * p.T * N;
-        double* off = out.offset + b * p.T;
+        T* la = out.messages(b);
+        double* off = out.offsets(b);
         if (status == kNegInf) {  // no path: the tape as the general sweep leaves it (all −inf rows)
             for (int64_t e = 0; e < L * N; ++e) la[e] = -std::numeric_limits<T>::infinity();
             for (int64_t t = 0; t < L; ++t) off[t] = 0.0;
@@ -275,7 +276,7 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
         }
         // log Z = log Σ_j a_{L−1}(j) + Σ_t (s_t + log m_t). The general tape's rows (log α) are only
         // read if the backward hands over to the general path: written then (write_tape).
-        double* log_m = logs_all + p.B * p.T + b * p.T;
+        double* log_m = logs_all + p.B * tape.S + b * tape.S;
         kd.log_from_f64(m, log_m, L);
         double offset = 0.0;
         for (int64_t t = 0; t < L; ++t) offset += logs[t] + log_m[t];
@@ -294,7 +295,7 @@ bool forward_n(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& o
 template <class T, int N>
 bool step_sums(const Problem<T>& p, const Grads<T>& grads, int64_t b, int64_t t, double g, const double* E,
                const TinyTape& tape, const double* beta, double* v, double* acc_trans, double* acc_init) {
-    const double* at = tape.a + (b * p.T + t) * N;
+    const double* at = tape.a + (b * tape.S + t) * N;
     double z = 0.0;
     for (int j = 0; j < N; ++j) z += at[j] * beta[j];
     if (!(z > 0.0)) return false;
@@ -313,14 +314,14 @@ bool step_sums(const Problem<T>& p, const Grads<T>& grads, int64_t b, int64_t t,
     if (t == 0) return true;
     const int64_t k = p.trans_of(b, t);
     const double* Ek = E + k * N * N;
-    const double* wt = tape.w + (b * p.T + t) * N;
+    const double* wt = tape.w + (b * tape.S + t) * N;
     const double* prev = at - N;
     double mb = 0.0;
     for (int j = 0; j < N; ++j) mb = std::max(mb, beta[j]);
     const double inv = inverse_power_of_two(mb);
     for (int j = 0; j < N; ++j) v[j] = wt[j] * (beta[j] * inv);
     if (acc_trans) {
-        const double coef = g / (tape.m[b * p.T + t] * z * inv);  // v carries b·inv
+        const double coef = g / (tape.m[b * tape.S + t] * z * inv);  // v carries b·inv
         double* acc = acc_trans + k * N * N;
         for (int i = 0; i < N; ++i) {
             const double x = prev[i] * coef;
@@ -345,7 +346,7 @@ bool backward_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, do
         if (t == 0) break;
         // b_{t−1} = E_k·v (v = w_t ∘ b_t, rescaled).
         const double* Ek = E + p.trans_of(b, t) * N * N;
-        const double* prev = tape.a + (b * p.T + t - 1) * N;
+        const double* prev = tape.a + (b * tape.S + t - 1) * N;
         double mx = 0.0;
         for (int i = 0; i < N; ++i) {
             double s = 0.0;
@@ -371,7 +372,7 @@ bool accumulate_sequence(const Problem<T>& p, const Grads<T>& grads, int64_t b, 
     for (int64_t t = t1 - 1; t >= t0; --t) {
         if (t >= 1) {  // the check backward_sequence makes on each β vector it computes
             const double* before = bt + (t - 1) * N;
-            const double* prev = tape.a + (b * p.T + t - 1) * N;
+            const double* prev = tape.a + (b * tape.S + t - 1) * N;
             for (int i = 0; i < N; ++i)
                 if (!in_range(before[i]) && prev[i] != 0.0) return false;
         }
@@ -403,7 +404,7 @@ bool backward_n(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z,
     State& st = state(ws);
     // The forward's matrices E_k are still in the workspace (it is the same problem): no second pass.
     const double* E = st.tiny_mats.as<double>(size_t(p.K * (N * N + N)));
-    const TinyTape tape = tiny_tape(st, p.B, p.T, N);
+    const TinyTape tape = tiny_tape(st, p.B, p.max_length(), N);
     const AlphaView<T> alpha = alpha_view(st.tape_alpha, p);
     const Plan plan = Plan::of(ws, p);
     const int slots = int(std::min<int64_t>(plan.threads, std::max<int64_t>(1, p.B)));
@@ -460,18 +461,18 @@ template <class T>
 void write_tape(diffhmm_workspace& ws, const Problem<T>& p) {
     State& st = state(ws);
     const int64_t N = p.N;
-    const TinyTape tape = tiny_tape(st, p.B, p.T, N);
+    const TinyTape tape = tiny_tape(st, p.B, p.max_length(), N);
     const AlphaView<T> out = alpha_view(st.tape_alpha, p);
-    const double* logs_all = st.tiny_logs.as<double>(2 * size_t(p.B * p.T));
+    const double* logs_all = st.tiny_logs.as<double>(2 * size_t(p.B * tape.S));
     const Kernels<T>& kt = kernels<T>(ws.cpu_isa);
     Plan::of(ws, p).over_batch(p.B, [&](int64_t b, int) {
         const int64_t L = p.length(b);
         if (L == 0 || out.log_z[b] == kNegInf) return;
-        T* la = out.log_alpha + b * p.T * N;
-        double* off = out.offset + b * p.T;
-        const double* logs = logs_all + b * p.T;
-        const double* log_m = logs_all + p.B * p.T + b * p.T;
-        kt.log_from_f64(tape.a + b * p.T * N, la, L * N);
+        T* la = out.messages(b);
+        double* off = out.offsets(b);
+        const double* logs = logs_all + b * tape.S;
+        const double* log_m = logs_all + p.B * tape.S + b * tape.S;
+        kt.log_from_f64(tape.a + b * tape.S * N, la, L * N);
         double offset = 0.0;
         for (int64_t t = 0; t < L; ++t) {
             offset += logs[t] + log_m[t];
@@ -498,7 +499,7 @@ bool use_tiny_path(const Problem<T>& p) {
     // Its float64 tape ((2N + 1) values per step, and N more for one sequence's β: beta_chain) beside
     // the general one: past 512 MiB, use the general paths rather than add that much to a workspace.
     const double per_step = double(2 * p.N + 1 + (p.B == 1 ? p.N : 0));
-    if (double(p.B) * double(p.T) * per_step * sizeof(double) > double(512 << 20)) return false;
+    if (double(p.B) * double(p.max_length()) * per_step * sizeof(double) > double(512 << 20)) return false;
     // Measured (bench/results/cpu-chmm-2026-11-23.md, diffhmm_bench --paths tiny,prob,log): up to 8
     // states this path wins at every batch size (2-4x at B = 1024); from 9 to 32 the
     // probability-space path's float SIMD and blocked updates win with one matrix or a batch to share

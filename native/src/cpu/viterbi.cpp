@@ -13,15 +13,16 @@ namespace cpu {
 template <class T>
 void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score) {
     const Plan plan = Plan::of(ws, p);
-    const int64_t N = p.N;
+    const int64_t N = p.N, S = p.max_length();
     struct Rows {
         const Problem<T>& p;
         int64_t* path;
         T* score;
-        int32_t* back;    // [B][T][N]
+        int32_t* back;    // [B][S][N], S the longest sequence
+        int64_t S;
         T* scratch;       // two rows per slot, used in turn
         T* row(int64_t, int64_t t, int slot) const { return scratch + (slot * 2 + (t & 1)) * p.N; }
-        int32_t* extra(int64_t b, int64_t t) const { return back + (b * p.T + t) * p.N; }
+        int32_t* extra(int64_t b, int64_t t) const { return back + (b * S + t) * p.N; }
         void offset(int64_t, int64_t, double) const {}
         void empty(int64_t b) const {
             std::fill(path + b * p.T, path + (b + 1) * p.T, int64_t(-1));
@@ -39,10 +40,10 @@ void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score
             }
             score[b] = T(offset + double(last[arg]));
             best[L - 1] = arg;
-            const int32_t* bp = back + b * p.T * p.N;
+            const int32_t* bp = back + b * S * p.N;
             for (int64_t t = L - 1; t >= 1; --t) best[t - 1] = bp[t * p.N + best[t]];
         }
-    } rows{p, path, score, state(ws).back.as<int32_t>(size_t(std::max<int64_t>(1, p.B * p.T * N))),
+    } rows{p, path, score, state(ws).back.as<int32_t>(size_t(std::max<int64_t>(1, p.B * S * N))), S,
            state(ws).scratch.as<T>(size_t(2 * N) * size_t(plan.threads))};
     message_sweep(ws, p, MaxPlusSweep{}, rows);
 }

@@ -43,6 +43,7 @@ const BackendOps& backend() {
     static const BackendOps ops{
         DIFFHMM_BACKEND_CUDA, "CUDA", false, &unavailable_reason,
         [](const diffhmm_workspace& ws) { return int64_t(device_bytes(state_if_any<State>(ws))); },
+        nullptr,  // device buffers only grow (DeviceBuffer): freeing device memory synchronises the device
         verbs<float>(), verbs<double>(),
     };
     return ops;

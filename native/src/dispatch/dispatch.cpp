@@ -41,7 +41,14 @@ void require_tape(const diffhmm_workspace& ws, const Problem<T>& p) {
     const DiffhmmTape& tape = ws.tape;
     const bool same = tape.valid && tape.form == p.form && tape.dtype == dtype_of<T>() && tape.B == p.B &&
                       tape.T == p.T && tape.N == p.N && tape.K == p.K && tape.init_batched == p.init_batched;
-    if (same) return;
+    if (same) {
+        for (int64_t b = 0; b < p.B; ++b)
+            if (p.lengths[b] != tape.lengths[size_t(b)])
+                fail(DIFFHMM_ERROR_INVALID_STATE, "backward needs the lengths of its forward: lengths[" + std::to_string(b) +
+                                                      "] = " + std::to_string(p.lengths[b]) + " but the forward had " +
+                                                      std::to_string(tape.lengths[size_t(b)]));
+        return;
+    }
     std::ostringstream m;
     m << "backward needs the forward of the same problem on this workspace first: asked for a "
       << form_name(p.form) << " " << (dtype_of<T>() == DIFFHMM_FLOAT32 ? "float32" : "float64")
@@ -89,21 +96,38 @@ void accumulating_backward(diffhmm_workspace& ws, const BackendOps& b, const Pro
             add_into(grads.*kGradOutputs<T>[k], fresh.*kGradOutputs<T>[k], counts[k], threads);
 }
 
+// Once a call is over, whether it succeeded or failed, the workspace gives back memory no recent call
+// used (core/buffer.h).
+struct AfterCall {
+    diffhmm_workspace& ws;
+    const BackendOps& b;
+    ~AfterCall() {
+        if (b.age_state != nullptr) b.age_state(ws);
+        ws.accumulate_scratch.age();
+    }
+};
+
 }  // namespace
 
 template <class T>
 void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
     ws.tape.valid = false;
     const BackendOps& b = backend(ws.backend);
+    const AfterCall after{ws, b};
     if (b.host_memory) host_only(p), host_only({{log_z, "log_z"}});
     b.verbs<T>().forward(ws, p, log_z);
-    ws.tape = DiffhmmTape{true, p.form, dtype_of<T>(), p.B, p.T, p.N, p.K, p.init_batched};
+    DiffhmmTape& tape = ws.tape;
+    tape.form = p.form, tape.dtype = dtype_of<T>(), tape.B = p.B, tape.T = p.T, tape.N = p.N, tape.K = p.K;
+    tape.init_batched = p.init_batched;
+    tape.lengths.assign(p.lengths, p.lengths + p.B);
+    tape.valid = true;
 }
 
 template <class T>
 void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, const Grads<T>& grads) {
     require_tape(ws, p);
     const BackendOps& b = backend(ws.backend);
+    const AfterCall after{ws, b};
     if (b.host_memory)
         host_only(p), host_only({{grad_log_z, "grad_log_z"}, {grads.potential, "grad_potential"},
                                  {grads.init, "grad_init"}, {grads.trans, "grad_trans"}, {grads.emit, "grad_emit"}});
@@ -117,6 +141,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
 template <class T>
 void viterbi(diffhmm_workspace& ws, const Problem<T>& p, int64_t* path, T* score) {
     const BackendOps& b = backend(ws.backend);
+    const AfterCall after{ws, b};
     if (b.host_memory) host_only(p), host_only({{path, "path"}, {score, "score"}});
     b.verbs<T>().viterbi(ws, p, path, score);
 }
@@ -126,6 +151,7 @@ void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths
     if (k < 1 || k > kMaxBest)
         fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "k must be in [1, " + std::to_string(kMaxBest) + "], got " + std::to_string(k));
     const BackendOps& b = backend(ws.backend);
+    const AfterCall after{ws, b};
     if (b.verbs<T>().kbest == nullptr)
         fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, std::string("k-best Viterbi has no ") + b.name +
                                                     " kernel yet: run it on the CPU backend (its inputs must be host memory)");
@@ -136,6 +162,7 @@ void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths
 template <class T>
 void marginals(diffhmm_workspace& ws, const Problem<T>& p, T* log_z, T* gamma) {
     const BackendOps& b = backend(ws.backend);
+    const AfterCall after{ws, b};
     if (b.host_memory) host_only(p), host_only({{log_z, "log_z"}, {gamma, "gamma"}});
     b.verbs<T>().marginals(ws, p, log_z, gamma);
 }
@@ -144,6 +171,7 @@ template <class T>
 void sample(diffhmm_workspace& ws, const Problem<T>& p, int64_t num_samples, uint64_t seed, int64_t* paths) {
     if (num_samples < 0) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "num_samples must be >= 0, got " + std::to_string(num_samples));
     const BackendOps& b = backend(ws.backend);
+    const AfterCall after{ws, b};
     if (b.host_memory) host_only(p), host_only({{paths, "paths"}});
     b.verbs<T>().sample(ws, p, num_samples, seed, paths);
 }
