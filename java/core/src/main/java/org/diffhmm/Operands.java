@@ -25,9 +25,11 @@ final class Operands implements AutoCloseable {
     final DType dtype;
     private final List<Pointer> temporaries = new ArrayList<>();
     private final List<Runnable> copyBacks = new ArrayList<>();
+    private final Tensor[] tensors;  // reachable until close(): their views keep the caller's memory alive
 
     Operands(DType dtype, Tensor... tensors) {
         this.dtype = dtype;
+        this.tensors = tensors;
         boolean allArrays = true;
         for (Tensor t : tensors) {
             if (t != null && !t.isArray()) {
@@ -167,6 +169,7 @@ final class Operands implements AutoCloseable {
             p.close();
         }
         temporaries.clear();
+        java.lang.ref.Reference.reachabilityFence(tensors);
     }
 
     private <P extends Pointer> P keep(P p) {
@@ -174,7 +177,11 @@ final class Operands implements AutoCloseable {
         return p;
     }
 
-    /** A position-0 view at the element the pointer's position designates (void* arguments ignore positions). */
+    /**
+     * A position-0 view at the element the pointer's position designates (void* arguments ignore
+     * positions). The tensor's own pointer is already such a view; its memory stays reachable through
+     * the tensors this object holds until {@link #close()}.
+     */
     private static Pointer view(Pointer p) {
         final long at = p.address() + p.position() * p.sizeof();
         return new Pointer() {

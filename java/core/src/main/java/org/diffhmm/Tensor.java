@@ -40,7 +40,7 @@ public final class Tensor {
     private final Storage storage;
     private final Object array;     // float[] or double[]
     private final Buffer buffer;    // direct FloatBuffer / DoubleBuffer
-    private final Pointer pointer;  // FloatPointer / DoublePointer
+    private final Pointer pointer;  // a view at the first element (FloatPointer / DoublePointer on the host)
 
     private Tensor(DType dtype, long[] shape, Storage storage, Object array, Buffer buffer, Pointer pointer,
                    long available) {
@@ -54,6 +54,41 @@ public final class Tensor {
         if (available >= 0 && available < size) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + size
                     + " elements but the storage holds " + available);
+        }
+    }
+
+    /** A host-pointer tensor: a view fixed at the pointer's position now (later moves of the caller's pointer do not move it). */
+    private static Tensor ofPointer(DType dtype, Pointer data, long[] shape) {
+        final long available = available(data);
+        final long at = data.address() + data.position() * (long) dtype.bytes();
+        final long extent = available >= 0 ? available : 0;
+        final Pointer view = dtype == DType.FLOAT32 ? new FloatView(at, extent, data) : new DoubleView(at, extent, data);
+        return new Tensor(dtype, shape, Storage.POINTER, null, null, view, available);
+    }
+
+    /** A float view at a fixed address that keeps the caller's pointer (and so its memory) reachable. */
+    private static final class FloatView extends FloatPointer {
+        @SuppressWarnings("unused")
+        private final Pointer owner;
+
+        FloatView(long at, long extent, Pointer owner) {
+            this.owner = owner;
+            address = at;
+            limit = extent;
+            capacity = extent;
+        }
+    }
+
+    /** A double view at a fixed address that keeps the caller's pointer (and so its memory) reachable. */
+    private static final class DoubleView extends DoublePointer {
+        @SuppressWarnings("unused")
+        private final Pointer owner;
+
+        DoubleView(long at, long extent, Pointer owner) {
+            this.owner = owner;
+            address = at;
+            limit = extent;
+            capacity = extent;
         }
     }
 
@@ -112,31 +147,44 @@ public final class Tensor {
     }
 
     /**
-     * A float32 tensor viewing host memory from the pointer's position (no copy). Where JavaCPP knows
-     * the extent (its own allocations) it is checked; for foreign memory the caller vouches for it.
+     * A float32 tensor viewing host memory from the pointer's position (no copy). The view is fixed
+     * now: moving the pointer's position later does not move the tensor, and the tensor keeps the
+     * pointer (so memory JavaCPP allocated) reachable.
+     *
+     * <p>What is checked and what is trusted: the position must be {@code >= 0} and not past the
+     * limit or the capacity. Where JavaCPP knows the extent — its {@code capacity()}, which is exact
+     * for memory it allocated ({@code new FloatPointer(n)}, {@code new FloatPointer(float[])},
+     * {@code Pointer.malloc}) — a {@code limit()} beyond it is refused and the shape must fit between
+     * the position and the smaller of the two. Where it does not (capacity 0: memory from another
+     * library), a limit set by the caller is taken as the extent, and without one the caller vouches
+     * for the extent. A capacity the caller set by hand ({@code capacity(n)}) is trusted.
      *
      * @param data  a non-null host pointer
      * @param shape the dimensions, e.g. {@code B, T, N, N}
      * @return the tensor
-     * @throws IllegalArgumentException if the pointer is null or known to be too short
+     * @throws IllegalArgumentException if the pointer is null, its position is negative or past its
+     *                                  limit or capacity, its limit is past its capacity, or it is
+     *                                  known to be too short
      */
     public static Tensor of(FloatPointer data, long... shape) {
         requirePointer(data);
-        return new Tensor(DType.FLOAT32, shape, Storage.POINTER, null, null, data, available(data));
+        return ofPointer(DType.FLOAT32, data, shape);
     }
 
     /**
-     * A float64 tensor viewing host memory from the pointer's position (no copy). Where JavaCPP knows
-     * the extent (its own allocations) it is checked; for foreign memory the caller vouches for it.
+     * A float64 tensor viewing host memory from the pointer's position (no copy); checked and fixed as
+     * {@link #of(FloatPointer, long...)} describes.
      *
      * @param data  a non-null host pointer
      * @param shape the dimensions, e.g. {@code B, T, N, N}
      * @return the tensor
-     * @throws IllegalArgumentException if the pointer is null or known to be too short
+     * @throws IllegalArgumentException if the pointer is null, its position is negative or past its
+     *                                  limit or capacity, its limit is past its capacity, or it is
+     *                                  known to be too short
      */
     public static Tensor of(DoublePointer data, long... shape) {
         requirePointer(data);
-        return new Tensor(DType.FLOAT64, shape, Storage.POINTER, null, null, data, available(data));
+        return ofPointer(DType.FLOAT64, data, shape);
     }
 
     /**
@@ -144,19 +192,26 @@ public final class Tensor {
      * starting at the pointer's position (in elements of {@code dtype}). Zero-copy with
      * {@link Backend#CUDA}: inputs are read and outputs written on the device, on the stream of
      * {@link Options#stream}. The CPU cannot read it: {@link #get}, {@link #toFloatArray} and the CPU
-     * backend refuse it. The extent of device memory cannot be checked: the caller vouches for it.
+     * backend refuse it. The position must be {@code >= 0}; the extent of device memory cannot be
+     * checked: the caller vouches for it.
      *
      * @param data  a non-null CUDA device pointer
      * @param dtype the element type
      * @param shape the dimensions, e.g. {@code B, T, N, N}
      * @return the tensor
-     * @throws IllegalArgumentException if the pointer is null
+     * @throws IllegalArgumentException if the pointer is null or its position negative
      */
     public static Tensor ofDevice(Pointer data, DType dtype, long... shape) {
         requirePointer(data);
         Objects.requireNonNull(dtype, "dtype");
+        if (data.position() < 0) {
+            throw new IllegalArgumentException("the pointer's position " + data.position() + " is negative");
+        }
         final long at = data.address() + data.position() * (long) dtype.bytes();
         final Pointer view = new Pointer() {
+            @SuppressWarnings("unused")
+            private final Pointer owner = data;  // the caller's pointer (and any deallocator it has) stays reachable
+
             {
                 address = at;
             }
@@ -414,12 +469,24 @@ public final class Tensor {
 
     static long elements(long[] shape) {
         Objects.requireNonNull(shape, "shape");
-        long n = 1;
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+        }
+        long n = 1;
+        for (long d : shape) {
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                for (long z : shape) {
+                    if (z == 0) {
+                        return 0;  // a zero dimension: no elements, however large the others
+                    }
+                }
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape)
+                        + " has more elements than a long counts (2^63 - 1)");
+            }
         }
         return n;
     }
@@ -457,8 +524,27 @@ public final class Tensor {
         }
     }
 
+    /**
+     * The elements from the pointer's position to the end of what JavaCPP knows of it, or -1 when it
+     * knows nothing (foreign memory with neither limit nor capacity: the caller vouches).
+     */
     private static long available(Pointer p) {
-        // JavaCPP tracks the extent of memory it allocated; foreign memory reports 0 (unknown).
-        return p.limit() > 0 ? p.limit() - p.position() : p.capacity() > 0 ? p.capacity() - p.position() : -1;
+        final long position = p.position(), limit = p.limit(), capacity = p.capacity();
+        if (position < 0) {
+            throw new IllegalArgumentException("the pointer's position " + position + " is negative");
+        }
+        if (capacity > 0 && limit > capacity) {
+            throw new IllegalArgumentException("the pointer's limit " + limit + " is past its capacity " + capacity
+                    + " (the memory JavaCPP knows of): it would read and write beyond the allocation");
+        }
+        final long end = limit > 0 ? limit : capacity;
+        if (end > 0 && position > end) {
+            throw new IllegalArgumentException("the pointer's position " + position + " is past its "
+                    + (limit > 0 ? "limit " : "capacity ") + end);
+        }
+        if (end == 0 && capacity == 0 && limit == 0) {
+            return -1;
+        }
+        return end - position;
     }
 }

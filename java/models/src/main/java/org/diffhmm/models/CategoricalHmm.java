@@ -29,7 +29,8 @@ public final class CategoricalHmm extends EmissionHmm<int[]> {
      */
     public CategoricalHmm(Chain chain, int symbols, double[] emissionLogits) {
         super(chain);
-        if (symbols < 1 || emissionLogits.length != chain.states() * symbols) {
+        Limits.atLeast("symbols", symbols, 1);
+        if (emissionLogits.length != Limits.table("emission logits (states × symbols)", chain.states(), symbols)) {
             throw new IllegalArgumentException("expected " + chain.states() + "×" + symbols + " emission logits, got "
                     + emissionLogits.length);
         }
@@ -46,7 +47,9 @@ public final class CategoricalHmm extends EmissionHmm<int[]> {
      * @return the model
      */
     public static CategoricalHmm random(int states, int symbols, SplittableRandom rng) {
-        final double[] logits = new double[states * symbols];
+        Limits.atLeast("states", states, 1);
+        Limits.atLeast("symbols", symbols, 1);
+        final double[] logits = new double[Limits.table("emission logits (states × symbols)", states, symbols)];
         for (int k = 0; k < logits.length; k++) {
             logits[k] = 0.5 * Gaussians.standard(rng);
         }
@@ -92,16 +95,22 @@ public final class CategoricalHmm extends EmissionHmm<int[]> {
     }
 
     @Override
+    void checkSequence(int[] x, int b) {
+        for (int t = 0; t < x.length; t++) {
+            if (x[t] < 0 || x[t] >= symbols) {
+                throw new IllegalArgumentException("sequence " + b + " step " + t + ": symbol " + x[t]
+                        + " outside [0, " + symbols + ")");
+            }
+        }
+    }
+
+    @Override
     void logLikelihoods(List<int[]> batch, int steps, double[] emit) {
         final double[] logB = logEmissions();
         final int n = states();
         for (int b = 0; b < batch.size(); b++) {
             final int[] x = batch.get(b);
             for (int t = 0; t < x.length; t++) {
-                if (x[t] < 0 || x[t] >= symbols) {
-                    throw new IllegalArgumentException("sequence " + b + " step " + t + ": symbol " + x[t]
-                            + " outside [0, " + symbols + ")");
-                }
                 for (int j = 0; j < n; j++) {
                     emit[(b * steps + t) * n + j] = logB[j * symbols + x[t]];
                 }

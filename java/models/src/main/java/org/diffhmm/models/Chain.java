@@ -14,11 +14,10 @@ public final class Chain {
     final double[] transLogits;
 
     Chain(int states, double[] initLogits, double[] transLogits) {
-        if (states < 1) {
-            throw new IllegalArgumentException("states must be >= 1, got " + states);
-        }
-        if (initLogits.length != states || transLogits.length != states * states) {
-            throw new IllegalArgumentException("expected " + states + " initial and " + states * states
+        Limits.atLeast("states", states, 1);
+        final int squared = Limits.table("transition logits (states × states)", states, states);
+        if (initLogits.length != states || transLogits.length != squared) {
+            throw new IllegalArgumentException("expected " + states + " initial and " + squared
                     + " transition logits, got " + initLogits.length + " and " + transLogits.length);
         }
         this.states = states;
@@ -29,13 +28,16 @@ public final class Chain {
     /**
      * A chain with logits drawn from N(0, scale²): a random, non-degenerate starting point.
      *
-     * @param states N, at least 1
+     * @param states N, at least 1 and at most 11585 (the transition table's N² within 2^27 entries)
      * @param scale  the standard deviation of the logits
      * @param rng    the random source
      * @return the chain
+     * @throws IllegalArgumentException if {@code states} is out of range (the message names the limit)
      */
     public static Chain random(int states, double scale, SplittableRandom rng) {
-        final double[] init = new double[states], trans = new double[states * states];
+        Limits.atLeast("states", states, 1);
+        final double[] trans = new double[Limits.table("transition logits (states × states)", states, states)];
+        final double[] init = new double[states];
         for (int k = 0; k < init.length; k++) {
             init[k] = scale * Gaussians.standard(rng);
         }
@@ -64,6 +66,7 @@ public final class Chain {
         if (trans.length != n) {
             throw new IllegalArgumentException("trans must have " + n + " rows to match init, got " + trans.length);
         }
+        Limits.table("transition probabilities (states × states)", n, n);
         requireDistribution(init, "init");
         for (int i = 0; i < n; i++) {
             if (trans[i] == null || trans[i].length != n) {

@@ -82,13 +82,11 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         }
         this.clones = clones.clone();
         this.first = new int[clones.length];
-        int n = 0, widest = 0;
-        for (int s = 0; s < clones.length; s++) {
-            if (clones[s] < 1) {
-                throw new IllegalArgumentException("clones[" + s + "] = " + clones[s] + " (every symbol needs a clone)");
-            }
-            first[s] = n;
-            n += clones[s];
+        final int n = totalStates(clones);
+        int widest = 0;
+        for (int s = 0, at = 0; s < clones.length; s++) {
+            first[s] = at;
+            at += clones[s];
             widest = Math.max(widest, clones[s]);
         }
         this.states = n;
@@ -98,8 +96,9 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         for (int s = 0; s < clones.length; s++) {
             Arrays.fill(symbolOf, first[s], first[s] + clones[s], s);
         }
-        if (logits.length != actions * n * n) {
-            throw new IllegalArgumentException("expected " + actions * n * n + " logits, got " + logits.length);
+        final int size = Limits.table("transition logits (actions × states × states)", actions, n, n);
+        if (logits.length != size) {
+            throw new IllegalArgumentException("expected " + size + " logits, got " + logits.length);
         }
         this.logits = logits.clone();
         pseudocount(pseudocount);
@@ -115,11 +114,9 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      * @return the model
      */
     public static CloneHmm random(int[] clones, int actions, double pseudocount, SplittableRandom rng) {
-        int n = 0;
-        for (int c : clones) {
-            n += c;
-        }
-        final double[] logits = new double[actions * n * n];
+        final int n = totalStates(clones);
+        Limits.atLeast("actions", actions, 1);
+        final double[] logits = new double[Limits.table("transition logits (actions × states × states)", actions, n, n)];
         for (int k = 0; k < logits.length; k++) {
             logits[k] = Math.log(1e-6 + rng.nextDouble());
         }
@@ -681,6 +678,45 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         return z;
     }
 
+    /**
+     * N, the total of the clone counts, each at least 1, within {@link Limits#MAX_STATES} (the
+     * transition table's N² within 2^27 entries).
+     */
+    private static int totalStates(int[] clones) {
+        if (clones.length < 1) {
+            throw new IllegalArgumentException("need at least one symbol");
+        }
+        long n = 0;
+        for (int s = 0; s < clones.length; s++) {
+            if (clones[s] < 1) {
+                throw new IllegalArgumentException("clones[" + s + "] = " + clones[s] + " (every symbol needs a clone)");
+            }
+            n += clones[s];
+        }
+        if (n > Limits.MAX_STATES) {
+            throw new IllegalArgumentException("the clones add up to " + n + " states, more than the limit of "
+                    + Limits.MAX_STATES + " (the transition table's states² within 2^27 entries)");
+        }
+        return (int) n;
+    }
+
+    /**
+     * Checks every walk: not null, enough actions, symbols and actions in range.
+     *
+     * @param walks the walks
+     * @throws IllegalArgumentException naming the first bad walk and step
+     */
+    @Override
+    public void checkData(List<Walk> walks) {
+        java.util.Objects.requireNonNull(walks, "walks");
+        for (int b = 0; b < walks.size(); b++) {
+            if (walks.get(b) == null) {
+                throw new IllegalArgumentException("walk " + b + " is null");
+            }
+            check(walks.get(b), b);
+        }
+    }
+
     private void check(Walk w, int b) {
         final int[] x = w.symbols(), a = w.actions();
         if (a.length < Math.max(0, x.length - 1)) {
@@ -750,7 +786,7 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      * @throws IOException         if it cannot be read
      */
     public static List<Walk> readWalks(java.nio.file.Path file, int symbols, int actions) throws IOException {
-        final LocatedJson json = LocatedJson.parse(TextFiles.readUtf8(file));
+        final LocatedJson json = LocatedJson.parse(java.nio.file.Files.readAllBytes(file));
         if (!json.root.isObject()) {
             throw json.fail("", "expected a JSON object with arrays \"x\" (symbols) and \"a\" (actions)");
         }

@@ -70,6 +70,9 @@ public abstract sealed class EmissionHmm<S> implements Model<S>, EmModel<S> perm
     /** Number of steps of a sequence. */
     abstract int length(S sequence);
 
+    /** Throws IllegalArgumentException naming sequence {@code b}, the step and the problem if it cannot be scored. */
+    abstract void checkSequence(S sequence, int b);
+
     abstract int emissionParameterCount();
 
     abstract void copyEmissionParameters(double[] out, int offset);
@@ -118,6 +121,24 @@ public abstract sealed class EmissionHmm<S> implements Model<S>, EmModel<S> perm
         }
         chain.setParameters(values, 0);
         setEmissionParameters(values, chain.parameterCount());
+    }
+
+    /**
+     * Checks every sequence: not null, observations of the right shape, in range and finite.
+     *
+     * @param data the sequences
+     * @throws IllegalArgumentException naming the first bad sequence and step
+     */
+    @Override
+    public void checkData(List<S> data) {
+        java.util.Objects.requireNonNull(data, "data");
+        for (int b = 0; b < data.size(); b++) {
+            final S s = data.get(b);
+            if (s == null) {
+                throw new IllegalArgumentException("sequence " + b + " is null");
+            }
+            checkSequence(s, b);
+        }
     }
 
     @Override
@@ -267,8 +288,13 @@ public abstract sealed class EmissionHmm<S> implements Model<S>, EmModel<S> perm
      * @param length the number of steps, at least 0
      * @param rng    the random source
      * @return the observations and the path
+     * @throws IllegalArgumentException if {@code length < 0}
      */
     public Sample<S> sample(int length, SplittableRandom rng) {
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be >= 0, got " + length);
+        }
+        java.util.Objects.requireNonNull(rng, "rng");
         final int[] path = new int[length];
         final double[] logInit = chain.logInit(), logTrans = chain.logTrans();
         for (int t = 0; t < length; t++) {
@@ -319,8 +345,10 @@ public abstract sealed class EmissionHmm<S> implements Model<S>, EmModel<S> perm
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("no sequences");
         }
+        checkData(batch);
         final int steps = maxLength(batch), n = states();
-        final double[] emit = new double[batch.size() * steps * n];
+        final double[] emit = new double[Limits.array("emission scores (sequences × longest sequence × states)",
+                batch.size(), steps, n)];
         logLikelihoods(batch, steps, emit);
         return Factorized.of(Tensor.of(chain.logInit(), n), Tensor.of(chain.logTrans(), n, n), null,
                 Tensor.of(emit, batch.size(), steps, n));

@@ -14,6 +14,11 @@ import java.util.SplittableRandom;
  */
 public final class GaussianHmm extends EmissionHmm<double[][]> {
     private static final double MIN_VARIANCE = 1e-6;
+    /**
+     * Log standard deviations lie in {@code [-100, 100]} (σ from 3.7e-44 to 2.7e43): beyond, the
+     * densities' {@code exp(±logStd)} and squares overflow float64.
+     */
+    public static final double MAX_ABS_LOG_STD = 100;
     private final int dims;
     private final double[] means;
     private final double[] logStds;
@@ -24,14 +29,27 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
      * @param chain   the hidden chain (shared, not copied: its logits are this model's)
      * @param dims    D, at least 1
      * @param means   {@code [N][D]} row-major
-     * @param logStds {@code [N][D]} row-major, natural log of the standard deviations
-     * @throws IllegalArgumentException if the sizes disagree
+     * @param logStds {@code [N][D]} row-major, natural log of the standard deviations, each in
+     *                {@code [-MAX_ABS_LOG_STD, MAX_ABS_LOG_STD]}
+     * @throws IllegalArgumentException if the sizes disagree, a mean is not finite or a log standard
+     *                                  deviation is out of range (the message names the entry)
      */
     public GaussianHmm(Chain chain, int dims, double[] means, double[] logStds) {
         super(chain);
-        final int n = chain.states() * dims;
-        if (dims < 1 || means.length != n || logStds.length != n) {
-            throw new IllegalArgumentException("expected " + chain.states() + "×" + dims + " means and log-stds");
+        Limits.atLeast("dims", dims, 1);
+        final int n = Limits.table("means (states × dims)", chain.states(), dims);
+        if (means.length != n || logStds.length != n) {
+            throw new IllegalArgumentException("expected " + chain.states() + "×" + dims + " means and log-stds, got "
+                    + means.length + " and " + logStds.length);
+        }
+        for (int k = 0; k < n; k++) {
+            if (!Double.isFinite(means[k])) {
+                throw new IllegalArgumentException("means[" + k + "] = " + means[k] + " (expected a finite number)");
+            }
+            if (!(logStds[k] >= -MAX_ABS_LOG_STD && logStds[k] <= MAX_ABS_LOG_STD)) {
+                throw new IllegalArgumentException("logStds[" + k + "] = " + logStds[k] + " (expected a log standard deviation in ["
+                        + -MAX_ABS_LOG_STD + ", " + MAX_ABS_LOG_STD + "])");
+            }
         }
         this.dims = dims;
         this.means = means.clone();
@@ -49,7 +67,9 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
      * @return the model
      */
     public static GaussianHmm random(int states, int dims, double center, double spread, SplittableRandom rng) {
-        final double[] means = new double[states * dims];
+        Limits.atLeast("states", states, 1);
+        Limits.atLeast("dims", dims, 1);
+        final double[] means = new double[Limits.table("means (states × dims)", states, dims)];
         for (int k = 0; k < means.length; k++) {
             means[k] = center + spread * Gaussians.standard(rng);
         }
@@ -106,15 +126,30 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
     }
 
     @Override
+    void checkSequence(double[][] x, int b) {
+        for (int t = 0; t < x.length; t++) {
+            if (x[t] == null) {
+                throw new IllegalArgumentException("sequence " + b + " step " + t + " is null");
+            }
+            if (x[t].length != dims) {
+                throw new IllegalArgumentException("sequence " + b + " step " + t + " has " + x[t].length
+                        + " dimensions, the model " + dims);
+            }
+            for (int d = 0; d < dims; d++) {
+                if (!Double.isFinite(x[t][d])) {
+                    throw new IllegalArgumentException("sequence " + b + " step " + t + " dimension " + d + " is " + x[t][d]
+                            + " (observations must be finite)");
+                }
+            }
+        }
+    }
+
+    @Override
     void logLikelihoods(List<double[][]> batch, int steps, double[] emit) {
         final int n = states();
         for (int b = 0; b < batch.size(); b++) {
             final double[][] x = batch.get(b);
             for (int t = 0; t < x.length; t++) {
-                if (x[t].length != dims) {
-                    throw new IllegalArgumentException("sequence " + b + " step " + t + " has " + x[t].length
-                            + " dimensions, the model " + dims);
-                }
                 for (int j = 0; j < n; j++) {
                     double s = 0;
                     for (int d = 0; d < dims; d++) {

@@ -1,6 +1,5 @@
 package org.diffhmm.models;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,57 +8,90 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Iterator;
+import java.util.List;
 
 /**
- * A JSON document read for validation: the tree, and where every value starts (by JSON pointer, e.g.
- * {@code /x/0/3}), so each complaint names its line and column. Duplicate keys are an error.
- * Used by {@link Models} (model files) and {@link CloneHmm#readWalks} (walk files).
+ * A JSON document read for validation: the tree, and the source it came from, so each complaint
+ * names the line and column of the value it is about (found by reading the source again, on the error
+ * path only: a valid document costs its tree and nothing per value). One document per source:
+ * anything after it (a second document, stray text) is an error. Duplicate keys are an error. Used by
+ * {@link Models} (model files) and {@link CloneHmm#readWalks} (walk files).
  */
 final class LocatedJson {
     private static final ObjectMapper STRICT = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final Object OBJECT = new Object();  // an open object on the path stack
 
     final JsonNode root;
-    private final Map<String, JsonLocation> at;
+    private final byte[] bytes;  // the source: UTF-8 bytes, or
+    private final String text;   // ... text
 
-    private LocatedJson(JsonNode root, Map<String, JsonLocation> at) {
+    private LocatedJson(JsonNode root, byte[] bytes, String text) {
         this.root = root;
-        this.at = at;
+        this.bytes = bytes;
+        this.text = text;
     }
 
+    /** A document from text (a string in memory). */
     static LocatedJson parse(String text) throws FileFormatException {
-        try {
-            final JsonNode root = STRICT.readTree(text);
-            if (root == null) {
+        return parse(null, text);
+    }
+
+    /** A document from the bytes of a file, which must be UTF-8 ({@link TextFiles#requireUtf8}). */
+    static LocatedJson parse(byte[] utf8) throws FileFormatException {
+        TextFiles.requireUtf8(utf8);
+        return parse(utf8, null);
+    }
+
+    private static LocatedJson parse(byte[] bytes, String text) throws FileFormatException {
+        try (JsonParser p = parser(bytes, text)) {
+            final JsonNode root = STRICT.readTree(p);
+            if (root == null || root.isMissingNode()) {
                 throw new FileFormatException(0, 0, "the file is empty (expected a JSON object)");
             }
-            return new LocatedJson(root, locations(text));
+            if (p.nextToken() != null) {
+                final JsonLocation l = p.currentTokenLocation();
+                throw new FileFormatException(l.getLineNr(), l.getColumnNr(),
+                        "unexpected content after the end of the JSON document (a file holds one document)");
+            }
+            return new LocatedJson(root, bytes, text);
+        } catch (FileFormatException e) {
+            throw e;
         } catch (JsonProcessingException e) {
             final JsonLocation l = e.getLocation();
             throw new FileFormatException(l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
                     "not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);  // reading memory cannot fail
         }
     }
 
-    /** A complaint about the value at {@code pointer} (or, if it is missing, about its parent). */
+    private static JsonParser parser(byte[] bytes, String text) throws IOException {
+        return bytes != null ? STRICT.createParser(bytes) : STRICT.createParser(text);
+    }
+
+    /** A complaint about the value at {@code pointer} (or, if it is missing, about its nearest parent). */
     FileFormatException fail(String pointer, String problem) {
-        String p = pointer;
-        while (!p.isEmpty() && !at.containsKey(p)) {
-            p = p.substring(0, p.lastIndexOf('/'));
-        }
-        final JsonLocation l = at.get(p);
+        final JsonLocation l = locate(pointer);
         return l == null ? new FileFormatException(0, 0, problem) : new FileFormatException(l.getLineNr(), l.getColumnNr(), problem);
     }
 
-    private static Map<String, JsonLocation> locations(String text) throws JsonProcessingException {
-        final Map<String, JsonLocation> at = new HashMap<>();
-        final Deque<Object> path = new ArrayDeque<>();  // field names (String), open arrays (int[1]), OBJECT
-        try (JsonParser p = new JsonFactory().createParser(text)) {
+    /**
+     * Where the value at a JSON pointer ({@code /x/0/3}) starts, or its nearest ancestor that exists:
+     * the source read again token by token, following the path.
+     */
+    private JsonLocation locate(String pointer) {
+        final String[] want = pointer.isEmpty() ? new String[0] : pointer.substring(1).split("/", -1);
+        final Deque<Object> path = new ArrayDeque<>();  // field names (String), array indices (int[1]), objects (OBJECT)
+        final List<String> at = new ArrayList<>();      // the current value's pointer components
+        JsonLocation best = null;
+        int bestDepth = -1;
+        try (JsonParser p = parser(bytes, text)) {
             for (JsonToken token; (token = p.nextToken()) != null; ) {
                 if (token == JsonToken.FIELD_NAME) {
                     path.push(p.currentName());
@@ -75,14 +107,15 @@ final class LocatedJson {
                 if (!path.isEmpty() && path.peek() instanceof int[]) {
                     ((int[]) path.peek())[0]++;
                 }
-                final StringBuilder pointer = new StringBuilder();
-                final Object[] parts = path.toArray();
-                for (int k = parts.length - 1; k >= 0; k--) {
-                    if (parts[k] != OBJECT) {
-                        pointer.append('/').append(parts[k] instanceof int[] ? String.valueOf(((int[]) parts[k])[0] - 1) : parts[k]);
+                components(path, at);
+                final int depth = matching(at, want);
+                if (depth == at.size() && depth > bestDepth) {  // this value is the target or one of its ancestors
+                    best = p.currentTokenLocation();
+                    bestDepth = depth;
+                    if (depth == want.length) {
+                        return best;
                     }
                 }
-                at.put(pointer.toString(), p.currentTokenLocation());
                 if (token == JsonToken.START_ARRAY) {
                     path.push(new int[] {0});
                 } else if (token == JsonToken.START_OBJECT) {
@@ -91,12 +124,33 @@ final class LocatedJson {
                     path.pop();  // a scalar field value is complete
                 }
             }
-        } catch (JsonProcessingException e) {
-            throw e;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);  // reading a String cannot fail
+        } catch (IOException e) {
+            // the document parsed before; whatever was located so far is the answer
         }
-        return at;
+        return best;
+    }
+
+    private static final Object OBJECT = new Object();  // an open object on the path stack
+
+    /** The pointer components of the value the path stack is at, outermost first. */
+    private static void components(Deque<Object> path, List<String> out) {
+        out.clear();
+        final Iterator<Object> it = path.descendingIterator();
+        while (it.hasNext()) {
+            final Object part = it.next();
+            if (part != OBJECT) {
+                out.add(part instanceof int[] ? String.valueOf(((int[]) part)[0] - 1) : (String) part);
+            }
+        }
+    }
+
+    /** How many leading components of {@code at} equal those of {@code want}. */
+    private static int matching(List<String> at, String[] want) {
+        int k = 0;
+        while (k < at.size() && k < want.length && at.get(k).equals(want[k])) {
+            k++;
+        }
+        return k;
     }
 
     // --- Typed reads: each names the pointer and the expectation on failure. -------------------------
@@ -132,6 +186,18 @@ final class LocatedJson {
             return Double.NEGATIVE_INFINITY;
         }
         throw fail(pointer, pointer + " = " + v + " (expected a finite number" + (minusInfinity ? " or \"-Infinity\"" : "") + ")");
+    }
+
+    /** The finite numbers of a field, each in {@code [min, max]} (the message names the entry and the range). */
+    double[] numbers(String name, long expected, double min, double max) throws FileFormatException {
+        final double[] out = numbers(name, expected, false);
+        for (int k = 0; k < out.length; k++) {
+            if (out[k] < min || out[k] > max) {
+                final String pointer = "/" + name + "/" + k;
+                throw fail(pointer, pointer + " = " + out[k] + " is out of range (expected a number in [" + min + ", " + max + "])");
+            }
+        }
+        return out;
     }
 
     double[] numbers(String name, long expected, boolean minusInfinity) throws FileFormatException {

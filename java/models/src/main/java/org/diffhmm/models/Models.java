@@ -16,7 +16,8 @@ import java.nio.file.StandardCopyOption;
  * "categorical" | "gaussian" | "clone", ...parameters}}. Non-finite logits (structural zeros) are
  * written as the strings "-Infinity". Files are written to a temporary file beside the target and
  * moved into place atomically, so a failed save never leaves half a file and concurrent saves to one
- * path each leave a complete file (the last move wins). Thread-safe.
+ * path each leave a complete file (the last move wins). A replaced file keeps its permissions; a new
+ * one gets the process's default (0666 less the umask). Thread-safe.
  */
 public final class Models {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -55,7 +56,9 @@ public final class Models {
     }
 
     /**
-     * Saves a model as JSON, atomically.
+     * Saves a model as JSON, atomically. Replacing a file keeps its POSIX permissions (a model served
+     * by another user stays readable to it); a new file gets the permissions of any new file of the
+     * process (0666 less the umask).
      *
      * @param model a {@link CategoricalHmm}, {@link GaussianHmm} or {@link CloneHmm}
      * @param file  where to write it (replaced if it exists)
@@ -65,13 +68,44 @@ public final class Models {
     public static void save(Object model, Path file) throws IOException {
         final String json = toJson(model);
         final Path target = file.toAbsolutePath();
-        final Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        final Path tmp = newSibling(target);
         try {
             Files.writeString(tmp, json);
+            keepPermissions(target, tmp);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static final java.security.SecureRandom NAMES = new java.security.SecureRandom();
+
+    /**
+     * A new empty file beside {@code target} with a name of its own. Created without attributes, it
+     * gets the permissions every new file of the process gets (0666 less the umask) — not the
+     * owner-only 0600 of {@code Files.createTempFile}, which would make every saved model unreadable
+     * to a serving process running as another user.
+     */
+    private static Path newSibling(Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            final Path candidate = target.resolveSibling("." + target.getFileName() + "."
+                    + Long.toUnsignedString(NAMES.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(candidate);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt >= 16) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A replaced file's POSIX permissions carry over to its replacement (where the file system has them). */
+    private static void keepPermissions(Path target, Path replacement) throws IOException {
+        if (!Files.exists(target) || Files.getFileAttributeView(replacement, java.nio.file.attribute.PosixFileAttributeView.class) == null) {
+            return;
+        }
+        Files.setPosixFilePermissions(replacement, Files.getPosixFilePermissions(target));
     }
 
     /**
@@ -83,7 +117,7 @@ public final class Models {
      * @throws IOException         if the file cannot be read
      */
     public static Object load(Path file) throws IOException {
-        return fromJson(TextFiles.readUtf8(file));
+        return read(LocatedJson.parse(Files.readAllBytes(file)));
     }
 
     /**
@@ -97,7 +131,10 @@ public final class Models {
      *                             column and what is wrong
      */
     public static Object fromJson(String text) throws FileFormatException {
-        final LocatedJson json = LocatedJson.parse(text);
+        return read(LocatedJson.parse(text));
+    }
+
+    private static Object read(LocatedJson json) throws FileFormatException {
         if (!json.root.isObject()) {
             throw json.fail("", "expected a JSON object (a diffhmm model file)");
         }
@@ -122,7 +159,8 @@ public final class Models {
                     final Chain chain = chain(json);
                     final int dims = json.integer(json.field("dims"), "/dims", 1, MAX_ENTRIES / chain.states());
                     final long n = (long) chain.states() * dims;
-                    return new GaussianHmm(chain, dims, json.numbers("means", n, false), json.numbers("logStds", n, false));
+                    return new GaussianHmm(chain, dims, json.numbers("means", n, false),
+                            json.numbers("logStds", n, -GaussianHmm.MAX_ABS_LOG_STD, GaussianHmm.MAX_ABS_LOG_STD));
                 }
                 case "clone": {
                     final JsonNode c = json.field("clones");
@@ -155,11 +193,11 @@ public final class Models {
 
     /** The model file version this code writes and reads. */
     private static final int VERSION = 1;
-    /** Bounds that keep a model's tables within one Java array (and a sane size). */
-    private static final long MAX_ENTRIES = 1L << 27, MAX_STATES = 1L << 16;
+    /** The models' own bounds ({@link Limits}): a file holds nothing its model could not. */
+    private static final long MAX_ENTRIES = Limits.MAX_TABLE, MAX_STATES = Limits.MAX_STATES;
 
     private static Chain chain(LocatedJson json) throws FileFormatException {
-        final int states = json.integer(json.field("states"), "/states", 1, (long) Math.sqrt(MAX_ENTRIES));
+        final int states = json.integer(json.field("states"), "/states", 1, MAX_STATES);
         return new Chain(states, json.numbers("initLogits", states, true),
                 json.numbers("transLogits", (long) states * states, true));
     }

@@ -27,15 +27,26 @@ public final class TextFiles {
      */
     public static String readUtf8(Path file) throws IOException {
         final byte[] bytes = Files.readAllBytes(file);
+        requireUtf8(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Checks that bytes are UTF-8 text, decoding them in blocks (memory: one block, whatever the size).
+     *
+     * @param bytes the bytes of a file
+     * @throws FileFormatException if a byte sequence is not UTF-8: its line and column are named
+     */
+    static void requireUtf8(byte[] bytes) throws FileFormatException {
         final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         final ByteBuffer in = ByteBuffer.wrap(bytes);
-        final CharBuffer out = CharBuffer.allocate(bytes.length + 1);
-        final CoderResult result = decoder.decode(in, out, true);
-        if (result.isError()) {
-            // Place the bad byte: count lines and characters in what decoded before it.
+        final CharBuffer out = CharBuffer.allocate(1 << 16);
+        int line = 1, column = 1;
+        while (true) {
+            final CoderResult result = decoder.decode(in, out, true);
+            // Place what decoded so far: lines and characters.
             out.flip();
-            int line = 1, column = 1;
             for (int k = 0; k < out.length(); k++) {
                 if (out.charAt(k) == '\n') {
                     line++;
@@ -44,12 +55,15 @@ public final class TextFiles {
                     column++;
                 }
             }
-            throw new FileFormatException(line, column, String.format("byte 0x%02x (offset %d) is not UTF-8 text%s",
-                    bytes[in.position()] & 0xff, in.position(), bytes.length > 0 && looksBinary(bytes) ? " (a binary file?)" : ""));
+            out.clear();
+            if (result.isError()) {
+                throw new FileFormatException(line, column, String.format("byte 0x%02x (offset %d) is not UTF-8 text%s",
+                        bytes[in.position()] & 0xff, in.position(), bytes.length > 0 && looksBinary(bytes) ? " (a binary file?)" : ""));
+            }
+            if (result.isUnderflow()) {
+                return;
+            }
         }
-        decoder.flush(out);
-        out.flip();
-        return out.toString();
     }
 
     private static boolean looksBinary(byte[] bytes) {

@@ -36,7 +36,8 @@ public final class Em {
      * @param tolerance     stop once the objective per step improves by less than this (nats), at least 0
      * @param progress      makes the run's progress reporter
      * @return the loss per iteration
-     * @throws IllegalArgumentException if an argument is out of range
+     * @throws IllegalArgumentException if an argument is out of range or a sequence is bad
+     *                                  ({@link SequenceModel#checkData}); the model is then unchanged
      */
     public static <S> LossCurve fit(EmModel<S> model, List<S> data, int maxIterations, double tolerance,
                                     Progress.Factory progress) {
@@ -51,6 +52,7 @@ public final class Em {
         if (!(tolerance >= 0)) {
             throw new IllegalArgumentException("tolerance must be >= 0, got " + tolerance);
         }
+        model.checkData(data);  // before any parameter changes
         final LossCurve curve = new LossCurve("EM");
         final long steps = model.steps(data);
         double previous = Double.NEGATIVE_INFINITY;

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param <S> the type of one observation sequence
  */
-public interface EmModel<S> {
+public interface EmModel<S> extends SequenceModel<S> {
     /**
      * The E-step: the sufficient statistics of some sequences under the current parameters.
      *
@@ -39,12 +39,4 @@ public interface EmModel<S> {
     default double emStep(List<S> data) {
         return maximise(expectations(data));
     }
-
-    /**
-     * The number of observed steps in some sequences (objectives are reported per step).
-     *
-     * @param data the sequences
-     * @return the total of their lengths
-     */
-    long steps(List<S> data);
 }

@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param <S> the type of one observation sequence
  */
-public interface Model<S> {
+public interface Model<S> extends SequenceModel<S> {
     /**
      * The number of parameters.
      *
@@ -63,12 +63,4 @@ public interface Model<S> {
     default Objective priorObjective() {
         return new Objective(0, new double[parameterCount()]);
     }
-
-    /**
-     * The number of observed steps in a batch (objectives are reported per step).
-     *
-     * @param batch the sequences
-     * @return the total of their lengths
-     */
-    long steps(List<S> batch);
 }

@@ -106,7 +106,9 @@ public final class Trainer {
      * @param train   the training sequences, with at least one observed step in all
      * @param heldOut held-out sequences, or an empty list or null
      * @return the curve and where the run ended
-     * @throws IllegalArgumentException if there is nothing to train on
+     * @throws IllegalArgumentException if there is nothing to train on, or a training or held-out
+     *                                  sequence is bad ({@link SequenceModel#checkData}); the model is
+     *                                  then unchanged
      * @throws IllegalStateException    if the objective or its gradient becomes non-finite; the model
      *                                  keeps the last finite parameters
      */
@@ -114,6 +116,10 @@ public final class Trainer {
         java.util.Objects.requireNonNull(model, "model");
         if (train == null || train.isEmpty()) {
             throw new IllegalArgumentException("no training sequences");
+        }
+        model.checkData(train);  // all the data before any parameter changes
+        if (heldOut != null && !heldOut.isEmpty()) {
+            model.checkData(heldOut);
         }
         if (model.steps(train) == 0) {
             throw new IllegalArgumentException("the " + train.size() + " training sequences have no observed steps");

@@ -1,0 +1,277 @@
+package org.diffhmm.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.diffhmm.train.Em;
+import org.diffhmm.train.Trainer;
+
+/**
+ * The model layer's limits, files and data, over their inputs: sizes beyond the limits are refused
+ * up front naming the limit; model files with trailing content or out-of-range log standard
+ * deviations are refused naming where; non-finite observations are refused by every entry point
+ * naming the sequence, step and dimension, before any parameter changes; saved files keep the
+ * permissions of the file they replace.
+ */
+class ModelReliabilityProperties {
+
+    // --- Sizes ----------------------------------------------------------------------------------
+
+    @Provide
+    Arbitrary<Integer> statesBeyondTheLimit() {
+        return Arbitraries.oneOf(Arbitraries.integers().between(Integer.MIN_VALUE, 0),
+                Arbitraries.integers().between(Limits.MAX_STATES + 1, Integer.MAX_VALUE));
+    }
+
+    @Property(tries = 60)
+    void chainSizesBeyondTheLimitAreRefusedUpFront(@ForAll("statesBeyondTheLimit") int states) {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Chain.random(states, 0.5, new SplittableRandom(1)));
+        assertTrue(states < 1 ? e.getMessage().contains("states must be >= 1, got " + states)
+                : e.getMessage().contains("limit of 2^27 entries per parameter table"), e.getMessage());
+    }
+
+    @Property(tries = 60)
+    void emissionTablesBeyondTheLimitAreRefusedUpFront(@ForAll @IntRange(min = -3, max = 5000) int states,
+                                                        @ForAll @IntRange(min = -3, max = 1 << 20) int width,
+                                                        @ForAll boolean gaussian) {
+        final long entries = (long) states * width;
+        final boolean fits = states >= 1 && width >= 1 && entries <= Limits.MAX_TABLE;
+        final Runnable build = () -> {
+            if (gaussian) {
+                GaussianHmm.random(states, width, 0, 1, new SplittableRandom(2));
+            } else {
+                CategoricalHmm.random(states, width, new SplittableRandom(2));
+            }
+        };
+        if (fits && entries <= 1 << 16) {
+            build.run();
+            return;
+        }
+        if (fits) {
+            return;  // legal, but too large to build in every try
+        }
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build::run);
+        assertTrue(e.getMessage().contains(">= 1") || e.getMessage().contains("limit of 2^27"), e.getMessage());
+    }
+
+    @Property(tries = 60)
+    void cloneModelsBeyondTheLimitAreRefusedUpFront(@ForAll @IntRange(min = 1, max = 4) int symbols,
+                                                    @ForAll @IntRange(min = -5, max = 40000) int clonesEach,
+                                                    @ForAll @IntRange(min = 1, max = 2000) int actions) {
+        final int[] clones = new int[symbols];
+        java.util.Arrays.fill(clones, clonesEach);
+        final long n = (long) symbols * clonesEach;
+        final boolean fits = clonesEach >= 1 && n <= Limits.MAX_STATES && actions * n * n <= Limits.MAX_TABLE;
+        if (fits) {
+            if (actions * n * n <= 1 << 16) {
+                CloneHmm.random(clones, actions, 0, new SplittableRandom(3));
+            }
+            return;
+        }
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CloneHmm.random(clones, actions, 0, new SplittableRandom(3)));
+        assertTrue(e.getMessage().contains("every symbol needs a clone") || e.getMessage().contains("more than the limit of "
+                + Limits.MAX_STATES) || e.getMessage().contains("limit of 2^27"), e.getMessage());
+    }
+
+    @Property(tries = 30)
+    void negativeSampleLengthsAreRefused(@ForAll @IntRange(min = Integer.MIN_VALUE, max = -1) int length) {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CategoricalHmm.random(2, 3, new SplittableRandom(4)).sample(length, new SplittableRandom(5)));
+        assertTrue(e.getMessage().contains("length must be >= 0, got " + length), e.getMessage());
+    }
+
+    // --- Model files ------------------------------------------------------------------------------
+
+    @Provide
+    Arbitrary<String> trailing() {
+        return Arbitraries.of("{}", "5", "[]", "x", "\"more\"", "null", "}", ",", "{\"format\": \"diffhmm-model\"}");
+    }
+
+    @Property(tries = 60)
+    void aModelFileFollowedByMoreContentIsRefused(@ForAll("trailing") String more, @ForAll boolean secondModel,
+                                                  @ForAll @IntRange(min = 0, max = 3) int newlines, @ForAll long seed)
+            throws FileFormatException {
+        final String model = Models.toJson(CategoricalHmm.random(2, 3, new SplittableRandom(seed)));
+        final String text = model + "\n".repeat(newlines) + " " + (secondModel ? model : more);
+        final FileFormatException e = assertThrows(FileFormatException.class, () -> Models.fromJson(text));
+        assertTrue(e.getMessage().contains("after the end of the JSON document") || e.getMessage().contains("not valid JSON"),
+                e.getMessage());
+        final long modelLines = model.lines().count();
+        assertEquals(modelLines + newlines, e.line(), "the line of the trailing content: " + e.getMessage());
+        Models.fromJson(model + "\n".repeat(newlines) + " ");  // whitespace alone is fine
+    }
+
+    @Property(tries = 60)
+    void logStdsOutOfRangeInAFileAreRefusedNamingTheEntry(@ForAll @IntRange(min = 1, max = 3) int states,
+                                                         @ForAll @IntRange(min = 1, max = 3) int dims,
+                                                         @ForAll @IntRange(min = 0, max = 8) int at,
+                                                         @ForAll("outOfRange") double value, @ForAll long seed) {
+        final GaussianHmm hmm = GaussianHmm.random(states, dims, 0, 1, new SplittableRandom(seed));
+        final int k = at % (states * dims);
+        final String json = Models.toJson(hmm);
+        final com.fasterxml.jackson.databind.node.ObjectNode tree = parse(json);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) tree.get("logStds")).set(k, value);
+        final String text = tree.toPrettyString();
+        final FileFormatException e = assertThrows(FileFormatException.class, () -> Models.fromJson(text));
+        assertTrue(e.getMessage().contains("/logStds/" + k + " = ") && e.getMessage().contains("out of range"), e.getMessage());
+        assertTrue(e.line() > 1, "the entry's line is named: " + e.getMessage());
+        // The constructor refuses the same values.
+        final double[] logStds = hmm.logStds();
+        logStds[k] = value;
+        assertThrows(IllegalArgumentException.class, () -> new GaussianHmm(hmm.chain(), dims, hmm.means(), logStds));
+    }
+
+    @Provide
+    Arbitrary<Double> outOfRange() {
+        return Arbitraries.oneOf(Arbitraries.doubles().between(-1e308, -100.000001).ofScale(6),
+                Arbitraries.doubles().between(100.000001, 1e308).ofScale(6), Arbitraries.of(-709.8, -745.2, 710.0));
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode parse(String json) {
+        try {
+            return (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // --- Observations -----------------------------------------------------------------------------
+
+    @Provide
+    Arbitrary<Double> nonFinite() {
+        return Arbitraries.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+    }
+
+    @Property(tries = 40)
+    void nonFiniteObservationsAreRefusedByEveryEntryPointBeforeAnyChange(
+            @ForAll @IntRange(min = 1, max = 4) int count, @ForAll @IntRange(min = 1, max = 3) int dims,
+            @ForAll @IntRange(min = 0, max = 100) int where, @ForAll("nonFinite") double bad, @ForAll long seed) {
+        final SplittableRandom rng = new SplittableRandom(seed);
+        final GaussianHmm hmm = GaussianHmm.random(3, dims, 0, 1, rng);
+        final List<double[][]> data = new ArrayList<>();
+        int total = 0;
+        for (int b = 0; b < count; b++) {
+            data.add(hmm.sample(1 + rng.nextInt(6), rng).observations());
+            total += data.get(b).length * dims;
+        }
+        // The bad value at the where-th entry overall.
+        int k = where % total, b = 0;
+        while (k >= data.get(b).length * dims) {
+            k -= data.get(b).length * dims;
+            b++;
+        }
+        final int t = k / dims, d = k % dims;
+        data.get(b)[t][d] = bad;
+        final String named = "sequence " + b + " step " + t + " dimension " + d + " is " + bad;
+        final double[] before = hmm.parameters();
+        final List<Consumer<List<double[][]>>> entries = List.of(hmm::logLikelihoods, hmm::viterbi, hmm::posteriors,
+                x -> hmm.posteriorSamples(x, 2, 7), hmm::objective, hmm::expectations, hmm::emStep,
+                x -> Em.fit(hmm, x, 3, 0, false),
+                x -> Trainer.builder().epochs(2).build().fit(hmm, x, null),
+                x -> Trainer.builder().epochs(2).build().fit(hmm, clean(x), x));  // bad held-out data
+        for (Consumer<List<double[][]>> entry : entries) {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> entry.accept(data));
+            assertTrue(e.getMessage().contains(named), e.getMessage());
+            assertArrayEquals(before, hmm.parameters(), "the parameters are unchanged");
+        }
+    }
+
+    /** The sequences with every non-finite value replaced by 0. */
+    private static List<double[][]> clean(List<double[][]> data) {
+        final List<double[][]> out = new ArrayList<>();
+        for (double[][] x : data) {
+            final double[][] c = new double[x.length][];
+            for (int t = 0; t < x.length; t++) {
+                c[t] = x[t].clone();
+                for (int d = 0; d < c[t].length; d++) {
+                    if (!Double.isFinite(c[t][d])) {
+                        c[t][d] = 0;
+                    }
+                }
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    // --- Saved files' permissions -----------------------------------------------------------------
+
+    @Property(tries = 30)
+    void replacingAModelKeepsTheFilesPermissions(@ForAll @IntRange(min = 0, max = 0777) int mode, @ForAll long seed)
+            throws IOException {
+        final Path dir = Files.createTempDirectory("diffhmm-perms");
+        try {
+            final Path file = dir.resolve("model.json");
+            Files.writeString(file, "old");
+            final Set<PosixFilePermission> perms = permissions(mode | 0600);  // the owner can still replace it
+            Files.setPosixFilePermissions(file, perms);
+            Models.save(CategoricalHmm.random(2, 3, new SplittableRandom(seed)), file);
+            assertEquals(perms, Files.getPosixFilePermissions(file), "the replaced file's permissions");
+            assertTrue(Models.load(file) instanceof CategoricalHmm);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    @Property(tries = 10)
+    void aNewModelFileGetsTheProcesssDefaultPermissions(@ForAll @LongRange(min = 0, max = 1000) long seed) throws IOException {
+        final Path dir = Files.createTempDirectory("diffhmm-perms");
+        try {
+            final Path plain = Files.createFile(dir.resolve("plain"));  // any new file of this process
+            final Path model = dir.resolve("model.json");
+            Models.save(CategoricalHmm.random(2, 3, new SplittableRandom(seed)), model);
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(model),
+                    "a new model file's permissions are those of any new file (0666 less the umask), not 0600");
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        final Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
+        final PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < 9; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                out.add(order[bit]);
+            }
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static String describe(Set<PosixFilePermission> perms) {
+        return PosixFilePermissions.toString(perms);
+    }
+}
