@@ -159,6 +159,13 @@ public final class CategoricalHmm extends EmissionHmm<int[]> {
         return x;
     }
 
+    /** A model file's fields (after format, version and type). */
+    static CategoricalHmm read(LocatedJson json) throws FileFormatException {
+        final Chain chain = readChain(json);
+        final int symbols = json.integer(json.field("symbols"), "/symbols", 1, Limits.MAX_TABLE / chain.states());
+        return new CategoricalHmm(chain, symbols, json.numbers("emissionLogits", (long) chain.states() * symbols, true));
+    }
+
     @Override
     void writeEmissions(ObjectNode json) {
         json.put("symbols", symbols);

@@ -3,21 +3,14 @@ package org.diffhmm.models;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.diffhmm.Factorized;
 import org.diffhmm.HmmForward;
 import org.diffhmm.Options;
-import org.diffhmm.Tensor;
-import org.diffhmm.train.EmModel;
 import org.diffhmm.train.EmStatistics;
-import org.diffhmm.train.Model;
 import org.diffhmm.train.Objective;
 
 /**
@@ -39,7 +32,7 @@ import org.diffhmm.train.Objective;
  * {@code ∂/∂θ = C − T·rowsum(C) + pc·(1 − N·T)}. Parameters: θ {@code [A][N][N]} row-major.
  * Mutable; not thread-safe.
  */
-public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Walk> {
+public final class CloneHmm extends Hmm<CloneHmm.Walk> {
     /**
      * A walk: {@code symbols[t]} observed at step t and {@code actions[t]} the action taken after it
      * (at least {@code symbols.length - 1} actions; extra ones are ignored).
@@ -63,9 +56,8 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     private final int[] symbolOf;
     private final int states, actions, block;
     private final double[] logits;
-    private double[] zeros;  // zeroEmissions
+    private final CloneBlocks blocks;  // walks as block problems (kept between calls on the same walks)
     private double pseudocount;
-    private Options options = Options.DEFAULT;
 
     /**
      * A model with the given parameters (copied).
@@ -101,6 +93,7 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
             throw new IllegalArgumentException("expected " + size + " logits, got " + logits.length);
         }
         this.logits = logits.clone();
+        this.blocks = new CloneBlocks(this.clones, first, n, actions, widest);
         pseudocount(pseudocount);
     }
 
@@ -129,8 +122,9 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      * @param options the options (default: {@link Options#DEFAULT})
      * @return this model
      */
+    @Override
     public CloneHmm options(Options options) {
-        this.options = java.util.Objects.requireNonNull(options, "options");
+        super.options(options);
         return this;
     }
 
@@ -163,6 +157,7 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      *
      * @return N
      */
+    @Override
     public int states() {
         return states;
     }
@@ -214,7 +209,7 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Model / EmModel
+    // The family hooks of Hmm
     // ---------------------------------------------------------------------------------------------
 
     @Override
@@ -235,36 +230,6 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         System.arraycopy(values, 0, logits, 0, logits.length);
     }
 
-    @Override
-    public long steps(List<Walk> walks) {
-        long n = 0;
-        for (Walk w : walks) {
-            n += w.length();
-        }
-        return n;
-    }
-
-    /** {@code lnL + pc·Σ ln T} and its gradient with respect to θ. */
-    @Override
-    public Objective objective(List<Walk> walks) {
-        final double[] logT = logTransitions();
-        final Counts c = counts(walks, logT);
-        final double[] gradient = new double[logits.length];
-        Softmax.addGradient(logT, c.transitions, actions * states, states, gradient, 0);
-        addPriorGradient(logT, gradient);
-        return new Objective(c.logLikelihood + prior(logT), gradient);
-    }
-
-    /** {@code lnL} alone and its gradient (the pseudocount prior left out). */
-    @Override
-    public Objective dataObjective(List<Walk> walks) {
-        final double[] logT = logTransitions();
-        final Counts c = counts(walks, logT);
-        final double[] gradient = new double[logits.length];
-        Softmax.addGradient(logT, c.transitions, actions * states, states, gradient, 0);
-        return new Objective(c.logLikelihood, gradient);
-    }
-
     /** {@code pc·Σ ln T} and its gradient. */
     @Override
     public Objective priorObjective() {
@@ -283,16 +248,30 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         }
     }
 
-    /**
-     * Soft-EM E-step: the expected action-conditioned transition counts and the log-likelihood.
-     *
-     * @param walks the walks
-     * @return their statistics
-     */
     @Override
-    public EmStatistics expectations(List<Walk> walks) {
-        final Counts c = counts(walks, logTransitions());
-        return new EmStatistics(c.logLikelihood, steps(walks), c.transitions);
+    int length(Walk walk) {
+        return walk.length();
+    }
+
+    /** Every walk as the block problem of the current transitions (see {@link CloneBlocks}). */
+    @Override
+    Batch batch(List<Walk> walks) {
+        return blocks.batch(walks, logTransitions());
+    }
+
+    /** Soft-EM E-step: the expected action-conditioned transition counts C {@code [A][N][N]} and lnL. */
+    @Override
+    EmStatistics statistics(List<Walk> walks, Batch batch, Counts c) {
+        return new EmStatistics(c.logLikelihood, steps(walks), ((CloneBlocks.BlockBatch) batch).transitions(c.trans));
+    }
+
+    /** {@code ∂ lnL / ∂θ = C − T·rowsum(C)} from the expected counts C. */
+    @Override
+    double[] dataGradient(List<Walk> walks, Batch batch, Counts c) {
+        final double[] gradient = new double[logits.length];
+        Softmax.addGradient(logTransitions(), ((CloneBlocks.BlockBatch) batch).transitions(c.trans), actions * states, states,
+                gradient, 0);
+        return gradient;
     }
 
     /**
@@ -308,6 +287,7 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
                 logits.length);
         return statistics.logLikelihood() + prior;
     }
+
     /**
      * Hard (Viterbi) EM: counts of the most probable clone paths, {@code T = (C + pc) / rowsum}.
      *
@@ -315,12 +295,11 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      * @return the summed Viterbi log-score of the walks before the step
      */
     public double hardEmStep(List<Walk> walks) {
-        final double[] logT = logTransitions();
-        final Prepared p = prepare(walks, logT);
-        final HmmForward.ViterbiResult v = HmmForward.viterbi(options, p.problem, p.lengths);
+        final Batch p = checkedBatch(walks);
+        final HmmForward.ViterbiResult v = HmmForward.viterbi(options(), p.problem, p.lengths);
         final double[] counts = new double[logits.length];
         for (int b = 0; b < walks.size(); b++) {
-            final int[] path = globalPath(walks.get(b), v.path(b));
+            final int[] path = p.path(b, v.path(b));
             final int[] a = walks.get(b).actions();
             for (int t = 1; t < path.length; t++) {
                 counts[(a[t - 1] * states + path[t - 1]) * states + path[t]] += 1;
@@ -335,34 +314,6 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     }
 
     /**
-     * The log-likelihood of some walks.
-     *
-     * @param walks the walks
-     * @return {@code Σ ln P(x | a)} (uniform start included)
-     */
-    public double logLikelihood(List<Walk> walks) {
-        double sum = 0;
-        for (double v : logLikelihoods(walks)) {
-            sum += v;
-        }
-        return sum;
-    }
-
-    /**
-     * The log-likelihood of every walk, in one batched call.
-     *
-     * @param walks the walks, not empty
-     * @return {@code ln P(x | a)} per walk (uniform start included; -inf for an impossible walk)
-     * @throws IllegalArgumentException if a symbol or action is outside the model's
-     */
-    public double[] logLikelihoods(List<Walk> walks) {
-        final Prepared p = prepare(walks, logTransitions());
-        try (HmmForward.FactorizedResult r = HmmForward.apply(options, p.problem, p.lengths)) {
-            return r.logZ();
-        }
-    }
-
-    /**
      * Bits per step, the CSCG papers' measure.
      *
      * @param walks the walks
@@ -370,76 +321,6 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      */
     public double bitsPerStep(List<Walk> walks) {
         return -logLikelihood(walks) / (steps(walks) * Math.log(2));
-    }
-
-    /**
-     * The most probable clone (state) path of each walk.
-     *
-     * @param walks the walks
-     * @return one path of states per walk
-     */
-    public List<int[]> decode(List<Walk> walks) {
-        final Prepared p = prepare(walks, logTransitions());
-        final HmmForward.ViterbiResult v = HmmForward.viterbi(options, p.problem, p.lengths);
-        final List<int[]> paths = new ArrayList<>();
-        for (int b = 0; b < walks.size(); b++) {
-            paths.add(globalPath(walks.get(b), v.path(b)));
-        }
-        return paths;
-    }
-
-    /**
-     * Clone paths drawn from the posterior {@code P(z | x, a)} of every walk (forward filtering,
-     * backward sampling in the native core); global clone indices, like {@link #decode}. The same
-     * walks in the same order with the same seed give the same paths.
-     *
-     * @param walks   the walks
-     * @param samples paths per walk, at least 1
-     * @param seed    the random seed
-     * @return per walk, {@code samples} paths of its length
-     * @throws IllegalArgumentException if {@code samples < 1} or a walk is invalid
-     */
-    public List<int[][]> posteriorSamples(List<Walk> walks, int samples, long seed) {
-        if (samples < 1) {
-            throw new IllegalArgumentException("samples must be >= 1, got " + samples);
-        }
-        final Prepared p = prepare(walks, logTransitions());
-        final HmmForward.Samples drawn = HmmForward.sample(options, p.problem, p.lengths, samples, seed);
-        final List<int[][]> out = new ArrayList<>();
-        for (int b = 0; b < walks.size(); b++) {
-            final int[][] paths = new int[samples][];
-            for (int k = 0; k < samples; k++) {
-                paths[k] = globalPath(walks.get(b), drawn.path(b, k));
-            }
-            out.add(paths);
-        }
-        return out;
-    }
-
-    /**
-     * Posterior clone marginals {@code P(z_t = z | x, a)}, one {@code [T][N]} table per walk (zero
-     * outside the clones of {@code x_t}).
-     *
-     * @param walks the walks
-     * @return one table per walk
-     */
-    public List<double[][]> posteriors(List<Walk> walks) {
-        final Prepared p = prepare(walks, logTransitions());
-        final double[] gamma = HmmForward.marginals(options, p.problem, p.lengths).gamma().doubleArray();
-        final int steps = (int) p.problem.steps();
-        final List<double[][]> out = new ArrayList<>();
-        for (int b = 0; b < walks.size(); b++) {
-            final Walk w = walks.get(b);
-            final double[][] g = new double[w.length()][states];
-            for (int t = 0; t < w.length(); t++) {
-                final int s = w.symbols()[t];
-                for (int i = 0; i < clones[s]; i++) {
-                    g[t][first[s] + i] = gamma[(b * steps + t) * block + i];
-                }
-            }
-            out.add(g);
-        }
-        return out;
     }
 
     /**
@@ -492,192 +373,6 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         return pseudocount * s;
     }
 
-    /** Expected transition counts C {@code [A][N][N]} and lnL of a batch. */
-    private static final class Counts {
-        double logLikelihood;
-        double[] transitions;
-    }
-
-    private Counts counts(List<Walk> walks, double[] logT) {
-        final Prepared p = prepare(walks, logT);
-        final Counts c = new Counts();
-        c.transitions = new double[actions * states * states];
-        try (HmmForward.FactorizedResult r = HmmForward.apply(options, p.problem, p.lengths)) {
-            for (double v : r.logZ()) {
-                c.logLikelihood += v;
-            }
-            final double[] ones = new double[walks.size()];
-            Arrays.fill(ones, 1.0);
-            final Tensor gradTrans = Tensor.zeros(org.diffhmm.DType.FLOAT64, p.problem.trans().shape());
-            r.backward(ones, null, gradTrans, null);
-            final double[] blocks = gradTrans.doubleArray();
-            for (int k = 0; k < p.triples.size(); k++) {
-                final int[] tri = p.triples.get(k);
-                final int a = tri[0], from = tri[1], to = tri[2];
-                for (int i = 0; i < clones[from]; i++) {
-                    for (int j = 0; j < clones[to]; j++) {
-                        c.transitions[(a * states + first[from] + i) * states + first[to] + j] +=
-                                blocks[(k * block + i) * block + j];
-                    }
-                }
-            }
-        }
-        return c;
-    }
-
-    /**
-     * The factorized problem of a batch (one block matrix per (action, symbol, next symbol) triple) with
-     * the current transitions, and the layout it was built on.
-     */
-    private static final class Prepared {
-        final Factorized problem;
-        final long[] lengths;
-        final List<int[]> triples;
-
-        Prepared(Factorized problem, Layout layout) {
-            this.problem = problem;
-            this.lengths = layout.lengths;
-            this.triples = layout.triples;
-        }
-    }
-
-    /**
-     * What the block problem of a batch takes from its walks alone — the matrix index of every step,
-     * the lengths, the initial scores, the (action, symbol, next symbol) triples — kept for the next
-     * call with the same walks (every iteration of EM or gradient descent), with copies of the walks'
-     * arrays to see that they still are the same. Immutable once built.
-     */
-    private static final class Layout {
-        final List<Walk> walks;          // the list it was built from (a different list: rebuilt)
-        final int[][] symbols, actions;  // copies of its walks' arrays
-        final List<int[]> triples;
-        final long[] lengths;
-        final Factorized problem;        // with the transition scores of the call that built it
-
-        Layout(List<Walk> walks, List<int[]> triples, long[] lengths, Factorized problem) {
-            this.walks = walks;
-            this.symbols = new int[walks.size()][];
-            this.actions = new int[walks.size()][];
-            for (int b = 0; b < walks.size(); b++) {
-                symbols[b] = walks.get(b).symbols().clone();
-                actions[b] = walks.get(b).actions().clone();
-            }
-            this.triples = triples;
-            this.lengths = lengths;
-            this.problem = problem;
-        }
-
-        boolean matches(List<Walk> w) {
-            if (w != walks || w.size() != symbols.length) {
-                return false;
-            }
-            for (int b = 0; b < symbols.length; b++) {
-                final Walk x = w.get(b);
-                if (!Arrays.equals(x.symbols(), symbols[b]) || !Arrays.equals(x.actions(), actions[b])) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private volatile Layout layout;  // the last batch's, see Layout
-
-    private Prepared prepare(List<Walk> walks, double[] logT) {
-        final Layout kept = layout;
-        if (kept != null && kept.matches(walks)) {
-            return new Prepared(kept.problem.withTrans(
-                    Tensor.of(blockTransitions(kept.triples, logT), kept.triples.size(), block, block)), kept);
-        }
-        final Layout built = layout(walks, logT);
-        layout = built;
-        return new Prepared(built.problem, built);
-    }
-
-    /** The block matrices of the triples: {@code [K][block][block]}, −inf outside each symbol's clones. */
-    private double[] blockTransitions(List<int[]> triples, double[] logT) {
-        final int k = triples.size();
-        final double[] trans = new double[k * block * block];
-        Arrays.fill(trans, Double.NEGATIVE_INFINITY);
-        for (int m = 0; m < k; m++) {
-            final int a = triples.get(m)[0], from = triples.get(m)[1], to = triples.get(m)[2];
-            for (int i = 0; i < clones[from]; i++) {
-                for (int j = 0; j < clones[to]; j++) {
-                    trans[(m * block + i) * block + j] = logT[(a * states + first[from] + i) * states + first[to] + j];
-                }
-            }
-        }
-        return trans;
-    }
-
-    private Layout layout(List<Walk> walks, double[] logT) {
-        if (walks.isEmpty()) {
-            throw new IllegalArgumentException("no walks");
-        }
-        final int batch = walks.size();
-        int steps = 0;
-        for (Walk w : walks) {
-            steps = Math.max(steps, w.length());
-        }
-        // (action, symbol, next symbol) -> matrix: a flat table when the key space is small (the
-        // common case: a few actions and colours), a map otherwise; no boxing per step either way.
-        final long keys = (long) actions * clones.length * clones.length;
-        final int[] table = keys <= (1 << 20) ? new int[(int) keys] : null;
-        if (table != null) {
-            Arrays.fill(table, -1);
-        }
-        final Map<Integer, Integer> index = table == null ? new HashMap<>() : null;
-        final List<int[]> triples = new ArrayList<>();
-        final long[] transIndex = new long[batch * steps];
-        final long[] lengths = new long[batch];
-        final double[] init = new double[batch * block];
-        Arrays.fill(init, Double.NEGATIVE_INFINITY);
-        for (int b = 0; b < batch; b++) {
-            final Walk w = walks.get(b);
-            check(w, b);
-            lengths[b] = w.length();
-            if (w.length() > 0) {
-                Arrays.fill(init, b * block, b * block + clones[w.symbols()[0]], -Math.log(states));
-            }
-            for (int t = 1; t < w.length(); t++) {
-                final int a = w.actions()[t - 1], from = w.symbols()[t - 1], to = w.symbols()[t];
-                final int key = (a * clones.length + from) * clones.length + to;
-                int k = table != null ? table[key] : index.getOrDefault(key, -1);
-                if (k < 0) {
-                    triples.add(new int[] {a, from, to});
-                    k = triples.size() - 1;
-                    if (table != null) {
-                        table[key] = k;
-                    } else {
-                        index.put(key, k);
-                    }
-                }
-                transIndex[b * steps + t] = k;
-            }
-        }
-        if (triples.isEmpty()) {
-            triples.add(new int[] {0, 0, 0});  // walks of length <= 1: a placeholder matrix, never read
-        }
-        final int k = triples.size();
-        final Factorized problem = Factorized.of(Tensor.of(init, batch, block),
-                Tensor.of(blockTransitions(triples, logT), k, block, block), transIndex,
-                Tensor.of(zeroEmissions(batch * steps * block), batch, steps, block));
-        return new Layout(walks, triples, lengths, problem);
-    }
-
-    /**
-     * {@code n} zeros: the emission scores of the block problem (the blocks themselves carry which
-     * clones a symbol has). Shared between calls, and between threads: nothing ever writes them.
-     */
-    private double[] zeroEmissions(int n) {
-        double[] z = zeros;
-        if (z == null || z.length != n) {
-            z = new double[n];
-            zeros = z;
-        }
-        return z;
-    }
-
     /**
      * N, the total of the clone counts, each at least 1, within {@link Limits#MAX_STATES} (the
      * transition table's N² within 2^27 entries).
@@ -700,24 +395,8 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         return (int) n;
     }
 
-    /**
-     * Checks every walk: not null, enough actions, symbols and actions in range.
-     *
-     * @param walks the walks
-     * @throws IllegalArgumentException naming the first bad walk and step
-     */
     @Override
-    public void checkData(List<Walk> walks) {
-        java.util.Objects.requireNonNull(walks, "walks");
-        for (int b = 0; b < walks.size(); b++) {
-            if (walks.get(b) == null) {
-                throw new IllegalArgumentException("walk " + b + " is null");
-            }
-            check(walks.get(b), b);
-        }
-    }
-
-    private void check(Walk w, int b) {
+    void checkSequence(Walk w, int b) {
         final int[] x = w.symbols(), a = w.actions();
         if (a.length < Math.max(0, x.length - 1)) {
             throw new IllegalArgumentException("walk " + b + " has " + x.length + " symbols but " + a.length
@@ -735,14 +414,30 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
         }
     }
 
-    private int[] globalPath(Walk w, long[] local) {
-        final int[] path = new int[local.length];
-        for (int t = 0; t < local.length; t++) {
-            path[t] = first[w.symbols()[t]] + (int) local[t];
+    /** A model file's fields (after format, version and type). */
+    static CloneHmm read(LocatedJson json) throws FileFormatException {
+        final com.fasterxml.jackson.databind.JsonNode c = json.field("clones");
+        if (!c.isArray() || c.size() < 1) {
+            throw json.fail("/clones", "/clones must be a non-empty array of clone counts");
         }
-        return path;
+        final int[] clones = new int[c.size()];
+        long states = 0;
+        for (int k = 0; k < clones.length; k++) {
+            clones[k] = json.integer(c.get(k), "/clones/" + k, 1, Limits.MAX_STATES);
+            states += clones[k];
+        }
+        if (states > Limits.MAX_STATES) {
+            throw json.fail("/clones", "the clones add up to " + states + " states, more than " + Limits.MAX_STATES);
+        }
+        final int actions = json.integer(json.field("actions"), "/actions", 1, Limits.MAX_TABLE / (states * states));
+        final double pseudocount = json.number(json.field("pseudocount"), "/pseudocount", false);
+        if (pseudocount < 0) {
+            throw json.fail("/pseudocount", "/pseudocount = " + pseudocount + " (expected >= 0)");
+        }
+        return new CloneHmm(clones, actions, json.numbers("logits", actions * states * states, true), pseudocount);
     }
 
+    @Override
     void write(ObjectNode json) {
         final ArrayNode c = json.putArray("clones");
         for (int v : clones) {
@@ -757,7 +452,7 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
     }
 
     /** Largest symbol id and action id a walk file may hold. */
-    public static final int MAX_SYMBOL = 65535, MAX_ACTION = 1023;
+    public static final int MAX_SYMBOL = Walks.MAX_SYMBOL, MAX_ACTION = Walks.MAX_ACTION;
 
     /**
      * Reads walks from a JSON file: {@code {"x": [[symbols…], …], "a": [[actions…], …]}}, or one walk
@@ -771,7 +466,7 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      * @throws IOException         if it cannot be read
      */
     public static List<Walk> readWalks(java.nio.file.Path file) throws IOException {
-        return readWalks(file, MAX_SYMBOL + 1, MAX_ACTION + 1);
+        return Walks.read(file, MAX_SYMBOL + 1, MAX_ACTION + 1);
     }
 
     /**
@@ -786,48 +481,6 @@ public final class CloneHmm implements Model<CloneHmm.Walk>, EmModel<CloneHmm.Wa
      * @throws IOException         if it cannot be read
      */
     public static List<Walk> readWalks(java.nio.file.Path file, int symbols, int actions) throws IOException {
-        final LocatedJson json = LocatedJson.parse(java.nio.file.Files.readAllBytes(file));
-        if (!json.root.isObject()) {
-            throw json.fail("", "expected a JSON object with arrays \"x\" (symbols) and \"a\" (actions)");
-        }
-        final com.fasterxml.jackson.databind.JsonNode x = json.field("x"), a = json.field("a");
-        if (!x.isArray() || !a.isArray()) {
-            throw json.fail(x.isArray() ? "/a" : "/x", "\"x\" (symbols) and \"a\" (actions) must be arrays");
-        }
-        final boolean single = x.size() > 0 && !x.get(0).isArray();
-        final int count = single ? 1 : x.size();
-        if (!single && a.size() != x.size()) {
-            throw json.fail("/a", "\"x\" has " + x.size() + " walks but \"a\" has " + a.size());
-        }
-        final List<Walk> out = new ArrayList<>();
-        for (int w = 0; w < count; w++) {
-            final String xp = single ? "/x" : "/x/" + w, ap = single ? "/a" : "/a/" + w;
-            final int[] xs = ids(json, single ? x : x.get(w), xp, Math.min(symbols, MAX_SYMBOL + 1) - 1);
-            final int[] as = ids(json, single ? a : a.get(w), ap, Math.min(actions, MAX_ACTION + 1) - 1);
-            if (xs.length > 0 && as.length != xs.length - 1 && as.length != xs.length) {
-                throw json.fail(ap, ap + " has " + as.length + " actions for " + xs.length
-                        + " symbols (expected " + (xs.length - 1) + ", one between consecutive steps)");
-            }
-            if (xs.length > 0) {
-                out.add(new Walk(xs, as));
-            }
-        }
-        if (out.isEmpty()) {
-            throw json.fail("/x", "no walks (every walk is empty)");
-        }
-        return out;
+        return Walks.read(file, symbols, actions);
     }
-
-    private static int[] ids(LocatedJson json, com.fasterxml.jackson.databind.JsonNode array, String pointer, int max)
-            throws FileFormatException {
-        if (array == null || !array.isArray()) {
-            throw json.fail(pointer, pointer + " must be an array of integers in [0, " + max + "]");
-        }
-        final int[] out = new int[array.size()];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = json.integer(array.get(k), pointer + "/" + k, 0, max);
-        }
-        return out;
-    }
-
 }

@@ -234,6 +234,15 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
         return x;
     }
 
+    /** A model file's fields (after format, version and type). */
+    static GaussianHmm read(LocatedJson json) throws FileFormatException {
+        final Chain chain = readChain(json);
+        final int dims = json.integer(json.field("dims"), "/dims", 1, Limits.MAX_TABLE / chain.states());
+        final long n = (long) chain.states() * dims;
+        return new GaussianHmm(chain, dims, json.numbers("means", n, false),
+                json.numbers("logStds", n, -MAX_ABS_LOG_STD, MAX_ABS_LOG_STD));
+    }
+
     @Override
     void writeEmissions(ObjectNode json) {
         json.put("dims", dims);

@@ -3,7 +3,6 @@ package org.diffhmm.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,27 +26,20 @@ public final class Models {
     /**
      * A model as JSON text.
      *
-     * @param model a {@link CategoricalHmm}, {@link GaussianHmm} or {@link CloneHmm}
+     * @param model a model of a registered family ({@link Hmm}: {@link CategoricalHmm}, {@link GaussianHmm}, {@link CloneHmm})
      * @return the JSON document
      * @throws IllegalArgumentException if {@code model} is not one of those
      */
     public static String toJson(Object model) {
+        if (!(model instanceof Hmm)) {
+            throw new IllegalArgumentException("not a diffhmm model: " + model);
+        }
+        final Hmm<?> hmm = (Hmm<?>) model;
         final ObjectNode root = JSON.createObjectNode();
         root.put("format", "diffhmm-model");
         root.put("version", 1);
-        if (model instanceof CategoricalHmm || model instanceof GaussianHmm) {
-            final EmissionHmm<?> hmm = (EmissionHmm<?>) model;
-            root.put("type", model instanceof CategoricalHmm ? "categorical" : "gaussian");
-            root.put("states", hmm.states());
-            array(root.putArray("initLogits"), hmm.chain().initLogits);
-            array(root.putArray("transLogits"), hmm.chain().transLogits);
-            hmm.writeEmissions(root);
-        } else if (model instanceof CloneHmm) {
-            root.put("type", "clone");
-            ((CloneHmm) model).write(root);
-        } else {
-            throw new IllegalArgumentException("not a diffhmm model: " + model);
-        }
+        root.put("type", Families.of(hmm).tag());
+        hmm.write(root);
         try {
             return JSON.writeValueAsString(root);
         } catch (IOException e) {
@@ -60,7 +52,7 @@ public final class Models {
      * by another user stays readable to it); a new file gets the permissions of any new file of the
      * process (0666 less the umask).
      *
-     * @param model a {@link CategoricalHmm}, {@link GaussianHmm} or {@link CloneHmm}
+     * @param model a model of a registered family ({@link Hmm}: {@link CategoricalHmm}, {@link GaussianHmm}, {@link CloneHmm})
      * @param file  where to write it (replaced if it exists)
      * @throws IOException              if the file cannot be written
      * @throws IllegalArgumentException if {@code model} is not one of those
@@ -112,11 +104,11 @@ public final class Models {
      * Loads a model saved by {@link #save}, checked as {@link #fromJson} does.
      *
      * @param file a JSON model file
-     * @return a {@link CategoricalHmm}, {@link GaussianHmm} or {@link CloneHmm}
+     * @return the model ({@link CategoricalHmm}, {@link GaussianHmm}, {@link CloneHmm}, …)
      * @throws FileFormatException if the file is not a valid model (with the line and column)
      * @throws IOException         if the file cannot be read
      */
-    public static Object load(Path file) throws IOException {
+    public static Hmm<?> load(Path file) throws IOException {
         return read(LocatedJson.parse(Files.readAllBytes(file)));
     }
 
@@ -126,15 +118,15 @@ public final class Models {
      * be the string {@code "-Infinity"}, a structural zero), no duplicate keys.
      *
      * @param text a document written by {@link #toJson}
-     * @return a {@link CategoricalHmm}, {@link GaussianHmm} or {@link CloneHmm}
+     * @return the model ({@link CategoricalHmm}, {@link GaussianHmm}, {@link CloneHmm}, …)
      * @throws FileFormatException if the text is not a valid model; the exception names the line and
      *                             column and what is wrong
      */
-    public static Object fromJson(String text) throws FileFormatException {
+    public static Hmm<?> fromJson(String text) throws FileFormatException {
         return read(LocatedJson.parse(text));
     }
 
-    private static Object read(LocatedJson json) throws FileFormatException {
+    private static Hmm<?> read(LocatedJson json) throws FileFormatException {
         if (!json.root.isObject()) {
             throw json.fail("", "expected a JSON object (a diffhmm model file)");
         }
@@ -148,64 +140,29 @@ public final class Models {
                     + VERSION + ")");
         }
         final JsonNode type = json.field("type");
+        final Families.Family<?> family = Families.of(type.asText());
+        if (family == null) {
+            throw json.fail("/type", "unknown model type " + type + " (expected " + Families.tags() + ")");
+        }
         try {
-            switch (type.asText()) {
-                case "categorical": {
-                    final Chain chain = chain(json);
-                    final int symbols = json.integer(json.field("symbols"), "/symbols", 1, MAX_ENTRIES / chain.states());
-                    return new CategoricalHmm(chain, symbols, json.numbers("emissionLogits", (long) chain.states() * symbols, true));
-                }
-                case "gaussian": {
-                    final Chain chain = chain(json);
-                    final int dims = json.integer(json.field("dims"), "/dims", 1, MAX_ENTRIES / chain.states());
-                    final long n = (long) chain.states() * dims;
-                    return new GaussianHmm(chain, dims, json.numbers("means", n, false),
-                            json.numbers("logStds", n, -GaussianHmm.MAX_ABS_LOG_STD, GaussianHmm.MAX_ABS_LOG_STD));
-                }
-                case "clone": {
-                    final JsonNode c = json.field("clones");
-                    if (!c.isArray() || c.size() < 1) {
-                        throw json.fail("/clones", "/clones must be a non-empty array of clone counts");
-                    }
-                    final int[] clones = new int[c.size()];
-                    long states = 0;
-                    for (int k = 0; k < clones.length; k++) {
-                        clones[k] = json.integer(c.get(k), "/clones/" + k, 1, MAX_STATES);
-                        states += clones[k];
-                    }
-                    if (states > MAX_STATES) {
-                        throw json.fail("/clones", "the clones add up to " + states + " states, more than " + MAX_STATES);
-                    }
-                    final int actions = json.integer(json.field("actions"), "/actions", 1, MAX_ENTRIES / (states * states));
-                    final double pseudocount = json.number(json.field("pseudocount"), "/pseudocount", false);
-                    if (pseudocount < 0) {
-                        throw json.fail("/pseudocount", "/pseudocount = " + pseudocount + " (expected >= 0)");
-                    }
-                    return new CloneHmm(clones, actions, json.numbers("logits", actions * states * states, true), pseudocount);
-                }
-                default:
-                    throw json.fail("/type", "unknown model type " + type + " (expected \"categorical\", \"gaussian\" or \"clone\")");
-            }
+            return family.reader().read(json);
         } catch (IllegalArgumentException e) {  // a constraint of the model's own constructor
             throw json.fail("", e.getMessage());
         }
     }
 
+    /**
+     * The family tag of a model: the {@code "type"} of its file ({@code "categorical"},
+     * {@code "gaussian"}, {@code "clone"}), which the other modules key their per-family parts on.
+     *
+     * @param model a model
+     * @return its family's tag
+     * @throws IllegalArgumentException if its class is not a registered family
+     */
+    public static String type(Hmm<?> model) {
+        return Families.of(java.util.Objects.requireNonNull(model, "model")).tag();
+    }
+
     /** The model file version this code writes and reads. */
     private static final int VERSION = 1;
-    /** The models' own bounds ({@link Limits}): a file holds nothing its model could not. */
-    private static final long MAX_ENTRIES = Limits.MAX_TABLE, MAX_STATES = Limits.MAX_STATES;
-
-    private static Chain chain(LocatedJson json) throws FileFormatException {
-        final int states = json.integer(json.field("states"), "/states", 1, MAX_STATES);
-        return new Chain(states, json.numbers("initLogits", states, true),
-                json.numbers("transLogits", (long) states * states, true));
-    }
-
-    private static void array(ArrayNode node, double[] values) {
-        for (double v : values) {
-            node.add(v);
-        }
-    }
-
 }
