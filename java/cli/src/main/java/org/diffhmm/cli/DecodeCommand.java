@@ -6,15 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.diffhmm.models.CategoricalHmm;
-import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 import picocli.CommandLine;
 import org.diffhmm.models.FileFormatException;
@@ -49,7 +45,7 @@ final class DecodeCommand implements Callable<Integer> {
         if (!format.equals("text") && !format.equals("json")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--format must be text or json, got '" + format + "'");
         }
-        final Object model;
+        final Hmm<?> model;
         final JsonNode root;
         try {
             model = Models.load(modelFile);
@@ -59,36 +55,16 @@ final class DecodeCommand implements Callable<Integer> {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new InputFileException(modelFile.toString(), "no such file");
         }
-        final List<int[]> paths;
-        final List<double[][]> posts;
-        if (model instanceof CategoricalHmm) {
-            final CategoricalHmm hmm = (CategoricalHmm) model;
-            final List<String> vocabulary = new ArrayList<>();
-            root.path("vocabulary").forEach(v -> vocabulary.add(v.asText()));
-            if (vocabulary.size() != hmm.symbols()) {
-                throw new InputFileException(modelFile.toString(), "the model has no vocabulary of " + hmm.symbols() + " symbols");
-            }
-            final boolean chars = root.path("chars").asBoolean(false);
-            final List<int[]> data = DataFiles.encode(file, DataFiles.symbols(file, chars), vocabulary);
-            paths = posteriors ? null : hmm.viterbi(data);
-            posts = posteriors ? hmm.posteriors(data) : null;
-        } else if (model instanceof GaussianHmm) {
-            final GaussianHmm hmm = (GaussianHmm) model;
-            final List<double[][]> data = DataFiles.reals(file);
-            if (data.get(0)[0].length != hmm.dims()) {
-                throw new InputFileException(file.toString(), 1, 1, "expected " + hmm.dims() + " values per step (the model's"
-                        + " dimensions), got " + data.get(0)[0].length);
-            }
-            paths = posteriors ? null : hmm.viterbi(data);
-            posts = posteriors ? hmm.posteriors(data) : null;
-        } else {
-            final CloneHmm hmm = (CloneHmm) model;
-            final List<CloneHmm.Walk> data = DataFiles.walks(file, hmm.symbols(), hmm.actions());
-            paths = posteriors ? null : hmm.decode(data);
-            posts = posteriors ? hmm.posteriors(data) : null;
-        }
-        print(paths, posts);
+        decode(model, root);
         return 0;
+    }
+
+    /** Reads the file as the model's family does and prints its paths or posteriors. */
+    private <S> void decode(Hmm<S> model, JsonNode root) throws IOException {
+        final List<S> data = FileFamilies.of(model).decodeData(model, root, modelFile, file);
+        final List<int[]> paths = posteriors ? null : model.decode(data);
+        final List<double[][]> posts = posteriors ? model.posteriors(data) : null;
+        print(paths, posts);
     }
 
     private void print(List<int[]> paths, List<double[][]> posts) throws IOException {

@@ -2,27 +2,20 @@ package org.diffhmm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import org.diffhmm.models.CategoricalHmm;
-import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 import org.diffhmm.train.Em;
 import org.diffhmm.train.Progress;
-import org.diffhmm.train.EmModel;
 import org.diffhmm.train.LossCurve;
-import org.diffhmm.train.Model;
 import org.diffhmm.train.Optimizer;
 import org.diffhmm.train.Schedule;
 import org.diffhmm.train.Trainer;
@@ -104,8 +97,6 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Largest number of hidden states (categorical, Gaussian) and of clones per symbol. */
     static final int MAX_STATES = 1024, MAX_CLONES = 4096;
-    /** Largest table a model may need (its transition or emission entries): 2^27 doubles, 1 GiB. */
-    static final long MAX_TABLE = 1L << 27;
 
     private Outputs outputs;
 
@@ -113,16 +104,14 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         checkOptions();
         final String kind = file == null ? "txt" : extension(file);
-        if (!List.of("txt", "csv", "json").contains(kind)) {
-            throw new InputFileException(file.toString(), "unknown format '." + kind + "' (expected .txt, .csv or .json)");
+        final FileFamilies.FileFamily<?> family = FileFamilies.byExtension(kind);
+        if (family == null) {
+            throw new InputFileException(file.toString(), "unknown format '." + kind + "' (expected "
+                    + FileFamilies.extensions() + ")");
         }
         try (Outputs o = openOutputs()) {  // before training: an unwritable --out is reported at once
             outputs = o;
-            switch (kind) {
-                case "txt": return trainSymbols();
-                case "csv": return trainReals();
-                default: return trainWalks();
-            }
+            return fit(family.start(new FileFamilies.Settings(states, clones, pseudocount, seed, chars), file));
         }
     }
 
@@ -153,78 +142,10 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private int trainSymbols() throws Exception {
-        final List<String> vocabulary = new ArrayList<>();
-        final List<int[]> data;
-        if (file == null) {
-            for (char c : BundledText.ALPHABET.toCharArray()) {
-                vocabulary.add(String.valueOf(c));
-            }
-            data = BundledText.corpus();
-        } else {
-            final List<List<DataFiles.Token>> tokens = DataFiles.symbols(file, chars);
-            final long distinct = tokens.stream().flatMap(List::stream).map(DataFiles.Token::text).distinct().count();
-            if (distinct * states > MAX_TABLE) {
-                throw new InputFileException(file.toString(), distinct + " distinct symbols with --states " + states
-                        + " need an emission table of " + distinct * states + " entries, more than " + MAX_TABLE
-                        + " (is this a text of symbols?)");
-            }
-            final LinkedHashSet<String> seen = new LinkedHashSet<>();
-            tokens.forEach(seq -> seq.forEach(token -> seen.add(token.text())));
-            vocabulary.addAll(seen);
-            data = DataFiles.encode(file, tokens, vocabulary);
-        }
-        final CategoricalHmm model = CategoricalHmm.random(states, vocabulary.size(), new SplittableRandom(seed));
-        final CategoricalHmm em = CategoricalHmm.random(states, vocabulary.size(), new SplittableRandom(seed));
-        return fit(model, em, data, vocabulary, "categorical HMM, " + states + " states, " + vocabulary.size() + " symbols");
-    }
-
-    private int trainReals() throws Exception {
-        final List<double[][]> data = DataFiles.reals(file);
-        final int dims = data.get(0)[0].length;
-        double sum = 0, sumSq = 0;
-        long n = 0;
-        for (double[][] s : data) {
-            for (double[] step : s) {
-                sum += step[0];
-                sumSq += step[0] * step[0];
-                n++;
-            }
-        }
-        final double mean = sum / n, spread = Math.sqrt(Math.max(1e-12, sumSq / n - mean * mean));
-        final GaussianHmm model = GaussianHmm.random(states, dims, mean, spread, new SplittableRandom(seed));
-        final GaussianHmm em = GaussianHmm.random(states, dims, mean, spread, new SplittableRandom(seed));
-        return fit(model, em, data, null, "Gaussian HMM, " + states + " states, " + dims + " dimension(s)");
-    }
-
-    private int trainWalks() throws Exception {
-        final List<CloneHmm.Walk> data = DataFiles.walks(file, CloneHmm.MAX_SYMBOL + 1, CloneHmm.MAX_ACTION + 1);
-        int symbols = 0, actions = 1;
-        for (CloneHmm.Walk w : data) {
-            for (int x : w.symbols()) {
-                symbols = Math.max(symbols, x + 1);
-            }
-            for (int t = 0; t + 1 < w.length(); t++) {
-                actions = Math.max(actions, w.actions()[t] + 1);
-            }
-        }
-        final long n = (long) symbols * clones;
-        if (actions * n * n > MAX_TABLE) {
-            throw new InputFileException(file.toString(), "symbol ids up to " + (symbols - 1) + " with --clones " + clones
-                    + " make N = " + n + " states and " + actions + " actions: the transition table would need A·N² = "
-                    + actions * n * n + " entries, more than " + MAX_TABLE + " (lower --clones, or number the symbols "
-                    + "0..K-1 densely)");
-        }
-        final int[] perSymbol = new int[symbols];
-        java.util.Arrays.fill(perSymbol, clones);
-        final CloneHmm model = CloneHmm.random(perSymbol, actions, pseudocount, new SplittableRandom(seed));
-        final CloneHmm em = new CloneHmm(perSymbol, actions, model.parameters(), pseudocount);
-        return fit(model, em, data, null, "clone-structured HMM, " + symbols + " symbols × " + clones + " clones, "
-                + actions + " actions");
-    }
-
-    private <S, M extends Model<S> & EmModel<S>> int fit(M model, M emModel, List<S> all, List<String> vocabulary,
-                                                        String description) throws Exception {
+    private <S> int fit(FileFamilies.Run<S> run) throws Exception {
+        final Hmm<S> model = run.model, emModel = run.emTwin;
+        final List<S> all = run.data;
+        final String description = run.description;
         final PrintWriter w = spec.commandLine().getOut();
         emModel.setParameters(model.parameters());
         final List<S> shuffled = new ArrayList<>(all);
@@ -251,14 +172,9 @@ final class TrainCommand implements Callable<Integer> {
         final StringBuilder summary = new StringBuilder();
         summary.append(String.format(Locale.ROOT, "%s%ntrained by %s: %d %s%n", description, method, curve.size(),
                 method.equals("em") ? "iterations" : "epochs"));
-        summary.append(String.format(Locale.ROOT, "objective per step (log-likelihood%s): %.6f nats, %.4f bits per step%n",
-                model instanceof CloneHmm ? " + pseudocount prior" : "", objective, -objective / Math.log(2)));
-        if (model instanceof CloneHmm) {
-            @SuppressWarnings("unchecked")
-            final List<CloneHmm.Walk> walks = (List<CloneHmm.Walk>) (List<?>) train;
-            summary.append(String.format(Locale.ROOT, "log-likelihood: %.4f bits per step%n",
-                    ((CloneHmm) model).bitsPerStep(walks)));
-        }
+        summary.append(String.format(Locale.ROOT, "objective per step (%s): %.6f nats, %.4f bits per step%n",
+                run.objectiveName(), objective, -objective / Math.log(2)));
+        summary.append(run.objectiveDetails(train));
         if (!test.isEmpty()) {
             summary.append(String.format(Locale.ROOT, "held-out objective per step: %.6f nats%n",
                     model.objective(test).value() / model.steps(test)));
@@ -268,47 +184,18 @@ final class TrainCommand implements Callable<Integer> {
             summary.append(String.format(Locale.ROOT, "EM from the same start: objective per step %.6f nats (%d iterations)%n",
                     emModel.objective(train).value() / steps, emCurve.size()));
         }
-        if (model instanceof CategoricalHmm && vocabulary != null) {
-            summary.append(groups((CategoricalHmm) model, vocabulary));
-        }
-        writeOutputs(model, vocabulary, curve, summary.toString());
+        summary.append(run.summary(train));
+        writeOutputs(run, curve, summary.toString());
         w.print(summary);
         w.printf("wrote %s (model.json, loss.png, loss.csv, summary.txt)%n", out);
         return 0;
     }
 
-    /** Which symbols each state favours (the state under which a symbol is most probable). */
-    private static String groups(CategoricalHmm model, List<String> vocabulary) {
-        final double[] logB = model.logEmissions();
-        final int n = model.states(), m = model.symbols();
-        final StringBuilder s = new StringBuilder();
-        for (int j = 0; j < n; j++) {
-            final StringBuilder members = new StringBuilder();
-            for (int x = 0; x < m; x++) {
-                int best = 0;
-                for (int k = 1; k < n; k++) {
-                    if (logB[k * m + x] > logB[best * m + x]) {
-                        best = k;
-                    }
-                }
-                if (best == j) {
-                    members.append(vocabulary.get(x).equals(" ") ? "_" : vocabulary.get(x)).append(' ');
-                }
-            }
-            s.append(String.format("state %d favours: %s%n", j, members.toString().trim()));
-        }
-        return s.toString();
-    }
-
     /** The outputs, staged and then moved into --out together (see {@link Outputs}). */
-    private void writeOutputs(Object model, List<String> vocabulary, LossCurve curve, String summary) throws Exception {
+    private void writeOutputs(FileFamilies.Run<?> run, LossCurve curve, String summary) throws Exception {
         final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        final ObjectNode root = (ObjectNode) json.readTree(Models.toJson(model));
-        if (vocabulary != null) {
-            final ArrayNode v = root.putArray("vocabulary");
-            vocabulary.forEach(v::add);
-            root.put("chars", chars || file == null);  // how decode splits lines into symbols
-        }
+        final ObjectNode root = (ObjectNode) json.readTree(Models.toJson(run.model));
+        run.writeFields(root);
         Files.writeString(outputs.file("model.json"), json.writeValueAsString(root));
         LossPlot.savePng(outputs.file("loss.png"), "diffhmm train", curve);
         Files.writeString(outputs.file("loss.csv"), curve.toCsv());

@@ -6,9 +6,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.diffhmm.models.CategoricalHmm;
-import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 import org.diffhmm.train.EmModel;
 import org.diffhmm.train.EmStatistics;
@@ -42,33 +40,13 @@ public final class HmmEm extends SequenceColumns<HmmEm> {
     private double tolerance = 1e-6;
 
     /**
-     * EM for a categorical HMM (input: symbol ids).
+     * EM for a model of any family; its input columns are its family's ({@link HmmScorer}).
      *
      * @param model the model to train, updated in place after every iteration
      */
-    public HmmEm(CategoricalHmm model) {
-        super(Kind.Family.CATEGORICAL);
-        this.model = Objects.requireNonNull(model, "model");
-    }
-
-    /**
-     * EM for a Gaussian HMM (input: observation vectors).
-     *
-     * @param model the model to train, updated in place
-     */
-    public HmmEm(GaussianHmm model) {
-        super(Kind.Family.GAUSSIAN);
-        this.model = Objects.requireNonNull(model, "model");
-    }
-
-    /**
-     * EM for a clone-structured HMM (input: symbol ids and actions).
-     *
-     * @param model the model to train, updated in place
-     */
-    public HmmEm(CloneHmm model) {
-        super(Kind.Family.CLONE);
-        this.model = Objects.requireNonNull(model, "model");
+    public HmmEm(Hmm<?> model) {
+        super(Models.type(Objects.requireNonNull(model, "model")));
+        this.model = model;
     }
 
     /**

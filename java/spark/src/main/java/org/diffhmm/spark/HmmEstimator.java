@@ -12,9 +12,7 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import org.diffhmm.models.CategoricalHmm;
-import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 import org.diffhmm.train.Optimizer;
 import org.diffhmm.train.Schedule;
@@ -54,29 +52,11 @@ public final class HmmEstimator extends Estimator<HmmModel> implements HmmParams
     private final DoubleParam stepSizeParam;
 
     /**
-     * An estimator starting from a categorical HMM.
+     * An estimator starting from a model of any family (its input columns are the family's).
      *
      * @param initial the starting parameters (copied)
      */
-    public HmmEstimator(CategoricalHmm initial) {
-        this(Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
-    }
-
-    /**
-     * An estimator starting from a Gaussian HMM.
-     *
-     * @param initial the starting parameters (copied)
-     */
-    public HmmEstimator(GaussianHmm initial) {
-        this(Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
-    }
-
-    /**
-     * An estimator starting from a clone-structured HMM.
-     *
-     * @param initial the starting parameters (copied)
-     */
-    public HmmEstimator(CloneHmm initial) {
+    public HmmEstimator(Hmm<?> initial) {
         this(Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(Objects.requireNonNull(initial, "initial")));
     }
 
@@ -193,7 +173,7 @@ public final class HmmEstimator extends Estimator<HmmModel> implements HmmParams
     @Override
     public HmmModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
-        final Object model;
+        final Hmm<?> model;
         try {
             model = Models.fromJson(initial);
         } catch (IOException e) {
@@ -204,14 +184,9 @@ public final class HmmEstimator extends Estimator<HmmModel> implements HmmParams
         final String solver = $(solverParam);
         final int iterations = (Integer) $(maxIterParam);
         if (solver.equals("em")) {
-            configure(model instanceof CategoricalHmm ? new HmmEm((CategoricalHmm) model)
-                    : model instanceof GaussianHmm ? new HmmEm((GaussianHmm) model) : new HmmEm((CloneHmm) model))
-                    .maxIterations(iterations).tolerance((Double) $(tolParam)).fit(rows);
+            configure(new HmmEm(model)).maxIterations(iterations).tolerance((Double) $(tolParam)).fit(rows);
         } else {
-            configure(model instanceof CategoricalHmm ? new HmmGradientTrainer((CategoricalHmm) model)
-                    : model instanceof GaussianHmm ? new HmmGradientTrainer((GaussianHmm) model)
-                    : new HmmGradientTrainer((CloneHmm) model))
-                    .optimizer(solver.equals("adam") ? Optimizer::adam : () -> Optimizer.sgd(0))
+            configure(new HmmGradientTrainer(model)).optimizer(solver.equals("adam") ? Optimizer::adam : () -> Optimizer.sgd(0))
                     .schedule(Schedule.constant((Double) $(stepSizeParam))).steps(iterations).fit(rows);
         }
         final HmmModel fitted = copyValues(new HmmModel(uid, Models.toJson(model)), new ParamMap());
@@ -221,7 +196,7 @@ public final class HmmEstimator extends Estimator<HmmModel> implements HmmParams
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Kind.inputColumns(schema, Kind.familyOf(initial), $(symbolsCol()), $(actionsCol()), $(observationsCol()));
+        Kind.inputColumns(schema, Kind.familyOf(initial), new RowCodecs.Names($(symbolsCol()), $(actionsCol()), $(observationsCol())));
         return schema;
     }
 

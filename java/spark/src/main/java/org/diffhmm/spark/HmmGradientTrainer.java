@@ -7,9 +7,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.diffhmm.models.CategoricalHmm;
-import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 import org.diffhmm.train.LossCurve;
 import org.diffhmm.train.Model;
@@ -51,33 +49,13 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
     private double clipNorm = 0;
 
     /**
-     * Gradient training for a categorical HMM (input: symbol ids).
+     * Gradient training for a model of any family; its input columns are its family's ({@link HmmScorer}).
      *
      * @param model the model to train, updated in place after every step
      */
-    public HmmGradientTrainer(CategoricalHmm model) {
-        super(Kind.Family.CATEGORICAL);
-        this.model = Objects.requireNonNull(model, "model");
-    }
-
-    /**
-     * Gradient training for a Gaussian HMM (input: observation vectors).
-     *
-     * @param model the model to train, updated in place
-     */
-    public HmmGradientTrainer(GaussianHmm model) {
-        super(Kind.Family.GAUSSIAN);
-        this.model = Objects.requireNonNull(model, "model");
-    }
-
-    /**
-     * Gradient training for a clone-structured HMM (input: symbol ids and actions).
-     *
-     * @param model the model to train, updated in place
-     */
-    public HmmGradientTrainer(CloneHmm model) {
-        super(Kind.Family.CLONE);
-        this.model = Objects.requireNonNull(model, "model");
+    public HmmGradientTrainer(Hmm<?> model) {
+        super(Models.type(Objects.requireNonNull(model, "model")));
+        this.model = model;
     }
 
     /**

@@ -17,9 +17,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.diffhmm.models.CategoricalHmm;
-import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 import scala.Option;
 
@@ -54,16 +52,11 @@ public final class HmmModel extends Model<HmmModel> implements HmmParams<HmmMode
      * A transformer for a trained model (from {@link HmmEm}, {@link HmmGradientTrainer},
      * {@link ModelStore#load} or anywhere else), with the default params.
      *
-     * @param model a {@code CategoricalHmm}, {@code GaussianHmm} or {@code CloneHmm} (copied)
+     * @param model a model of any family (copied)
      * @return the stage
-     * @throws IllegalArgumentException if {@code model} is none of those
      */
-    public static HmmModel of(Object model) {
+    public static HmmModel of(Hmm<?> model) {
         Objects.requireNonNull(model, "model");
-        if (!(model instanceof CategoricalHmm || model instanceof GaussianHmm || model instanceof CloneHmm)) {
-            throw new IllegalArgumentException("model must be a CategoricalHmm, GaussianHmm or CloneHmm, got "
-                    + model.getClass().getName());
-        }
         return new HmmModel(Identifiable$.MODULE$.randomUID("hmm"), Models.toJson(model));
     }
 
@@ -80,9 +73,9 @@ public final class HmmModel extends Model<HmmModel> implements HmmParams<HmmMode
     /**
      * The trained model (a fresh copy each call).
      *
-     * @return a {@code CategoricalHmm}, {@code GaussianHmm} or {@code CloneHmm}
+     * @return the model ({@code CategoricalHmm}, {@code GaussianHmm}, {@code CloneHmm}, …)
      */
-    public Object model() {
+    public Hmm<?> model() {
         try {
             return Models.fromJson(json);
         } catch (IOException e) {
@@ -91,9 +84,7 @@ public final class HmmModel extends Model<HmmModel> implements HmmParams<HmmMode
     }
 
     private HmmScorer scorer() {
-        final Object model = model();
-        return configure(model instanceof CategoricalHmm ? new HmmScorer((CategoricalHmm) model)
-                : model instanceof GaussianHmm ? new HmmScorer((GaussianHmm) model) : new HmmScorer((CloneHmm) model));
+        return configure(new HmmScorer(model()));
     }
 
     @Override
@@ -104,7 +95,7 @@ public final class HmmModel extends Model<HmmModel> implements HmmParams<HmmMode
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Kind.inputColumns(schema, Kind.familyOf(json), $(symbolsCol()), $(actionsCol()), $(observationsCol()));
+        Kind.inputColumns(schema, Kind.familyOf(json), new RowCodecs.Names($(symbolsCol()), $(actionsCol()), $(observationsCol())));
         return schema.add(new StructField(HmmScorer.LOG_LIKELIHOOD, DataTypes.DoubleType, false, Metadata.empty()))
                 .add(new StructField(HmmScorer.PATH, DataTypes.createArrayType(DataTypes.IntegerType, false), false,
                         Metadata.empty()));
@@ -170,7 +161,7 @@ public final class HmmModel extends Model<HmmModel> implements HmmParams<HmmMode
         public HmmModel load(String path) {
             final DefaultParamsReader.Metadata metadata =
                     DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(), HmmModel.class.getName());
-            final Object model;
+            final Hmm<?> model;
             try {
                 model = ModelStore.load(sparkSession(), path + "/" + MODEL_FILE);
             } catch (IOException e) {

@@ -17,9 +17,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.diffhmm.models.CategoricalHmm;
-import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 
 /**
@@ -29,9 +27,9 @@ import org.diffhmm.models.Models;
  * with as many CPU threads as the task has ({@code spark.task.cpus}). Each executor extracts the
  * native library into a folder of its own (no race between JVMs sharing a cache).
  *
- * <p>Input columns by model: {@link CategoricalHmm} — symbol ids, {@code array<int>};
- * {@link GaussianHmm} — observations, {@code array<array<double>>} (one array of D values per step);
- * {@link CloneHmm} — symbol ids and actions, both {@code array<int>} (one action fewer than symbols,
+ * <p>Input columns by model: {@link org.diffhmm.models.CategoricalHmm} — symbol ids, {@code array<int>};
+ * {@link org.diffhmm.models.GaussianHmm} — observations, {@code array<array<double>>} (one array of D values per step);
+ * {@link org.diffhmm.models.CloneHmm} — symbol ids and actions, both {@code array<int>} (one action fewer than symbols,
  * or as many: the last is ignored). Column names are settable; an id column names rows in errors.
  *
  * <pre>{@code
@@ -65,33 +63,14 @@ public final class HmmScorer extends SequenceColumns<HmmScorer> {
     private long seed = 0;
 
     /**
-     * A scorer for a categorical HMM (input: symbol ids).
+     * A scorer for a model of any family (input columns: the family's, above); paths and posteriors
+     * are in the family's state numbering (clone indices for a clone-structured HMM).
      *
      * @param model the trained model (copied: later changes to it are not seen)
      */
-    public HmmScorer(CategoricalHmm model) {
-        super(Kind.Family.CATEGORICAL);
-        this.model = Models.toJson(Objects.requireNonNull(model, "model"));
-    }
-
-    /**
-     * A scorer for a Gaussian HMM (input: observation vectors).
-     *
-     * @param model the trained model (copied)
-     */
-    public HmmScorer(GaussianHmm model) {
-        super(Kind.Family.GAUSSIAN);
-        this.model = Models.toJson(Objects.requireNonNull(model, "model"));
-    }
-
-    /**
-     * A scorer for a clone-structured HMM (input: symbol ids and actions); paths are clone indices.
-     *
-     * @param model the trained model (copied)
-     */
-    public HmmScorer(CloneHmm model) {
-        super(Kind.Family.CLONE);
-        this.model = Models.toJson(Objects.requireNonNull(model, "model"));
+    public HmmScorer(Hmm<?> model) {
+        super(Models.type(Objects.requireNonNull(model, "model")));
+        this.model = Models.toJson(model);
     }
 
     /**

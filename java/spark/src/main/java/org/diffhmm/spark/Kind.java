@@ -7,180 +7,68 @@ import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.diffhmm.Options;
-import org.diffhmm.models.CategoricalHmm;
-import org.diffhmm.models.CloneHmm;
-import org.diffhmm.models.GaussianHmm;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 import org.diffhmm.train.EmStatistics;
-import org.diffhmm.train.Model;
 import org.diffhmm.train.Objective;
 
 /**
- * What differs between model families on Spark rows: reading a row into the model's sequence type
- * (checked, errors naming the row and step), and the batched calls — score, decode, E-step. Used on
- * executors by {@link HmmScorer} and {@link HmmEm}.
+ * A model and the reader of its family's rows ({@link RowCodecs}): reading rows into the model's
+ * sequences (checked, errors naming the row and step), and the batched calls over them — score,
+ * decode, posteriors, samples, E-step, objective — through the family interface ({@link Hmm}). Used
+ * on executors by {@link HmmScorer}, {@link HmmEm} and {@link HmmGradientTrainer}.
  */
-abstract class Kind<S> {
-    abstract S read(Row row, int[] columns, String where);
+final class Kind<S> {
+    private final Hmm<S> hmm;
+    private final RowCodecs.RowCodec<S> codec;
 
-    abstract int length(S sequence);
-
-    abstract double[] score(List<S> batch);
-
-    abstract List<int[]> decode(List<S> batch);
-
-    static Kind<int[]> categorical(CategoricalHmm hmm, Options options) {
-        hmm.options(options);
-        return new Kind<>() {
-            int[] read(Row row, int[] columns, String where) {
-                return ids(row, columns[0], hmm.symbols(), where, "symbols");
-            }
-
-            int length(int[] x) {
-                return x.length;
-            }
-
-            double[] score(List<int[]> batch) {
-                return hmm.logLikelihoods(batch);
-            }
-
-            List<int[]> decode(List<int[]> batch) {
-                return hmm.viterbi(batch);
-            }
-
-            EmStatistics expectations(List<int[]> batch) {
-                return hmm.expectations(batch);
-            }
-
-            List<double[][]> posteriors(List<int[]> batch) {
-                return hmm.posteriors(batch);
-            }
-
-            List<int[][]> posteriorSamples(List<int[]> batch, int samples, long seed) {
-                return hmm.posteriorSamples(batch, samples, seed);
-            }
-
-            Objective objective(List<int[]> batch) {
-                return hmm.dataObjective(batch);
-            }
-
-            long steps(List<int[]> batch) {
-                return hmm.steps(batch);
-            }
-        };
+    private Kind(Hmm<S> hmm) {
+        this.hmm = hmm;
+        this.codec = RowCodecs.of(hmm);
     }
 
-    static Kind<double[][]> gaussian(GaussianHmm hmm, Options options) {
-        hmm.options(options);
-        return new Kind<>() {
-            double[][] read(Row row, int[] columns, String where) {
-                if (row.isNullAt(columns[0])) {
-                    return new double[0][];
-                }
-                final List<Object> steps = row.getList(columns[0]);
-                final double[][] x = new double[steps.size()][];
-                for (int t = 0; t < x.length; t++) {
-                    final List<Object> v = asList(steps.get(t));
-                    if (v == null || v.size() != hmm.dims()) {
-                        throw new IllegalArgumentException(where + ": observations[" + t + "] has "
-                                + (v == null ? "no" : String.valueOf(v.size())) + " values, the model takes " + hmm.dims());
-                    }
-                    x[t] = new double[v.size()];
-                    for (int d = 0; d < x[t].length; d++) {
-                        final Object e = v.get(d);
-                        if (!(e instanceof Double) || !Double.isFinite((Double) e)) {
-                            throw new IllegalArgumentException(where + ": observations[" + t + "][" + d + "] = " + e
-                                    + " (expected a finite number)");
-                        }
-                        x[t][d] = (Double) e;
-                    }
-                }
-                return x;
-            }
-
-            int length(double[][] x) {
-                return x.length;
-            }
-
-            double[] score(List<double[][]> batch) {
-                return hmm.logLikelihoods(batch);
-            }
-
-            List<int[]> decode(List<double[][]> batch) {
-                return hmm.viterbi(batch);
-            }
-
-            EmStatistics expectations(List<double[][]> batch) {
-                return hmm.expectations(batch);
-            }
-
-            List<double[][]> posteriors(List<double[][]> batch) {
-                return hmm.posteriors(batch);
-            }
-
-            List<int[][]> posteriorSamples(List<double[][]> batch, int samples, long seed) {
-                return hmm.posteriorSamples(batch, samples, seed);
-            }
-
-            Objective objective(List<double[][]> batch) {
-                return hmm.dataObjective(batch);
-            }
-
-            long steps(List<double[][]> batch) {
-                return hmm.steps(batch);
-            }
-        };
+    S read(Row row, int[] columns, String where) {
+        return codec.read(hmm, row, columns, where);
     }
 
-    static Kind<CloneHmm.Walk> clone(CloneHmm hmm, Options options) {
-        hmm.options(options);
-        return new Kind<>() {
-            CloneHmm.Walk read(Row row, int[] columns, String where) {
-                final int[] x = ids(row, columns[0], hmm.symbols(), where, "symbols");
-                final int[] a = ids(row, columns[1], hmm.actions(), where, "actions");
-                if (x.length > 0 && a.length != x.length - 1 && a.length != x.length) {
-                    throw new IllegalArgumentException(where + ": " + a.length + " actions for " + x.length
-                            + " symbols (expected " + (x.length - 1) + ")");
-                }
-                return new CloneHmm.Walk(x, a);
-            }
+    int length(S sequence) {
+        return hmm.lengthOf(sequence);
+    }
 
-            int length(CloneHmm.Walk w) {
-                return w.length();
-            }
+    double[] score(List<S> batch) {
+        return hmm.logLikelihoods(batch);
+    }
 
-            double[] score(List<CloneHmm.Walk> batch) {
-                return hmm.logLikelihoods(batch);
-            }
+    List<int[]> decode(List<S> batch) {
+        return hmm.decode(batch);
+    }
 
-            List<int[]> decode(List<CloneHmm.Walk> batch) {
-                return hmm.decode(batch);
-            }
+    /** The data term of the objective (the log-likelihood, no prior) and its gradient over a batch. */
+    Objective objective(List<S> batch) {
+        return hmm.dataObjective(batch);
+    }
 
-            EmStatistics expectations(List<CloneHmm.Walk> batch) {
-                return hmm.expectations(batch);
-            }
+    /** The number of observed steps in a batch (what objectives are normalised by). */
+    long steps(List<S> batch) {
+        return hmm.steps(batch);
+    }
 
-            List<double[][]> posteriors(List<CloneHmm.Walk> batch) {
-                return hmm.posteriors(batch);
-            }
+    /** The posterior state marginals of a batch: per sequence, per step, per state. */
+    List<double[][]> posteriors(List<S> batch) {
+        return hmm.posteriors(batch);
+    }
 
-            List<int[][]> posteriorSamples(List<CloneHmm.Walk> batch, int samples, long seed) {
-                return hmm.posteriorSamples(batch, samples, seed);
-            }
+    /** Paths drawn from the posterior of each sequence of a batch. */
+    List<int[][]> posteriorSamples(List<S> batch, int samples, long seed) {
+        return hmm.posteriorSamples(batch, samples, seed);
+    }
 
-            Objective objective(List<CloneHmm.Walk> batch) {
-                return hmm.dataObjective(batch);
-            }
-
-            long steps(List<CloneHmm.Walk> batch) {
-                return hmm.steps(batch);
-            }
-        };
+    /** The E-step statistics of a batch (EM). */
+    EmStatistics expectations(List<S> batch) {
+        return hmm.expectations(batch);
     }
 
     /**
@@ -295,56 +183,26 @@ abstract class Kind<S> {
     /** As {@link #of(String, Options)}, with the model's parameters replaced by {@code parameters} (unless null). */
     static Kind<?> of(String json, double[] parameters, Options options) throws java.io.IOException {
         TaskOptions.executorCacheDir();
-        final Object model = Models.fromJson(json);
+        final Hmm<?> model = Models.fromJson(json);
         if (parameters != null) {
-            ((Model<?>) model).setParameters(parameters);
+            model.setParameters(parameters);
         }
-        return model instanceof CategoricalHmm ? categorical((CategoricalHmm) model, options)
-                : model instanceof GaussianHmm ? gaussian((GaussianHmm) model, options)
-                : clone((CloneHmm) model, options);
+        model.options(options);
+        return new Kind<>(model);
     }
 
-    /** The data term of the objective (the log-likelihood, no prior) and its gradient over a batch. */
-    abstract Objective objective(List<S> batch);
-
-    /** The number of observed steps in a batch (what objectives are normalised by). */
-    abstract long steps(List<S> batch);
-
-    /** The posterior state marginals of a batch: per sequence, per step, per state. */
-    abstract List<double[][]> posteriors(List<S> batch);
-
-    /** Paths drawn from the posterior of each sequence of a batch. */
-    abstract List<int[][]> posteriorSamples(List<S> batch, int samples, long seed);
-
-    /** The E-step statistics of a batch (EM). */
-    abstract EmStatistics expectations(List<S> batch);
-
-    /** The model families, each with its own input columns. */
-    enum Family { CATEGORICAL, GAUSSIAN, CLONE }
-
-    /** The family of a model given as JSON. */
-    static Family familyOf(String json) {
-        final Object model;
+    /** The family tag of a model given as JSON ({@link Models#type}). */
+    static String familyOf(String json) {
         try {
-            model = Models.fromJson(json);
+            return Models.type(Models.fromJson(json));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("not a diffhmm model: " + e.getMessage(), e);
         }
-        return model instanceof CategoricalHmm ? Family.CATEGORICAL : model instanceof GaussianHmm ? Family.GAUSSIAN
-                : Family.CLONE;
     }
 
     /** The indices of a family's input columns, checked to exist with the right types. */
-    static int[] inputColumns(StructType in, Family family, String symbols, String actions, String observations) {
-        final DataType ints = DataTypes.createArrayType(DataTypes.IntegerType);
-        switch (family) {
-            case GAUSSIAN:
-                return new int[] {column(in, observations, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType)))};
-            case CLONE:
-                return new int[] {column(in, symbols, ints), column(in, actions, ints)};
-            default:
-                return new int[] {column(in, symbols, ints)};
-        }
+    static int[] inputColumns(StructType in, String family, RowCodecs.Names names) {
+        return RowCodecs.of(family).columns(in, names);
     }
 
     /** The index of a column, checked to exist and (unless {@code type} is null) to have that type. */
@@ -373,35 +231,5 @@ abstract class Kind<S> {
             sequences.add(read(row, columns, where));
         }
         return sequences;
-    }
-
-    /** An {@code array<int>} cell as ids in {@code [0, bound)}; null becomes empty. */
-    private static int[] ids(Row row, int at, int bound, String where, String name) {
-        if (row.isNullAt(at)) {
-            return new int[0];
-        }
-        final List<Object> values = row.getList(at);
-        final int[] x = new int[values.size()];
-        for (int t = 0; t < x.length; t++) {
-            final Object v = values.get(t);
-            if (v == null || (Integer) v < 0 || (Integer) v >= bound) {
-                throw new IllegalArgumentException(where + ": " + name + "[" + t + "] = " + v + " is not one of the model's "
-                        + name + " (ids 0.." + (bound - 1) + ")");
-            }
-            x[t] = (Integer) v;
-        }
-        return x;
-    }
-
-    /** A nested array cell as a Java list (Spark hands inner arrays over as Scala sequences). */
-    @SuppressWarnings("unchecked")
-    private static List<Object> asList(Object cell) {
-        if (cell == null) {
-            return null;
-        }
-        if (cell instanceof List) {
-            return (List<Object>) cell;
-        }
-        return scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<Object>) cell);
     }
 }

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.diffhmm.models.FileFormatException;
+import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 
 /**
@@ -69,11 +70,11 @@ public final class ModelStore {
      *
      * @param spark the session whose Hadoop configuration resolves the path
      * @param path  the file
-     * @return the model: a {@code CategoricalHmm}, {@code GaussianHmm} or {@code CloneHmm}
+     * @return the model ({@code CategoricalHmm}, {@code GaussianHmm}, {@code CloneHmm}, …)
      * @throws FileFormatException if the file is not a diffhmm model (the message says what is wrong)
      * @throws IOException         if the file cannot be read
      */
-    public static Object load(SparkSession spark, String path) throws IOException {
+    public static Hmm<?> load(SparkSession spark, String path) throws IOException {
         final Path source = new Path(Objects.requireNonNull(path, "path"));
         final FileSystem fs = source.getFileSystem(configuration(spark));
         try (InputStream in = fs.open(source)) {

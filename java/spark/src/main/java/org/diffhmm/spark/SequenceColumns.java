@@ -25,8 +25,8 @@ import scala.Tuple2;
  */
 abstract class SequenceColumns<T extends SequenceColumns<T>> implements Serializable {
     private static final long serialVersionUID = 1L;
-    /** The model's family: which input columns it reads. */
-    final Kind.Family family;
+    /** The model's family tag ({@code Models.type}): which input columns it reads. */
+    final String family;
     /** The input column of symbol ids (categorical, clone-structured). */
     private String symbols = "symbols";
     /** The input column of actions (clone-structured). */
@@ -42,7 +42,7 @@ abstract class SequenceColumns<T extends SequenceColumns<T>> implements Serializ
     /** The Spark resource name of GPUs. */
     private String gpuResource = "gpu";
 
-    SequenceColumns(Kind.Family family) {
+    SequenceColumns(String family) {
         this.family = family;
     }
 
@@ -164,7 +164,7 @@ abstract class SequenceColumns<T extends SequenceColumns<T>> implements Serializ
 
     /** The indices of the family's input columns in {@code schema}, checked to exist with the right types. */
     final int[] inputColumns(StructType schema) {
-        return Kind.inputColumns(schema, family, symbols, actions, observations);
+        return Kind.inputColumns(schema, family, new RowCodecs.Names(symbols, actions, observations));
     }
 
     /** The index of the id column, or -1 for none. */
