@@ -14,8 +14,10 @@ int diffhmm_header_compiles_as_c(void) {
     const diffhmm_status status =
         diffhmm_forward_dense(ws, DIFFHMM_FLOAT64, 0, 1, 1, 2, potential, lengths, log_z);
     const int64_t bytes = diffhmm_workspace_bytes(ws);
+    const int64_t* counter = diffhmm_workspace_bytes_counter(ws);
+    const int counted = counter != NULL && *counter == bytes;
     diffhmm_workspace_destroy(ws);
-    if (status != DIFFHMM_OK || bytes <= 0) return 2;
+    if (status != DIFFHMM_OK || bytes <= 0 || !counted) return 2;
     /* log(e^0 + e^0.5) */
     return log_z[0] > 0.974 && log_z[0] < 0.975 && diffhmm_version() != NULL ? 0 : 3;
 }

@@ -178,6 +178,11 @@ DIFFHMM_API int diffhmm_cuda_device_count(void);
  *  Java API counts them to bound the memory held by results that were never closed. 0 for NULL. */
 DIFFHMM_API int64_t diffhmm_workspace_bytes(const diffhmm_workspace* ws);
 
+/** Where the workspace keeps diffhmm_workspace_bytes as of the end of its last call (0 before any):
+ *  valid until the workspace is destroyed, written only by calls on it. Lets a binding read the
+ *  figure after each call without a second call across its foreign-function boundary. NULL for NULL. */
+DIFFHMM_API const int64_t* diffhmm_workspace_bytes_counter(const diffhmm_workspace* ws);
+
 /** The instruction set the workspace's CPU calls actually use (never AUTO). */
 DIFFHMM_API int diffhmm_workspace_cpu_isa(const diffhmm_workspace* ws);
 
@@ -262,13 +267,13 @@ DIFFHMM_API diffhmm_status diffhmm_viterbi_factorized(
     const int64_t* trans_index, const void* emit, const int64_t* lengths, int64_t* path,
     void* score);
 
-/** Node marginals and log_z for the factorized form (see diffhmm_marginals_dense). */
 /** diffhmm_kbest_dense for factorized potentials. */
 DIFFHMM_API diffhmm_status diffhmm_kbest_factorized(
     diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
     int64_t num_trans, const void* init, int init_batched, const void* trans, const int64_t* trans_index,
     const void* emit, const int64_t* lengths, int64_t k, int64_t* paths, void* scores);
 
+/** Node marginals and log_z for the factorized form (see diffhmm_marginals_dense). */
 DIFFHMM_API diffhmm_status diffhmm_marginals_factorized(
     diffhmm_workspace* ws, int dtype, int flags, int64_t batch, int64_t steps, int64_t states,
     int64_t num_trans, const void* init, int init_batched, const void* trans,

@@ -25,6 +25,10 @@ int64_t diffhmm_workspace_bytes(const diffhmm_workspace* ws) {
     return ws == nullptr ? 0 : workspace_bytes(*ws);
 }
 
+const int64_t* diffhmm_workspace_bytes_counter(const diffhmm_workspace* ws) {
+    return ws == nullptr ? nullptr : &ws->bytes;
+}
+
 diffhmm_status diffhmm_workspace_destroy(diffhmm_workspace* ws) {
     return capi::guarded([&] { delete ws; });
 }

@@ -33,6 +33,9 @@ struct diffhmm_workspace {
     void* cuda_stream = nullptr;  // cudaStream_t the caller chose (null: the default stream)
     int cuda_device = -1;         // device ordinal the caller chose (-1: the thread's current device)
 
+    // The memory the workspace holds as of the end of its last call (diffhmm_workspace_bytes_counter).
+    int64_t bytes = 0;
+
     // Host memory a host-memory backend's backward with DIFFHMM_FLAG_ACCUMULATE writes its gradients
     // into before dispatch adds them to the caller's outputs (dispatch.cpp).
     diffhmm::Buffer accumulate_scratch;

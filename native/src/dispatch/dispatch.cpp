@@ -97,13 +97,14 @@ void accumulating_backward(diffhmm_workspace& ws, const BackendOps& b, const Pro
 }
 
 // Once a call is over, whether it succeeded or failed, the workspace gives back memory no recent call
-// used (core/buffer.h).
+// used (core/buffer.h) and records what it holds then (diffhmm_workspace_bytes_counter).
 struct AfterCall {
     diffhmm_workspace& ws;
     const BackendOps& b;
     ~AfterCall() {
         if (b.age_state != nullptr) b.age_state(ws);
         ws.accumulate_scratch.age();
+        ws.bytes = b.state_bytes(ws) + int64_t(ws.accumulate_scratch.capacity());
     }
 };
 
@@ -152,9 +153,6 @@ void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths
         fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "k must be in [1, " + std::to_string(kMaxBest) + "], got " + std::to_string(k));
     const BackendOps& b = backend(ws.backend);
     const AfterCall after{ws, b};
-    if (b.verbs<T>().kbest == nullptr)
-        fail(DIFFHMM_ERROR_BACKEND_UNAVAILABLE, std::string("k-best Viterbi has no ") + b.name +
-                                                    " kernel yet: run it on the CPU backend (its inputs must be host memory)");
     if (b.host_memory) host_only(p), host_only({{paths, "paths"}, {scores, "scores"}});
     b.verbs<T>().kbest(ws, p, k, paths, scores);
 }

@@ -27,9 +27,16 @@ public final class Diffhmm {
      * @return true if {@link Backend#CUDA} calls can run
      */
     public static boolean cudaAvailable() {
-        Natives.load();
-        return diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) == DIFFHMM_OK;
+        Boolean known = cudaAvailable;
+        if (known == null) {
+            Natives.load();
+            known = diffhmm_backend_available(DIFFHMM_BACKEND_CUDA) == DIFFHMM_OK;
+            cudaAvailable = known;  // a process's devices and driver do not change under it: asked once
+        }
+        return known;
     }
+
+    private static volatile Boolean cudaAvailable;
 
     /**
      * Why CUDA cannot run here.

@@ -1,7 +1,5 @@
 package org.diffhmm;
 
-import java.lang.ref.Reference;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -55,14 +53,11 @@ public final class HmmForward {
     private static Saved forward(Options options, NativeProblem p) {
         Objects.requireNonNull(options, "options");
         Leases.reserve();
-        final Workspaces.Workspace ws = Workspaces.acquire(options, p.inputs());
-        try (Operands ops = p.operands()) {
-            final Object logZ = ops.vector(new double[(int) p.B]);
-            Natives.check(p.forward(ws, NativeProblem.flags(options), ops, logZ));
-            return new Saved(ws, Operands.read(logZ, (int) p.B));
-        } catch (RuntimeException e) {
-            Workspaces.release(ws);
-            throw e;
+        try (NativeProblem.Call c = p.call(options)) {
+            final Object logZ = c.ops.vector(new double[(int) p.B]);
+            Natives.check(p.forward(c.ws, NativeProblem.flags(options), c.ops, logZ));
+            final double[] read = Operands.read(logZ, (int) p.B);
+            return new Saved(c.keep(), read);
         }
     }
 
@@ -72,12 +67,12 @@ public final class HmmForward {
     private static ViterbiResult viterbi(Options options, NativeProblem p) {
         Objects.requireNonNull(options, "options");
         final long[] path = new long[NativeProblem.entries("Viterbi paths", "B*T", "split the batch", p.B, p.T)];
-        return p.run(options, new Tensor[0], (ws, ops) -> {
-            final Object score = ops.vector(new double[(int) p.B]);
-            Natives.check(p.viterbi(ws, NativeProblem.flags(options), ops, ops.indicesOut(path), score));
-            ops.finish();
+        try (NativeProblem.Call c = p.call(options)) {
+            final Object score = c.ops.vector(new double[(int) p.B]);
+            Natives.check(p.viterbi(c.ws, NativeProblem.flags(options), c.ops, c.ops.indicesOut(path), score));
+            c.ops.finish();
             return new ViterbiResult(p.B, p.T, path, Operands.read(score, (int) p.B));
-        });
+        }
     }
 
     private static KBest kbest(Options options, NativeProblem p, int k) {
@@ -86,23 +81,23 @@ public final class HmmForward {
             throw new IllegalArgumentException("k must be in [1, " + MAX_KBEST + "], got " + k);
         }
         final long[] paths = new long[NativeProblem.entries("k-best paths", "B*k*T", "split the batch", p.B, k, p.T)];
-        return p.run(options, new Tensor[0], (ws, ops) -> {
-            final Object scores = ops.vector(new double[(int) (p.B * k)]);
-            Natives.check(p.kbest(ws, NativeProblem.flags(options), ops, k, ops.indicesOut(paths), scores));
-            ops.finish();
+        try (NativeProblem.Call c = p.call(options)) {
+            final Object scores = c.ops.vector(new double[(int) (p.B * k)]);
+            Natives.check(p.kbest(c.ws, NativeProblem.flags(options), c.ops, k, c.ops.indicesOut(paths), scores));
+            c.ops.finish();
             return new KBest(p.B, k, p.T, paths, Operands.read(scores, (int) (p.B * k)));
-        });
+        }
     }
 
     private static Marginals marginals(Options options, NativeProblem p) {
         Objects.requireNonNull(options, "options");
         final Tensor gamma = Tensor.zeros(p.dtype, p.B, p.T, p.N);
-        return p.run(options, new Tensor[] {gamma}, (ws, ops) -> {
-            final Object logZ = ops.vector(new double[(int) p.B]);
-            Natives.check(p.marginals(ws, NativeProblem.flags(options), ops, logZ, ops.output(gamma)));
-            ops.finish();
+        try (NativeProblem.Call c = p.call(options, gamma)) {
+            final Object logZ = c.ops.vector(new double[(int) p.B]);
+            Natives.check(p.marginals(c.ws, NativeProblem.flags(options), c.ops, logZ, c.ops.output(gamma)));
+            c.ops.finish();
             return new Marginals(gamma, Operands.read(logZ, (int) p.B));
-        });
+        }
     }
 
     private static Samples sample(Options options, NativeProblem p, int numSamples, long seed) {
@@ -112,11 +107,11 @@ public final class HmmForward {
         }
         final long[] paths = new long[NativeProblem.entries("posterior samples", "B*numSamples*T",
                 "draw fewer samples per call or split the batch", p.B, numSamples, p.T)];
-        return p.run(options, new Tensor[0], (ws, ops) -> {
-            Natives.check(p.sample(ws, NativeProblem.flags(options), ops, numSamples, seed, ops.indicesOut(paths)));
-            ops.finish();
+        try (NativeProblem.Call c = p.call(options)) {
+            Natives.check(p.sample(c.ws, NativeProblem.flags(options), c.ops, numSamples, seed, c.ops.indicesOut(paths)));
+            c.ops.finish();
             return new Samples(p.B, numSamples, p.T, paths);
-        });
+        }
     }
 
     // ----------------------------------------------------------------------------------------------
@@ -424,135 +419,14 @@ public final class HmmForward {
     // ----------------------------------------------------------------------------------------------
 
     /**
-     * What both kinds of forward result share: log Z, the backend that ran, and the native workspace
-     * with the saved forward state, held through a {@link Leases} lease until {@code close()} (or,
-     * for a result nobody closed, until the garbage collector finds it).
-     */
-    abstract static class SavedForward implements AutoCloseable {
-        private Workspaces.Workspace ws;
-        private Leases.Handle lease;
-        private final double[] logZ;
-        private final Backend backend;
-
-        SavedForward(Saved saved, String kind) {
-            this.ws = saved.ws();
-            this.logZ = saved.logZ();
-            this.backend = saved.ws().backend == org.diffhmm.internal.DiffhmmNative.DIFFHMM_BACKEND_CUDA ? Backend.CUDA
-                    : Backend.CPU;
-            this.lease = Leases.hold(this, ws, kind);
-        }
-
-        /**
-         * log Z of every sequence.
-         *
-         * @return a copy, {@code [B]}: -inf for a sequence without a finite path, 0 for length 0
-         */
-        public double[] logZ() {
-            return logZ.clone();
-        }
-
-        /**
-         * Which backend ran the forward (and runs the backward).
-         *
-         * @return {@link Backend#CPU} or {@link Backend#CUDA}, never AUTO
-         */
-        public Backend backend() {
-            return backend;
-        }
-
-        /** Returns the native workspace to the pool; later calls on this result throw. Idempotent. */
-        @Override
-        public synchronized void close() {
-            if (lease != null) {
-                lease.close();  // gives the workspace back
-                lease = null;
-                ws = null;
-            }
-        }
-
-        /** Runs {@code call} on the saved workspace (the caller holds this result's lock). */
-        final void withWorkspace(java.util.function.Consumer<Workspaces.Workspace> call) {
-            if (ws == null) {
-                throw new IllegalStateException("this " + getClass().getSimpleName() + " is closed: its forward state is gone");
-            }
-            try {
-                call.accept(ws);
-            } finally {
-                // The native call must not race the cleaner of a result that looks unreachable.
-                Reference.reachabilityFence(this);
-            }
-        }
-    }
-
-    /**
      * The result of a dense forward: log Z now, gradients on demand. Holds the forward's saved state
      * in a native workspace until {@link #close()} (use try-with-resources). {@link #backward} may be
      * called any number of times, with different upstream gradients; it re-reads the potential, which
      * must not change in between. Methods are thread-safe (serialised per result).
      */
-    public static final class Result extends SavedForward {
-        private final NativeProblem.Dense problem;
-
+    public static final class Result extends DenseForward {
         private Result(Saved saved, NativeProblem.Dense problem) {
-            super(saved, "HmmForward.Result");
-            this.problem = problem;
-        }
-
-        /**
-         * The gradient of {@code sum_b gradLogZ[b] * logZ[b]} with respect to the potential.
-         *
-         * @param gradLogZ {@code [B]} upstream gradient, any finite reals
-         * @return a new array-backed tensor of the potential's dtype and shape
-         * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
-         * @throws IllegalStateException    if this result is closed
-         */
-        public Tensor backward(double[] gradLogZ) {
-            final Tensor grad = Tensor.zeros(problem.dtype, problem.B, problem.T, problem.N, problem.N);
-            backward(gradLogZ, grad);
-            return grad;
-        }
-
-        /**
-         * Writes the gradient into {@code gradPotential} (same dtype and shape as the potential; any
-         * storage). {@code gradPotential[b][t][i][j] = gradLogZ[b] · P(z_{t-1} = i, z_t = j)} for
-         * {@code 1 <= t < lengths[b]}, {@code gradLogZ[b] · P(z_0 = j)} at {@code [b][0][0][j]}, and 0
-         * everywhere else. {@code gradLogZ} may hold any finite reals.
-         *
-         * @param gradLogZ      {@code [B]} upstream gradient
-         * @param gradPotential where the gradient goes: the potential's dtype and shape, any storage
-         * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
-         * @throws IllegalStateException    if this result is closed
-         */
-        public void backward(double[] gradLogZ, Tensor gradPotential) {
-            gradient(gradLogZ, gradPotential, false);
-        }
-
-        /**
-         * Adds the gradient to what {@code gradPotential} holds ({@code gradPotential += ∂}), as autograd
-         * accumulates into a parameter's gradient: the same numbers as {@link #backward(double[], Tensor)}
-         * without a tensor to hold them and a pass to add them.
-         *
-         * @param gradLogZ      {@code [B]} upstream gradient
-         * @param gradPotential what the gradient is added to: the potential's dtype and shape, any storage
-         * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
-         * @throws IllegalStateException    if this result is closed
-         */
-        public void addGradient(double[] gradLogZ, Tensor gradPotential) {
-            gradient(gradLogZ, gradPotential, true);
-        }
-
-        private synchronized void gradient(double[] gradLogZ, Tensor gradPotential, boolean accumulate) {
-            final NativeProblem.Dense p = problem;
-            NativeProblem.checkGradLogZ(gradLogZ, p.B, p.dtype);
-            Objects.requireNonNull(gradPotential, "gradPotential");
-            NativeProblem.requireLike(gradPotential, p.potential, "gradPotential");
-            NativeProblem.requireOutput(gradPotential, "gradPotential", p.potential, "potential");
-            withWorkspace(ws -> {
-                try (Operands ops = p.operands(gradPotential)) {
-                    Natives.check(p.backward(ws, accumulate, ops, ops.vector(gradLogZ), gradPotential));
-                    ops.finish();
-                }
-            });
+            super(saved.ws(), saved.logZ(), problem, "HmmForward.Result");
         }
     }
 
@@ -562,102 +436,9 @@ public final class HmmForward {
      * {@code d/d trans[k] = sum over (b, t >= 1) with transIndex[b][t] = k of g[b]·ξ_t},
      * {@code d/d emit[b][t] = g[b]·γ_t}.
      */
-    public static final class FactorizedResult extends SavedForward {
-        private final NativeProblem.Fact problem;
-
+    public static final class FactorizedResult extends FactorizedForward {
         private FactorizedResult(Saved saved, NativeProblem.Fact problem) {
-            super(saved, "HmmForward.FactorizedResult");
-            this.problem = problem;
-        }
-
-        /**
-         * All three gradients of {@code sum_b gradLogZ[b] * logZ[b]}.
-         *
-         * @param gradLogZ {@code [B]} upstream gradient, any finite reals
-         * @return new array-backed tensors shaped like init, trans and emit
-         * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
-         * @throws IllegalStateException    if this result is closed
-         */
-        public FactorizedGradient backward(double[] gradLogZ) {
-            final Factorized h = problem.h;
-            final FactorizedGradient g = new FactorizedGradient(Tensor.zeros(h.dtype(), h.init().shape()),
-                    Tensor.zeros(h.dtype(), h.trans().shape()), Tensor.zeros(h.dtype(), h.emit().shape()));
-            backward(gradLogZ, g.init(), g.trans(), g.emit());
-            return g;
-        }
-
-        /**
-         * The node marginals {@code P(z_t = j)} of every sequence, from this result's saved forward (one
-         * backward sweep, no second forward): the emission gradient of {@code sum_b logZ[b]}.
-         *
-         * @return {@code [B][T][N]} of the problem's dtype, 0 at padding
-         * @throws IllegalStateException if this result is closed
-         */
-        public Tensor gamma() {
-            final Factorized h = problem.h;
-            final Tensor gamma = Tensor.zeros(h.dtype(), h.emit().shape());
-            final double[] ones = new double[(int) problem.B];
-            Arrays.fill(ones, 1.0);
-            backward(ones, null, null, gamma);
-            return gamma;
-        }
-
-        /**
-         * Writes the gradients into the caller's tensors.
-         *
-         * @param gradLogZ  {@code [B]} upstream gradient, any finite reals
-         * @param gradInit  shaped like init, or null to skip it
-         * @param gradTrans shaped like trans, or null to skip it
-         * @param gradEmit  shaped like emit, or null to skip it
-         * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
-         * @throws IllegalStateException    if this result is closed
-         */
-        public void backward(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
-            gradients(gradLogZ, gradInit, gradTrans, gradEmit, false);
-        }
-
-        /**
-         * Adds the gradients to what the caller's tensors hold ({@code grad += ∂}), as autograd
-         * accumulates into a parameter's gradient: the same numbers as
-         * {@link #backward(double[], Tensor, Tensor, Tensor)} without tensors to hold them and a pass to
-         * add them.
-         *
-         * @param gradLogZ  {@code [B]} upstream gradient, any finite reals
-         * @param gradInit  shaped like init, or null to skip it
-         * @param gradTrans shaped like trans, or null to skip it
-         * @param gradEmit  shaped like emit, or null to skip it
-         * @throws IllegalArgumentException if {@code gradLogZ} has the wrong length or a non-finite entry
-         * @throws IllegalStateException    if this result is closed
-         */
-        public void addGradients(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit) {
-            gradients(gradLogZ, gradInit, gradTrans, gradEmit, true);
-        }
-
-        private synchronized void gradients(double[] gradLogZ, Tensor gradInit, Tensor gradTrans, Tensor gradEmit,
-                boolean accumulate) {
-            final NativeProblem.Fact p = problem;
-            final Factorized h = p.h;
-            NativeProblem.checkGradLogZ(gradLogZ, p.B, p.dtype);
-            if (gradInit != null) {
-                NativeProblem.requireLike(gradInit, h.init(), "gradInit");
-                NativeProblem.requireOutput(gradInit, "gradInit", h.init(), "init", h.trans(), "trans", h.emit(), "emit");
-            }
-            if (gradTrans != null) {
-                NativeProblem.requireLike(gradTrans, h.trans(), "gradTrans");
-                NativeProblem.requireOutput(gradTrans, "gradTrans", h.init(), "init", h.trans(), "trans", h.emit(), "emit",
-                        gradInit, "gradInit");
-            }
-            if (gradEmit != null) {
-                NativeProblem.requireLike(gradEmit, h.emit(), "gradEmit");
-                NativeProblem.requireOutput(gradEmit, "gradEmit", h.init(), "init", h.trans(), "trans", h.emit(), "emit",
-                        gradInit, "gradInit", gradTrans, "gradTrans");
-            }
-            withWorkspace(ws -> {
-                try (Operands ops = p.operands(gradInit, gradTrans, gradEmit)) {
-                    Natives.check(p.backward(ws, accumulate, ops, ops.vector(gradLogZ), gradInit, gradTrans, gradEmit));
-                    ops.finish();
-                }
-            });
+            super(saved.ws(), saved.logZ(), problem, "HmmForward.FactorizedResult");
         }
     }
 
@@ -732,11 +513,7 @@ public final class HmmForward {
          */
         public long[] path(int b) {
             Objects.checkIndex(b, (int) batch);
-            int length = 0;
-            while (length < steps && paths[(int) (b * steps + length)] >= 0) {
-                length++;
-            }
-            return Arrays.copyOfRange(paths, (int) (b * steps), (int) (b * steps + length));
+            return Paths.trimmed(paths, b * steps, steps);
         }
 
         /**
@@ -803,12 +580,7 @@ public final class HmmForward {
         public long[] path(int b, int n) {
             Objects.checkIndex(b, (int) batch);
             Objects.checkIndex(n, (int) k);
-            final int start = (int) ((b * k + n) * steps);
-            int length = 0;
-            while (length < steps && paths[start + length] >= 0) {
-                length++;
-            }
-            return Arrays.copyOfRange(paths, start, start + length);
+            return Paths.trimmed(paths, (b * k + n) * steps, steps);
         }
 
         /**
@@ -869,12 +641,7 @@ public final class HmmForward {
         public long[] path(int b, int s) {
             Objects.checkIndex(b, (int) batch);
             Objects.checkIndex(s, (int) samples);
-            final int start = (int) ((b * samples + s) * steps);
-            int length = 0;
-            while (length < steps && paths[start + length] >= 0) {
-                length++;
-            }
-            return Arrays.copyOfRange(paths, start, start + length);
+            return Paths.trimmed(paths, (b * samples + s) * steps, steps);
         }
     }
     /** Node marginals {@code gamma [B][T][N]} (0 at padding) and log Z. */

@@ -1,7 +1,5 @@
 package org.diffhmm;
 
-import static org.diffhmm.internal.DiffhmmNative.diffhmm_workspace_bytes;
-
 import java.lang.ref.Cleaner;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +52,7 @@ final class Leases {
 
         private Lease(Workspaces.Workspace ws, String kind) {
             this.ws = ws;
-            this.bytes = diffhmm_workspace_bytes(ws);
+            this.bytes = ws.bytes();  // as of the forward that just ran: no second native call
             this.kind = kind;
             final int every = sampling;
             this.createdAt = every > 0 && CREATED.getAndIncrement() % every == 0
@@ -149,11 +147,15 @@ final class Leases {
         }
     }
 
+    /** The classes a result is made in, between the caller and the lease. */
+    private static final Set<String> API_CLASSES = Set.of("org.diffhmm.Leases", "org.diffhmm.HmmForward",
+            "org.diffhmm.SavedForward", "org.diffhmm.DenseForward", "org.diffhmm.FactorizedForward");
+
     /** The first frame outside diffhmm's own API classes: where the caller made the result. */
     private static String site(StackTraceElement[] stack) {
         for (StackTraceElement e : stack) {
             final String c = e.getClassName();
-            if (!c.startsWith("org.diffhmm.Leases") && !c.startsWith("org.diffhmm.HmmForward")) {
+            if (!API_CLASSES.contains(c.contains("$") ? c.substring(0, c.indexOf('$')) : c)) {
                 return e.toString();
             }
         }

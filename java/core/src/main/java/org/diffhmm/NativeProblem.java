@@ -7,7 +7,6 @@ import static org.diffhmm.internal.DiffhmmNative.DIFFHMM_FLOAT64;
 
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.function.BiFunction;
 
 /**
  * One checked problem — dense or factorized — and the native call of every verb over its operands,
@@ -48,13 +47,45 @@ abstract class NativeProblem {
         return new Operands(dtype, all);
     }
 
-    /** Runs {@code call} on a pooled workspace for {@code options} and gives the workspace back. */
-    <R> R run(Options options, Tensor[] outputs, BiFunction<Workspaces.Workspace, Operands, R> call) {
-        final Workspaces.Workspace ws = Workspaces.acquire(options, inputs());
-        try (Operands ops = operands(outputs)) {
-            return call.apply(ws, ops);
-        } finally {
-            Workspaces.release(ws);
+    /** A pooled workspace for {@code options} and the operands of a call with these outputs, released together. */
+    Call call(Options options, Tensor... outputs) {
+        return new Call(Workspaces.acquire(options, inputs()), this, outputs);
+    }
+
+    /**
+     * One native call's workspace and operands (try-with-resources): closing frees the operands'
+     * temporary memory and gives the workspace back to its pool — unless a result {@link #keep keeps} it.
+     */
+    static final class Call implements AutoCloseable {
+        final Workspaces.Workspace ws;
+        final Operands ops;
+        private boolean kept;
+
+        private Call(Workspaces.Workspace ws, NativeProblem p, Tensor[] outputs) {
+            this.ws = ws;
+            try {
+                this.ops = p.operands(outputs);
+            } catch (RuntimeException | Error e) {
+                Workspaces.release(ws);
+                throw e;
+            }
+        }
+
+        /** The workspace, now held by the result of the call (its forward state): not given back on close. */
+        Workspaces.Workspace keep() {
+            kept = true;
+            return ws;
+        }
+
+        @Override
+        public void close() {
+            try {
+                ops.close();
+            } finally {
+                if (!kept) {
+                    Workspaces.release(ws);
+                }
+            }
         }
     }
 
