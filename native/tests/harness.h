@@ -160,7 +160,8 @@ struct Workspace {
 };
 
 template <class T>
-Results run_all(diffhmm_workspace* ws, const Problem& p, const std::vector<double>& grad_log_z) {
+// no_emit: a factorized problem's emissions passed as NULL (no emission scores: its emit must be all 0).
+Results run_all(diffhmm_workspace* ws, const Problem& p, const std::vector<double>& grad_log_z, bool no_emit = false) {
     Results r;
     const int dt = dtype<T>();
     std::vector<T> log_z(size_t(p.B)), g = cast<T>(grad_log_z), score(size_t(p.B));
@@ -178,16 +179,17 @@ Results run_all(diffhmm_workspace* ws, const Problem& p, const std::vector<doubl
         const std::vector<T> init = cast<T>(p.init), trans = cast<T>(p.trans), emit = cast<T>(p.emit);
         const int64_t* idx = p.trans_index.empty() ? nullptr : p.trans_index.data();
         std::vector<T> gi(init.size(), T(7)), gt(trans.size(), T(7)), ge(emit.size(), T(7));
+        const T* e = no_emit ? nullptr : emit.data();
         CHECK_OK(diffhmm_forward_factorized(ws, dt, 0, p.B, p.T, p.N, p.K, init.data(), p.init_batched,
-                                            trans.data(), idx, emit.data(), p.lengths.data(), log_z.data()));
+                                            trans.data(), idx, e, p.lengths.data(), log_z.data()));
         CHECK_OK(diffhmm_backward_factorized(ws, dt, 0, p.B, p.T, p.N, p.K, init.data(), p.init_batched,
-                                             trans.data(), idx, emit.data(), p.lengths.data(), g.data(),
+                                             trans.data(), idx, e, p.lengths.data(), g.data(),
                                              gi.data(), gt.data(), ge.data()));
         CHECK_OK(diffhmm_viterbi_factorized(ws, dt, 0, p.B, p.T, p.N, p.K, init.data(), p.init_batched,
-                                            trans.data(), idx, emit.data(), p.lengths.data(), r.path.data(),
+                                            trans.data(), idx, e, p.lengths.data(), r.path.data(),
                                             score.data()));
         CHECK_OK(diffhmm_marginals_factorized(ws, dt, 0, p.B, p.T, p.N, p.K, init.data(), p.init_batched,
-                                              trans.data(), idx, emit.data(), p.lengths.data(), nullptr,
+                                              trans.data(), idx, e, p.lengths.data(), nullptr,
                                               gamma.data()));
         r.grad_init.assign(gi.begin(), gi.end());
         r.grad_trans.assign(gt.begin(), gt.end());

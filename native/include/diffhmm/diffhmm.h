@@ -39,7 +39,9 @@
  *   trans        [K][N][N]
  *   trans_index  [B][T], entry t selects the matrix used between steps t-1 and t; entry 0 and
  *                padded entries are ignored. May be NULL when K = 1.
- *   emit         [B][T][N] emission log-likelihoods.
+ *   emit         [B][T][N] emission log-likelihoods. May be NULL: no emission scores (all 0, as when
+ *                the transitions carry everything, e.g. the clone-structured HMM's blocks); nothing is
+ *                read or scanned, and grad_emit (if asked for) is still the node marginals.
  *
  * ------------------------------------------------------------------------------------------------
  * Errors and threads

@@ -34,7 +34,7 @@ struct Problem {
     bool init_batched = false;
     const Real* trans = nullptr;
     const int64_t* trans_index = nullptr;
-    const Real* emit = nullptr;
+    const Real* emit = nullptr;       // [B][T][N], or null: no emission scores (all 0)
 
     DIFFHMM_HD int64_t length(int64_t b) const { return lengths[b]; }
 
@@ -51,7 +51,9 @@ struct Problem {
         if (form == Form::dense) return potential + b * T * N * N;
         return init + (init_batched ? b * N : 0);
     }
-    DIFFHMM_HD const Real* initial_col(int64_t b) const { return form == Form::dense ? nullptr : emit + b * T * N; }
+    DIFFHMM_HD const Real* initial_col(int64_t b) const {
+        return form == Form::dense || emit == nullptr ? nullptr : emit + b * T * N;
+    }
 
     // Which transition matrix step t (>= 1) of sequence b uses.
     DIFFHMM_HD int64_t trans_of(int64_t b, int64_t t) const {
@@ -63,7 +65,7 @@ struct Problem {
         return trans + trans_of(b, t) * N * N;
     }
     DIFFHMM_HD const Real* column(int64_t b, int64_t t) const {
-        return form == Form::dense ? nullptr : emit + (b * T + t) * N;
+        return form == Form::dense || emit == nullptr ? nullptr : emit + (b * T + t) * N;
     }
 };
 

@@ -117,8 +117,9 @@ double columns(const Problem<T>& p, int64_t b, const double* c, const Kernels<do
         double* wt = w + t * N;
         double s = kNegInf;
         for (int j = 0; j < N; ++j) {
-            if (!(double(col[j]) < std::numeric_limits<double>::infinity())) return std::nan("");  // NaN/+inf
-            const double y = ck[j] + double(col[j]);
+            const double e = col ? double(col[j]) : 0.0;
+            if (!(e < std::numeric_limits<double>::infinity())) return std::nan("");  // NaN/+inf
+            const double y = ck[j] + e;
             wt[j] = y;
             s = std::max(s, y);
         }

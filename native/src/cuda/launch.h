@@ -63,7 +63,8 @@ Problem<T> on_device(const Problem<T>& p, State& st, cudaStream_t stream) {
         d.init = stage(p.init, (p.init_batched ? B : 1) * N, st.in[2], stream);
         d.trans = stage(p.trans, K * N * N, st.in[3], stream);
         d.trans_index = stage(p.trans_index, B * TT, st.in[4], stream);
-        d.emit = stage(p.emit, B * TT * N, st.in[5], stream);
+        d.emit = p.emit != nullptr ? stage(p.emit, B * TT * N, st.in[5], stream)
+                                   : zeros<T>(B * TT * N, st.zero_emit, stream);  // the kernels read a column
     }
     return d;
 }

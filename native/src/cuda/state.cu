@@ -62,7 +62,7 @@ size_t device_bytes(const State* state) {
     size_t bytes = state->tape.capacity() + state->aux.capacity() + state->chunk_start.capacity() +
                    state->chunk_start_off.capacity() + state->back.capacity() + state->last.capacity() +
                    state->last_offset.capacity() + state->flag.capacity() +
-                   state->partial.capacity();
+                   state->partial.capacity() + state->zero_emit.capacity();
     for (const DeviceBuffer& b : state->in) bytes += b.capacity();
     for (const DeviceBuffer& b : state->out) bytes += b.capacity();
     for (const DeviceBuffer& b : state->fresh) bytes += b.capacity();

@@ -81,9 +81,21 @@ struct State {
     DeviceBuffer flag;                                  // NaN/+inf seen
     DeviceBuffer partial;                               // per-sequence float64 sums of shared gradients
     DeviceBuffer in[7];                                 // staged host inputs (problem, upstream gradient)
+    DeviceBuffer zero_emit;                             // zeros read as the emissions of a problem without any
     DeviceBuffer out[4];                                // device copies of host outputs
     DeviceBuffer fresh[4];                              // an accumulating backward's own gradients
 };
+
+// `count` zeros of T on the device, made once in `buffer` and kept while it is large enough (the
+// kernels read an emission column every step; a problem without emissions reads these).
+template <class T>
+const T* zeros(size_t count, DeviceBuffer& buffer, cudaStream_t stream) {
+    const size_t had = buffer.capacity();
+    T* d = buffer.as<T>(count);
+    if (buffer.capacity() != had && buffer.capacity() > 0)  // fresh memory; kept memory stays zero (nothing writes it)
+        check(cudaMemsetAsync(d, 0, buffer.capacity(), stream), "cudaMemsetAsync (zero emissions)");
+    return d;
+}
 
 // A pointer the kernels can read: `p` itself if it is device memory, else a copy in `staging`.
 template <class T>

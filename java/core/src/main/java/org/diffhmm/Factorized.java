@@ -15,7 +15,9 @@ import java.util.Objects;
  *   <li>{@code transIndex} — {@code [B*T]} row-major, entry {@code [b][t]} selects the matrix used
  *       between steps t-1 and t (entry t = 0 and padded entries are ignored); may be null when
  *       K = 1. This is how action-conditioned and input-output HMMs are expressed;</li>
- *   <li>{@code emit} — {@code [B][T][N]} emission log-likelihoods from any model.</li>
+ *   <li>{@code emit} — {@code [B][T][N]} emission log-likelihoods from any model, or none
+ *       ({@link #withoutEmissions}: all 0, nothing read or checked — for models whose transitions
+ *       carry everything, such as the clone-structured HMM's blocks).</li>
  * </ul>
  * All scores are natural logs; {@code -inf} marks impossible starts, transitions or emissions.
  * The three tensors must share one dtype. Immutable and thread-safe; it views the caller's memory.
@@ -29,25 +31,40 @@ public final class Factorized {
     private final Tensor init;
     private final Tensor trans;
     private final long[] transIndex;
-    private final Tensor emit;
+    private final Tensor emit;  // null: no emission scores
     private final long batch, steps, states, numTrans;
     // The lengths the transition index was last checked against (a copy): the index is private and
     // immutable, so the same lengths need no second pass over it.
     private volatile long[] checkedLengths;
 
-    private Factorized(Tensor init, Tensor trans, long[] transIndex, Tensor emit) {
+    private Factorized(Tensor init, Tensor trans, long[] transIndex, Tensor emit, long sequences, long length) {
         this.init = init;
         this.trans = trans;
         this.transIndex = transIndex;
         this.emit = emit;
-        if (emit.rank() != 3) {
-            throw new IllegalArgumentException("emit must have shape [B][T][N], got " + emit.describe());
-        }
-        batch = emit.dim(0);
-        steps = emit.dim(1);
-        states = emit.dim(2);
-        if (states < 1) {
-            throw new IllegalArgumentException("emit must have N >= 1 states, got " + emit.describe());
+        if (emit != null) {
+            if (emit.rank() != 3) {
+                throw new IllegalArgumentException("emit must have shape [B][T][N], got " + emit.describe());
+            }
+            this.batch = emit.dim(0);
+            this.steps = emit.dim(1);
+            this.states = emit.dim(2);
+            if (states < 1) {
+                throw new IllegalArgumentException("emit must have N >= 1 states, got " + emit.describe());
+            }
+        } else {
+            if (sequences < 0 || length < 0) {
+                throw new IllegalArgumentException("batch and steps must be >= 0, got " + sequences + " and " + length);
+            }
+            this.batch = sequences;
+            this.steps = length;
+            this.states = trans.rank() >= 2 ? trans.dim(trans.rank() - 1) : 0;
+            if (states < 1) {
+                throw new IllegalArgumentException("trans must have N >= 1 states, got " + trans.describe());
+            }
+            if (steps != 0 && batch > Long.MAX_VALUE / steps / states) {
+                throw new IllegalArgumentException("B*T*N = " + batch + "*" + steps + "*" + states + " overflows a long");
+            }
         }
         if (trans.rank() == 2) {
             numTrans = 1;
@@ -66,9 +83,13 @@ public final class Factorized {
             throw new IllegalArgumentException("init must be [" + states + "] or [" + batch + "][" + states
                     + "] to match emit, got " + init.describe());
         }
-        if (init.dtype() != emit.dtype() || trans.dtype() != emit.dtype()) {
+        if (emit != null && (init.dtype() != emit.dtype() || trans.dtype() != emit.dtype())) {
             throw new IllegalArgumentException("init, trans and emit must share one dtype, got " + init.dtype() + ", "
                     + trans.dtype() + ", " + emit.dtype());
+        }
+        if (emit == null && init.dtype() != trans.dtype()) {
+            throw new IllegalArgumentException("init and trans must share one dtype, got " + init.dtype() + ", "
+                    + trans.dtype());
         }
         if (transIndex == null && numTrans != 1) {
             throw new IllegalArgumentException("transIndex is null but trans holds K = " + numTrans
@@ -96,7 +117,27 @@ public final class Factorized {
         Objects.requireNonNull(init, "init");
         Objects.requireNonNull(trans, "trans");
         Objects.requireNonNull(emit, "emit");
-        return new Factorized(init, trans, transIndex == null ? null : transIndex.clone(), emit);
+        return new Factorized(init, trans, transIndex == null ? null : transIndex.clone(), emit, -1, -1);
+    }
+
+    /**
+     * Factorized potentials without emission scores (all 0): every score is in {@code init} and
+     * {@code trans}. Nothing stands in for the emissions — no {@code [B][T][N]} zeros are made, read or
+     * checked — and an emission gradient, if asked for, is still the node marginals {@code [B][T][N]}.
+     *
+     * @param init       initial log-scores, {@code [N]} or {@code [batch][N]}
+     * @param trans      transition log-scores, {@code [N][N]} or {@code [K][N][N]}
+     * @param transIndex {@code [batch*steps]} matrix index per step, or null when K = 1
+     * @param batch      B, the number of sequences
+     * @param steps      T, their padded length
+     * @return the factorized potentials; {@link #emit()} is null
+     * @throws NullPointerException     if {@code init} or {@code trans} is null
+     * @throws IllegalArgumentException if shapes or dtypes disagree (the message names them)
+     */
+    public static Factorized withoutEmissions(Tensor init, Tensor trans, long[] transIndex, long batch, long steps) {
+        Objects.requireNonNull(init, "init");
+        Objects.requireNonNull(trans, "trans");
+        return new Factorized(init, trans, transIndex == null ? null : transIndex.clone(), null, batch, steps);
     }
 
     /**
@@ -115,7 +156,7 @@ public final class Factorized {
             throw new IllegalArgumentException("trans must have the shape and dtype of the one it replaces, "
                     + this.trans.describe() + ", got " + trans.describe());
         }
-        final Factorized f = new Factorized(init, trans, transIndex, emit);
+        final Factorized f = new Factorized(init, trans, transIndex, emit, batch, steps);
         f.checkedLengths = checkedLengths;
         return f;
     }
@@ -150,19 +191,28 @@ public final class Factorized {
     /**
      * The emission log-likelihoods.
      *
-     * @return {@code [B][T][N]}
+     * @return {@code [B][T][N]}, or null for potentials {@link #withoutEmissions}
      */
     public Tensor emit() {
         return emit;
     }
 
     /**
-     * The dtype of all three tensors.
+     * The shape of the emissions and of their gradient, whether or not there are emission scores.
+     *
+     * @return {@code {B, T, N}}
+     */
+    public long[] emitShape() {
+        return new long[] {batch, steps, states};
+    }
+
+    /**
+     * The dtype of the tensors.
      *
      * @return FLOAT32 or FLOAT64
      */
     public DType dtype() {
-        return emit.dtype();
+        return trans.dtype();
     }
 
     /**

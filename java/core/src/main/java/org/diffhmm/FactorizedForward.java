@@ -23,7 +23,7 @@ class FactorizedForward extends SavedForward {
     public HmmForward.FactorizedGradient backward(double[] gradLogZ) {
         final Factorized h = problem.h;
         final HmmForward.FactorizedGradient g = new HmmForward.FactorizedGradient(Tensor.zeros(h.dtype(), h.init().shape()),
-                Tensor.zeros(h.dtype(), h.trans().shape()), Tensor.zeros(h.dtype(), h.emit().shape()));
+                Tensor.zeros(h.dtype(), h.trans().shape()), Tensor.zeros(h.dtype(), h.emitShape()));
         backward(gradLogZ, g.init(), g.trans(), g.emit());
         return g;
     }
@@ -37,7 +37,7 @@ class FactorizedForward extends SavedForward {
      */
     public Tensor gamma() {
         final Factorized h = problem.h;
-        final Tensor gamma = Tensor.zeros(h.dtype(), h.emit().shape());
+        final Tensor gamma = Tensor.zeros(h.dtype(), h.emitShape());
         final double[] ones = new double[(int) problem.B];
         Arrays.fill(ones, 1.0);
         backward(ones, null, null, gamma);
@@ -90,7 +90,7 @@ class FactorizedForward extends SavedForward {
                     gradInit, "gradInit");
         }
         if (gradEmit != null) {
-            NativeProblem.requireLike(gradEmit, h.emit(), "gradEmit");
+            NativeProblem.requireLike(gradEmit, h.dtype(), h.emitShape(), "gradEmit", "emit");
             NativeProblem.requireOutput(gradEmit, "gradEmit", h.init(), "init", h.trans(), "trans", h.emit(), "emit",
                     gradInit, "gradInit", gradTrans, "gradTrans");
         }

@@ -292,6 +292,14 @@ abstract class NativeProblem {
         }
     }
 
+    /** {@code t} of a dtype and shape given without a tensor (the emissions' of potentials without any). */
+    static void requireLike(Tensor t, DType dtype, long[] shape, String name, String of) {
+        if (t.dtype() != dtype || !Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(name + " must have the dtype and shape of " + of + " (" + dtype + ", shape "
+                    + Arrays.toString(shape) + "), got " + t.describe());
+        }
+    }
+
     static void requireLike(Tensor t, Tensor like, String name) {
         if (t.dtype() != like.dtype() || !Arrays.equals(t.shape(), like.shape())) {
             throw new IllegalArgumentException(name + " must have the dtype and shape of its input " + like.describe()

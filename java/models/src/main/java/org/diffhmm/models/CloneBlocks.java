@@ -23,7 +23,6 @@ import org.diffhmm.models.CloneHmm.Walk;
 final class CloneBlocks {
     private final int[] clones, first;
     private final int states, actions, block;
-    private double[] zeros;          // zeroEmissions
     private volatile Layout layout;  // the last batch's, see Layout
 
     CloneBlocks(int[] clones, int[] first, int states, int actions, int block) {
@@ -208,23 +207,9 @@ final class CloneBlocks {
             triples.add(new int[] {0, 0, 0});  // walks of length <= 1: a placeholder matrix, never read
         }
         final int k = triples.size();
-        final Factorized problem = Factorized.of(Tensor.of(init, batch, block),
-                Tensor.of(blockTransitions(triples, logT), k, block, block), transIndex,
-                Tensor.of(zeroEmissions(Limits.array("block emissions (walks × longest walk × block)", batch, steps, block)),
-                        batch, steps, block));
+        // No emission scores: a clone emits its symbol, which the blocks carry (nothing made, read or scanned).
+        final Factorized problem = Factorized.withoutEmissions(Tensor.of(init, batch, block),
+                Tensor.of(blockTransitions(triples, logT), k, block, block), transIndex, batch, steps);
         return new Layout(walks, triples, lengths, problem);
-    }
-
-    /**
-     * {@code n} zeros: the emission scores of the block problem (the blocks themselves carry which
-     * clones a symbol has). Shared between calls, and between threads: nothing ever writes them.
-     */
-    private double[] zeroEmissions(int n) {
-        double[] z = zeros;
-        if (z == null || z.length != n) {
-            z = new double[n];
-            zeros = z;
-        }
-        return z;
     }
 }

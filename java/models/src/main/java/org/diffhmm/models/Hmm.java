@@ -301,7 +301,7 @@ public abstract class Hmm<S> implements Model<S>, EmModel<S> {
             final Factorized p = batch.problem;
             final Tensor init = batch.needsInitCounts() ? Tensor.zeros(DType.FLOAT64, p.init().shape()) : null;
             final Tensor trans = Tensor.zeros(DType.FLOAT64, p.trans().shape());
-            final Tensor emit = batch.needsEmissionCounts() ? Tensor.zeros(DType.FLOAT64, p.emit().shape()) : null;
+            final Tensor emit = batch.needsEmissionCounts() ? Tensor.zeros(DType.FLOAT64, p.emitShape()) : null;
             r.backward(ones, init, trans, emit);
             c.init = init == null ? null : init.doubleArray();
             c.trans = trans.doubleArray();
