@@ -2,8 +2,9 @@
 training runs) against its PyTorch peers, timed in one process on the same threads:
 
   diffhmm   the C ABI through ctypes (diffhmm_forward/backward_factorized), gradients of init, trans
-            and emit; its CPU path is chosen by DIFFHMM_CPU_FACTORIZED (prob: matrix products in
-            probability space, the default; log: log-space steps) — both are timed
+            and emit; its CPU path is forced per workspace (diffhmm_workspace_set_option,
+            DIFFHMM_CPU_FACTORIZED — prob: matrix products in probability space, the default; log:
+            log-space steps) — both are timed
   matmul    the usual PyTorch recursion in probability space: alpha @ exp(trans) times exp(emit),
             rescaled every step, autograd for the gradients (time axis unbound once: linear backward)
   logspace  logsumexp(alpha[:, :, None] + trans) + emit per step, autograd
@@ -74,6 +75,10 @@ class Diffhmm:
         if status != 0:
             raise RuntimeError(self.lib.diffhmm_last_error().decode())
 
+    def path(self, path):
+        """Forces the CPU path of the factorized calls: prob or log (diffhmm_workspace_set_option)."""
+        self._check(self.lib.diffhmm_workspace_set_option(self.ws, b"DIFFHMM_CPU_FACTORIZED", path.encode()))
+
     def forward(self, init, trans, emit, lengths, log_z):
         B, T, N = emit.shape
         i64, ptr = ctypes.c_int64, ctypes.c_void_p
@@ -114,7 +119,7 @@ def check(peer, ours):
     got = PEERS[peer](*x, lengths)
     got.sum().backward()
     for path in ("prob", "log"):
-        os.environ["DIFFHMM_CPU_FACTORIZED"] = path
+        ours.path(path)
         want = ours.forward_backward(init, trans, emit, lengths)
         assert torch.allclose(got, want[0], atol=1e-4), (peer, path, got, want[0])
         for name, a, b in zip(("init", "trans", "emit"), (x[0].grad, x[1].grad, x[2].grad), want[1:]):
@@ -170,7 +175,7 @@ def main():
         g = torch.ones(a.batch)
         g_init, g_trans, g_emit = torch.zeros(a.states), torch.zeros(a.states, a.states), torch.zeros_like(emit)
         for path in ("prob", "log"):
-            os.environ["DIFFHMM_CPU_FACTORIZED"] = path
+            ours.path(path)
             f, fb = median_times(lambda: ours.forward(init, trans, emit, lengths, log_z),
                                  lambda _: ours.backward(init, trans, emit, lengths, g, g_init, g_trans, g_emit), a.reps)
             rows.append({"impl": "diffhmm-" + path, "L": L, "forward_ms": f, "forward_backward_ms": fb})

@@ -264,7 +264,8 @@ void run_factorized(const Args& a, diffhmm_workspace* ws) {
         for (Operand<T>* x : {&init, &trans, &emit, &log_z, &g, &g_init, &g_trans, &g_emit}) x->upload(on_device);
         lengths.upload(on_device);
         for (const std::string& path : paths) {
-            if (!on_device) setenv("DIFFHMM_CPU_FACTORIZED", path.c_str(), 1);
+            if (!on_device && diffhmm_workspace_set_option(ws, "DIFFHMM_CPU_FACTORIZED", path.c_str()) != DIFFHMM_OK)
+                die("DIFFHMM_CPU_FACTORIZED");
             std::vector<double> fwd, both;
             for (int r = 0; r < a.reps + 1; ++r) {
                 auto t0 = std::chrono::steady_clock::now();
@@ -286,7 +287,7 @@ void run_factorized(const Args& a, diffhmm_workspace* ws) {
                         fb * 1e6 / double(B * L * N * N));
             std::fflush(stdout);
         }
-        unsetenv("DIFFHMM_CPU_FACTORIZED");
+        if (!on_device) diffhmm_workspace_set_option(ws, "DIFFHMM_CPU_FACTORIZED", "auto");
     }
 }
 

@@ -37,6 +37,13 @@ void lengths_with_zero_and_one(test::Problem& p) {
 
 }  // namespace
 
+// A CUDA sweep forced through a workspace's settings (core/settings.h), by its DIFFHMM_CUDA_SWEEP name.
+static diffhmm::Settings::CudaSweep sweep(const std::string& name) {
+    using S = diffhmm::Settings::CudaSweep;
+    return name == "sequential" ? S::sequential : name == "pipelined" ? S::pipelined : name == "chunked" ? S::chunked
+           : name == "batch" ? S::batch : S::automatic;
+}
+
 TEST(cuda_matches_reference) {
     std::string reason;
     if (!cuda_available(reason)) SKIP(reason);
@@ -79,8 +86,8 @@ TEST(cuda_sweep_kernels_match_reference) {
     test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
     for (const char* kernel : {"sequential", "pipelined", "chunked", "chunked-7", "batch"}) {
         const bool seven = std::strcmp(kernel, "chunked-7") == 0;
-        setenv("DIFFHMM_CUDA_SWEEP", seven ? "chunked" : kernel, 1);
-        if (seven) setenv("DIFFHMM_CUDA_CHUNKS", "7", 1);
+        gpu.ws->settings.cuda_sweep = sweep(seven ? "chunked" : kernel);
+        gpu.ws->settings.cuda_chunks = seven ? 7 : 0;
         const std::string k = kernel;
         std::mt19937_64 rng(94);
         for (int64_t N : {1, 33, 50, 64, 256, 300}) {
@@ -110,9 +117,7 @@ TEST(cuda_sweep_kernels_match_reference) {
         const test::Results a = test::run_all<double>(gpu.ws, wide, g), b = test::run_all<double>(cpu.ws, wide, g);
         EXPECT_CLOSE(k + " B=100000 log_z", a.log_z, b.log_z, 1e-9);
         EXPECT_CLOSE(k + " B=100000 grad_emit", a.grad_emit, b.grad_emit, 1e-9);
-        unsetenv("DIFFHMM_CUDA_CHUNKS");
     }
-    unsetenv("DIFFHMM_CUDA_SWEEP");
 }
 
 // Viterbi by the pipelined max-plus sweep equals kbest_kernel's (forced sequential) bit for bit —
@@ -130,11 +135,10 @@ TEST(cuda_viterbi_pipelined_equals_sequential_bit_for_bit) {
         for (auto* v : {&p.potential, &p.init, &p.trans, &p.emit})
             for (double& x : *v) x = std::isfinite(x) ? std::round(x) : x;
         const std::vector<double> g(static_cast<size_t>(p.B), 1.0);
-        setenv("DIFFHMM_CUDA_SWEEP", "sequential", 1);
+        gpu.ws->settings.cuda_sweep = sweep("sequential");
         const test::Results seq32 = test::run_all<float>(gpu.ws, p, g), seq64 = test::run_all<double>(gpu.ws, p, g);
-        setenv("DIFFHMM_CUDA_SWEEP", "pipelined", 1);
+        gpu.ws->settings.cuda_sweep = sweep("pipelined");
         const test::Results pip32 = test::run_all<float>(gpu.ws, p, g), pip64 = test::run_all<double>(gpu.ws, p, g);
-        unsetenv("DIFFHMM_CUDA_SWEEP");
         const std::string form = dense ? "dense" : "factorized";
         CHECK_MSG(seq32.path == pip32.path, form << " float32 paths differ");
         CHECK_MSG(seq64.path == pip64.path, form << " float64 paths differ");
@@ -150,16 +154,14 @@ TEST(cuda_chunked_scan_recomputes_underflow) {
     std::string reason;
     if (!cuda_available(reason)) SKIP(reason);
     test::Workspace gpu(DIFFHMM_BACKEND_CUDA);
-    setenv("DIFFHMM_CUDA_SWEEP", "chunked", 1);
-    setenv("DIFFHMM_CUDA_CHUNKS", "6", 1);
+    gpu.ws->settings.cuda_sweep = sweep("chunked");
+    gpu.ws->settings.cuda_chunks = 6;
     std::mt19937_64 rng(95);
     for (bool dense : {true, false}) {
         const test::Problem p = test::trap_problem(rng, dense);
         test::check_against_reference(dense ? "chunked trap dense" : "chunked trap factorized", gpu.ws, p,
                                       grads(rng, p.B));
     }
-    unsetenv("DIFFHMM_CUDA_CHUNKS");
-    unsetenv("DIFFHMM_CUDA_SWEEP");
 }
 
 TEST(cuda_large_batch_matches_cpu) {

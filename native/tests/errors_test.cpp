@@ -123,8 +123,9 @@ TEST(every_dense_forward_step_names_a_nan_or_inf_where_it_reads_it) {
     std::vector<int64_t> lengths{4, 3};
     std::vector<float> log_z(B);
     for (const char* path : {"flat", "rows"}) {
-        setenv("DIFFHMM_CPU_DENSE", path, 1);
         test::Workspace cpu(DIFFHMM_BACKEND_CPU);
+        cpu.ws->settings.cpu_dense = std::string(path) == "flat" ? diffhmm::Settings::CpuDense::flat
+                                                                 : diffhmm::Settings::CpuDense::rows;
         for (float bad : {std::nanf(""), float(INFINITY)})
             for (int64_t e : {int64_t(0), N + 3, N * N - 1}) {
                 std::vector<float> pot(size_t(B * T * N * N), -1.25f);
@@ -135,7 +136,6 @@ TEST(every_dense_forward_step_names_a_nan_or_inf_where_it_reads_it) {
                           path << " path, " << where << ": status " << status << ", " << diffhmm_last_error());
             }
     }
-    unsetenv("DIFFHMM_CPU_DENSE");
 }
 
 TEST(one_long_sequence_on_the_small_state_path_names_a_nan_in_either_half) {

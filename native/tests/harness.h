@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/settings.h"
+#include "core/workspace.h"
 #include "diffhmm/diffhmm.h"
 
 namespace test {
@@ -147,11 +149,28 @@ struct Results {
     std::vector<int64_t> path;
 };
 
+// The settings every test::Workspace starts with (core/settings.h): the planners' own choices unless
+// a test forces a path for a scope (ForcePaths), whatever the environment says.
+inline diffhmm::Settings& forced_settings() {
+    static diffhmm::Settings s;
+    return s;
+}
+
+// Forces paths for the workspaces made in a scope: the settings `change` makes to forced_settings(),
+// undone at the end of the scope.
+struct ForcePaths {
+    diffhmm::Settings before = forced_settings();
+    template <class F>
+    explicit ForcePaths(F&& change) { change(forced_settings()); }
+    ~ForcePaths() { forced_settings() = before; }
+};
+
 struct Workspace {
     diffhmm_workspace* ws = nullptr;
     Workspace(int backend, int threads = 0, int isa = DIFFHMM_CPU_ISA_AUTO) {
         CHECK_OK(diffhmm_workspace_create(backend, &ws));
         if (ws) {
+            ws->settings = forced_settings();
             CHECK_OK(diffhmm_workspace_set_num_threads(ws, threads));
             CHECK_OK(diffhmm_workspace_set_cpu_isa(ws, isa));
         }

@@ -41,22 +41,28 @@ void check_cpu_against_reference(const std::string& label, const Problem& p, con
         }
 }
 
-// Sets DIFFHMM_CPU_FACTORIZED for a scope: "log" or "prob" forces the CPU's log-space or
-// probability-space path for factorized problems (prob.h), "" leaves the default.
-struct FactorizedPath {
-    explicit FactorizedPath(const char* path) {
-        if (*path) setenv("DIFFHMM_CPU_FACTORIZED", path, 1); else unsetenv("DIFFHMM_CPU_FACTORIZED");
-    }
-    ~FactorizedPath() { unsetenv("DIFFHMM_CPU_FACTORIZED"); }
+using Settings = diffhmm::Settings;
+
+// Forces the CPU's path for factorized problems in the workspaces made in a scope (cpu/plan.h):
+// "log", "prob", "tiny"; "" leaves the planner's.
+struct FactorizedPath : test::ForcePaths {
+    explicit FactorizedPath(const char* path)
+        : ForcePaths([path](Settings& s) {
+              const std::string p = path;
+              s.cpu_factorized = p == "log" ? Settings::CpuFactorized::log : p == "prob" ? Settings::CpuFactorized::prob
+                                 : p == "tiny" ? Settings::CpuFactorized::tiny : Settings::CpuFactorized::automatic;
+          }) {}
 };
 
-// Sets DIFFHMM_CPU_DENSE for a scope: "rows" or "flat" forces the CPU's row-by-row or flat step
-// kernels for dense problems (prob.h, use_dense_flat_kernels), "" leaves the default.
-struct DensePath {
-    explicit DensePath(const char* path) {
-        if (*path) setenv("DIFFHMM_CPU_DENSE", path, 1); else unsetenv("DIFFHMM_CPU_DENSE");
-    }
-    ~DensePath() { unsetenv("DIFFHMM_CPU_DENSE"); }
+// Forces the CPU's step kernels for dense problems in the workspaces made in a scope (cpu/plan.h):
+// "rows", "flat"; "" leaves the planner's.
+struct DensePath : test::ForcePaths {
+    explicit DensePath(const char* path)
+        : ForcePaths([path](Settings& s) {
+              const std::string p = path;
+              s.cpu_dense = p == "rows" ? Settings::CpuDense::rows : p == "flat" ? Settings::CpuDense::flat
+                                                                                 : Settings::CpuDense::automatic;
+          }) {}
 };
 
 // The same scores as a dense problem: potential[b][t][i][j] = score (row 0 of step 0 is the initial row).
@@ -233,7 +239,7 @@ TEST(cpu_matches_reference_where_float32_sums_underflow) {
     std::mt19937_64 rng(96);
     test::Workspace cpu(DIFFHMM_BACKEND_CPU);
     for (const char* dense_kernels : {"flat", "rows"}) {
-        setenv("DIFFHMM_CPU_DENSE", dense_kernels, 1);
+        cpu.ws->settings.cpu_dense = std::string(dense_kernels) == "flat" ? Settings::CpuDense::flat : Settings::CpuDense::rows;
         for (bool dense : {true, false}) {
             const test::Problem p = test::trap_problem(rng, dense);
             std::vector<double> g(static_cast<size_t>(p.B), 1.0);
@@ -242,7 +248,6 @@ TEST(cpu_matches_reference_where_float32_sums_underflow) {
                                           cpu.ws, p, g);
         }
     }
-    unsetenv("DIFFHMM_CPU_DENSE");
 }
 
 TEST(cpu_matches_reference_across_states) {

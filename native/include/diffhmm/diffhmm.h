@@ -172,6 +172,13 @@ DIFFHMM_API diffhmm_status diffhmm_workspace_set_stream(diffhmm_workspace* ws, v
  *  is DIFFHMM_ERROR_INVALID_ARGUMENT at once. */
 DIFFHMM_API diffhmm_status diffhmm_workspace_set_cuda_device(diffhmm_workspace* ws, int device);
 
+/** Forces a path of the workspace's calls, for benchmarks and tests: `name` is one of the environment
+ *  variables a new workspace reads (DIFFHMM_CPU_FACTORIZED = log|prob|tiny, DIFFHMM_CPU_DENSE =
+ *  rows|flat, DIFFHMM_CUDA_SWEEP = sequential|pipelined|chunked|batch, DIFFHMM_CUDA_CHUNKS = 1..1024),
+ *  `value` one of its values, or "auto" (or "" or NULL) for the planner's choice. An unknown name or
+ *  value is DIFFHMM_ERROR_INVALID_ARGUMENT and changes nothing. */
+DIFFHMM_API diffhmm_status diffhmm_workspace_set_option(diffhmm_workspace* ws, const char* name, const char* value);
+
 /** Number of CUDA devices this process can use (0 when the CUDA backend is unavailable). */
 DIFFHMM_API int diffhmm_cuda_device_count(void);
 

@@ -60,6 +60,16 @@ diffhmm_status diffhmm_workspace_set_cpu_isa(diffhmm_workspace* ws, int isa) {
     });
 }
 
+diffhmm_status diffhmm_workspace_set_option(diffhmm_workspace* ws, const char* name, const char* value) {
+    return capi::guarded([&] {
+        diffhmm_workspace& w = capi::workspace(ws);
+        Settings changed = w.settings;
+        std::string error;
+        if (!changed.set(name, value, error)) fail(DIFFHMM_ERROR_INVALID_ARGUMENT, error);
+        w.settings = changed;
+    });
+}
+
 diffhmm_status diffhmm_workspace_set_stream(diffhmm_workspace* ws, void* stream) {
     return capi::guarded([&] { capi::workspace(ws).cuda_stream = stream; });
 }

@@ -8,6 +8,7 @@
 
 #include "core/buffer.h"
 #include "core/problem.h"
+#include "core/settings.h"
 #include "diffhmm/diffhmm.h"
 
 // The tape records which forward produced log_alpha, so a backward with another shape, form or
@@ -29,6 +30,9 @@ struct diffhmm_workspace {
 
     // Which forward the backend's saved state (its "tape", docs/formulas.md §3) belongs to.
     DiffhmmTape tape;
+
+    // Paths forced for benchmarks and tests (core/settings.h): the environment's when it was made.
+    diffhmm::Settings settings = diffhmm::Settings::from_environment();
 
     void* cuda_stream = nullptr;  // cudaStream_t the caller chose (null: the default stream)
     int cuda_device = -1;         // device ordinal the caller chose (-1: the thread's current device)

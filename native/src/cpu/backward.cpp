@@ -86,7 +86,7 @@ void backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log_z, c
     double* accum = state(ws).accum.as<double>(size_t(per_slot) * size_t(plan.threads));
     std::memset(accum, 0, size_t(per_slot) * size_t(slots) * sizeof(double));
     FactorizedGradSink<T> sink{p, grads, accum, per_slot};
-    bool prob = use_prob_path(p);
+    bool prob = plan.prob;
     if (!beta_sweep(ws, p, alpha, grad_log_z, sink)) {
         // A probability-space scale left the float64 range (scores spanning ~700 nats): redo in log space.
         std::memset(accum, 0, size_t(per_slot) * size_t(slots) * sizeof(double));

@@ -10,7 +10,7 @@ template <class T>
 void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
     const AlphaView<T> alpha = alpha_view(state(ws).tape_alpha, p);
     State& st = state(ws);
-    st.tiny_tape = use_tiny_path(p) && tiny_forward(ws, p, alpha);
+    st.tiny_tape = Plan::of(ws, p).tiny && tiny_forward(ws, p, alpha);
     if (!st.tiny_tape) alpha_sweep(ws, p, alpha);
     for (int64_t b = 0; b < p.B; ++b) log_z[b] = T(alpha.log_z[b]);
 }

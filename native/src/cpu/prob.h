@@ -27,36 +27,6 @@
 namespace diffhmm {
 namespace cpu {
 
-// Whether a factorized problem runs in probability space: DIFFHMM_CPU_FACTORIZED=log or =prob forces
-// one path; by default, from N = 8 states (below, a step's N² exps cost less than the product's
-// extra passes) when the per-call matrices (K·N² exps) cost at most a quarter of what the steps save.
-template <class T>
-bool use_prob_path(const Problem<T>& p) {
-    if (p.form != Form::factorized || p.B == 0 || p.T < 2) return false;
-    const char* forced = std::getenv("DIFFHMM_CPU_FACTORIZED");
-    if (forced != nullptr && std::strcmp(forced, "log") == 0) return false;
-    if (forced != nullptr && std::strcmp(forced, "prob") == 0) return true;
-    return p.N >= 8 && (p.K <= 1 || 4 * p.K <= p.B * p.T);
-}
-
-// Whether a dense problem runs the flat kernels: the forward in probability space (dense_prob_step:
-// each step's matrix exponentiated once, flat, and multiplied — no pass over prev + mat for the
-// maxima) and the β step over the whole matrix as one flat array (dense_backward_step, edges written
-// with non-temporal stores); neither spends exponentials on a partial column block.
-// DIFFHMM_CPU_DENSE=rows forces the row-by-row kernels (forward_step, backward_rows), =flat the flat
-// ones; by default flat above 16 states. Measured (diffhmm_bench, B = 8, L = 3000, 2 threads,
-// forward+backward ms, flat / rows): N = 8 3.28 / 3.25, 12 7.36 / 6.22, 16 7.76 / 7.71, 20 11.7 / 12.5,
-// 32 17.8 / 21.5, 40 27.4 / 31.5, 50 36.6 / 50.9 — up to 16 a row is one or two vectors and the
-// flat forward's extra pass (the column maxima) is not paid back.
-template <class T>
-bool use_dense_flat_kernels(const Problem<T>& p) {
-    if (p.form != Form::dense || p.B == 0 || p.T < 2) return false;
-    const char* forced = std::getenv("DIFFHMM_CPU_DENSE");
-    if (forced != nullptr && std::strcmp(forced, "rows") == 0) return false;
-    if (forced != nullptr && std::strcmp(forced, "flat") == 0) return true;
-    return p.N > 16;
-}
-
 // A column sum below this is recomputed in log space: N flushed terms of at most the smallest
 // normal value each stay below 2^-digits of it.
 template <class T>

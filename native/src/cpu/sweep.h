@@ -23,6 +23,7 @@
 #include "core/thread_pool.h"
 #include "core/checks.h"
 #include "core/workspace.h"
+#include "cpu/plan.h"
 #include "cpu/prob.h"
 #include "cpu/state.h"
 #include "cpu/step_kernels.h"
@@ -32,53 +33,6 @@ namespace cpu {
 
 template <class T>
 constexpr T minus_inf() { return -std::numeric_limits<T>::infinity(); }
-
-// How one call spreads over threads.
-struct Plan {
-    int threads = 1;
-    bool across_states = false;  // B < threads and N large: split each step's states instead
-
-    template <class T>
-    static Plan of(const diffhmm_workspace& ws, const Problem<T>& p) {
-        Plan plan;
-        const int pool = pool_threads();
-        plan.threads = ws.num_threads > 0 ? std::min(ws.num_threads, pool) : pool;
-        // A step of N² terms must outweigh a fork-join (a few µs): N >= 128 is ~16k terms.
-        plan.across_states = plan.threads > 1 && p.B < plan.threads && p.N >= 128;
-        return plan;
-    }
-
-    // Runs f(lo, hi, slot) over [0, n): inline on `slot` in batch mode, else in chunks of whole
-    // 16-state blocks (so every chunk but the last is a multiple of any vector width) on the pool.
-    template <class F>
-    void over_states(int64_t n, int slot, F&& f) const {
-        if (!across_states) {
-            f(int64_t(0), n, slot);
-            return;
-        }
-        const int64_t grain = std::max<int64_t>(16, (n / threads + 15) / 16 * 16);
-        const int64_t chunks = (n + grain - 1) / grain;
-        parallel_for(chunks, threads, [&](int64_t c, int s) {
-            f(c * grain, std::min(n, (c + 1) * grain), s);
-        });
-    }
-
-    // Runs f(b, unit) for every sequence. Sequences are dealt to `threads` units in a fixed
-    // pattern (b = unit, unit + threads, ...), each unit run by one thread at a time, so per-unit
-    // accumulators sum the same sequences in the same order whatever the thread timing: results
-    // are reproducible bit for bit for a given thread count.
-    template <class F>
-    void over_batch(int64_t B, F&& f) const {
-        if (across_states || threads == 1) {
-            for (int64_t b = 0; b < B; ++b) f(b, 0);
-            return;
-        }
-        const int64_t units = std::min<int64_t>(threads, B);
-        parallel_for(units, threads, [&](int64_t unit, int) {
-            for (int64_t b = unit; b < B; b += units) f(b, int(unit));
-        });
-    }
-};
 
 // Subtracts the row maximum (if finite) and returns it (0 if the row is all -inf).
 template <class T>
@@ -272,14 +226,15 @@ void alpha_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>&
             (void)L;
         }
     } rows{p, out};
+    const Plan plan = Plan::of(ws, p);
     // Per-slot scratch of the probability-space steps, from the workspace (no allocation per call).
     const auto step_scratch = [&](int64_t per_slot) {
-        return state(ws).step_scratch.as<T>(size_t(per_slot) * size_t(Plan::of(ws, p).threads));
+        return state(ws).step_scratch.as<T>(size_t(per_slot) * size_t(plan.threads));
     };
-    if (use_prob_path(p)) {
+    if (plan.prob) {
         const ProbCols<T> cols = prepare_cols(kernels_for<T>(ws.cpu_isa, p.N), p, state(ws).prob_cols);
         message_sweep(ws, p, ProbSweep<T>{p, cols, step_scratch(ProbSweep<T>::scratch_per_slot(p.N))}, rows);
-    } else if (use_dense_flat_kernels(p)) {
+    } else if (plan.dense_flat) {
         message_sweep(ws, p,
                       DenseProbSweep<T>{p, prob_tiny<T>(p.N), step_scratch(DenseProbSweep<T>::scratch_per_slot(p.N))},
                       rows);
@@ -541,11 +496,11 @@ template <class T, class Sink>
 bool beta_sweep(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& alpha,
                 const T* grad_log_z, Sink& sink, bool allow_prob = true) {
     const Kernels<T>& k = kernels_for<T>(ws.cpu_isa, p.N);
-    const bool prob = allow_prob && use_prob_path(p);
     Plan plan = Plan::of(ws, p);
+    const bool prob = allow_prob && plan.prob;
     if (prob) plan.across_states = false;  // a β row product needs every column: one thread per sequence
     // Dense steps whole on one thread run the flat kernel (dense_backward_step, N >= 16).
-    const bool flat = use_dense_flat_kernels(p) && p.N >= 16 && !plan.across_states &&
+    const bool flat = plan.dense_flat && p.N >= 16 && !plan.across_states &&
                       sink.edge_out() != EdgeOut::accumulate;
     // Float32 edges past the caches are streamed (non-temporal stores); a smaller gradient stays
     // cached. Float64 edges are not: measured at B = 8, N = 50, L = 3000 (diffhmm_bench, 2 threads),

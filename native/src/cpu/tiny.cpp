@@ -486,28 +486,8 @@ void write_tape(diffhmm_workspace& ws, const Problem<T>& p) {
     });
 }
 
-const char* forced_path() { return std::getenv("DIFFHMM_CPU_FACTORIZED"); }
 
 }  // namespace
-
-template <class T>
-bool use_tiny_path(const Problem<T>& p) {
-    if (p.form != Form::factorized || p.B == 0 || p.N > kTinyMaxStates || p.N < 1) return false;
-    const char* forced = forced_path();
-    if (forced != nullptr && (std::strcmp(forced, "log") == 0 || std::strcmp(forced, "prob") == 0)) return false;
-    if (forced != nullptr && std::strcmp(forced, "tiny") == 0) return true;
-    if (p.K > 1 && 4 * p.K > p.B * p.T) return false;  // preparing the matrices would not be amortised
-    // Its float64 tape ((2N + 1) values per step, and N more for one sequence's β: beta_chain) beside
-    // the general one: past 512 MiB, use the general paths rather than add that much to a workspace.
-    const double per_step = double(2 * p.N + 1 + (p.B == 1 ? p.N : 0));
-    if (double(p.B) * double(p.max_length()) * per_step * sizeof(double) > double(512 << 20)) return false;
-    // Measured (bench/results/cpu-chmm-2026-11-23.md, diffhmm_bench --paths tiny,prob,log): up to 8
-    // states this path wins at every batch size (2-4x at B = 1024); from 9 to 32 the
-    // probability-space path's float SIMD and blocked updates win with one matrix or a batch to share
-    // them, and this one wins for a few sequences whose matrix changes every step (the
-    // clone-structured HMM's 9x9 room: 8.0 vs 9.5 ms; at N = 70 it loses, 77 vs 48 ms).
-    return p.N <= 8 || (p.K > 1 && p.B <= 2);
-}
 
 template <class T>
 bool tiny_forward(diffhmm_workspace& ws, const Problem<T>& p, const AlphaView<T>& out) {
@@ -594,8 +574,6 @@ bool tiny_backward(diffhmm_workspace& ws, const Problem<T>& p, const T* grad_log
     return false;
 }
 
-template bool use_tiny_path(const Problem<float>&);
-template bool use_tiny_path(const Problem<double>&);
 template bool tiny_forward(diffhmm_workspace&, const Problem<float>&, const AlphaView<float>&);
 template bool tiny_forward(diffhmm_workspace&, const Problem<double>&, const AlphaView<double>&);
 template bool tiny_backward(diffhmm_workspace&, const Problem<float>&, const float*, const Grads<float>&);

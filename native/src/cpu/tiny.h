@@ -28,8 +28,8 @@
 // 2^-335, so no product of three (and a rescaling) underflows and nothing that
 // matters is lost. A problem where that does not hold (scores spanning more than ~235 nats within
 // a column, or a state whose share of the mass falls below 2^-335) is refused by returning false,
-// and the caller runs the general log-space sweeps instead. DIFFHMM_CPU_FACTORIZED=log or =prob
-// selects the general paths; =tiny forces this one wherever N <= 32.
+// and the caller runs the general log-space sweeps instead. The workspace's settings (DIFFHMM_CPU_FACTORIZED
+// =log or =prob) select the general paths; =tiny forces this one wherever N <= 32.
 #pragma once
 
 #include "core/problem.h"
@@ -39,13 +39,7 @@
 namespace diffhmm {
 namespace cpu {
 
-// The largest N the path is compiled for.
-constexpr int64_t kTinyMaxStates = 32;
-
-// Whether a factorized problem takes this path first (N <= kTinyMaxStates, and its matrices are few
-// beside its steps, so preparing them is amortised).
-template <class T>
-bool use_tiny_path(const Problem<T>& p);
+// Whether a factorized problem takes this path first is the planner's (cpu/plan.h: Plan::tiny).
 
 // The forward: log Z into `out` (the tape's rows wait for tiny_backward, which writes them only if
 // the general backward has to take over); false when the problem is outside this path's exact range

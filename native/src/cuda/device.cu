@@ -28,14 +28,9 @@ static std::string device_error() {
     return "";
 }
 
-// DIFFHMM_DISABLE_CUDA=1 makes the CUDA backend report itself unavailable (AUTO then uses the CPU).
-static bool disabled_by_environment() {
-    const char* v = std::getenv("DIFFHMM_DISABLE_CUDA");
-    return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
-}
-
 std::string unavailable_reason() {
-    if (disabled_by_environment()) return "CUDA not available: disabled by DIFFHMM_DISABLE_CUDA";
+    // DIFFHMM_DISABLE_CUDA=1 makes the CUDA backend report itself unavailable (AUTO then uses the CPU).
+    if (cuda_disabled_by_environment()) return "CUDA not available: disabled by DIFFHMM_DISABLE_CUDA";
     const std::string error = device_error();
     return error.empty() ? "" : "CUDA not available: " + error;
 }

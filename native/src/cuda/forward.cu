@@ -54,20 +54,12 @@ static int copy_size(std::initializer_list<uint64_t> values) {
 
 enum class AlphaKernel { sequential, pipelined, batch };
 
-// DIFFHMM_CUDA_SWEEP: "sequential", "pipelined", "chunked" or "batch" forces the α and β kernels
-// (chunked: the pipelined kernels re-sweeping chunks; batch: the batch kernels where their N limits
-// allow, the sequential ones beyond); anything else (or unset): the plans.
-static const char* forced_sweep() {
-    const char* v = std::getenv("DIFFHMM_CUDA_SWEEP");
-    for (const char* kernel : {"sequential", "pipelined", "chunked", "batch"})
-        if (v != nullptr && std::strcmp(v, kernel) == 0) return v;
-    return nullptr;
-}
+// The workspace's settings (DIFFHMM_CUDA_SWEEP, core/settings.h) force the α and β kernels: chunked —
+// the pipelined kernels re-sweeping chunks; batch — the batch kernels where their N limits allow, the
+// sequential ones beyond; automatic — the plans.
+using Sweep = Settings::CudaSweep;
 
-static bool forced(const char* kernel) {
-    const char* v = forced_sweep();
-    return v != nullptr && std::strcmp(v, kernel) == 0;
-}
+static bool forced(const Settings& s, Sweep kernel) { return s.cuda_sweep == kernel; }
 
 // An attribute of the current device.
 static int device_attribute(cudaDeviceAttr attribute) {
@@ -111,13 +103,13 @@ bool size_ring(Kernel kernel, int64_t batch, bool forced, size_t slot_bytes, siz
 // of dependent steps. Beyond that many resident CTAs per SM hide the latency of the sequential
 // kernel's loads, and its small footprint keeps more of them resident (docs/cuda.md §3).
 template <class T>
-AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& shared) {
-    const char* forced = forced_sweep();
-    if (cuda::forced("sequential")) return AlphaKernel::sequential;
+AlphaKernel plan_alpha(const Settings& settings, const Problem<T>& device, PipelinePlan& plan, size_t& shared) {
+    const bool any = settings.cuda_sweep != Sweep::automatic;
+    if (forced(settings, Sweep::sequential)) return AlphaKernel::sequential;
     const int64_t N = device.N;
     // Large batches: many sequences per SM hide each other's latencies; the batch kernel (N ≤ 128)
     // keeps its loads in flight with N fixed at compile time (batch.cuh).
-    if (cuda::forced("batch") || (forced == nullptr && large_batch(device.B)))
+    if (forced(settings, Sweep::batch) || (!any && large_batch(device.B)))
         return N <= 128 ? AlphaKernel::batch : AlphaKernel::sequential;
     if (N > 256) return AlphaKernel::sequential;
     const bool factorized = device.form == Form::factorized;
@@ -131,7 +123,7 @@ AlphaKernel plan_alpha(const Problem<T>& device, PipelinePlan& plan, size_t& sha
     plan.column = factorized;
     const size_t rows = 2 * size_t(N) * sizeof(T), slot_bytes = size_t(plan.slot) * sizeof(T);
     int max_threads = 0;
-    if (!size_ring(alpha_pipelined_kernel<T>, device.B, forced != nullptr, slot_bytes, rows, plan, shared, max_threads))
+    if (!size_ring(alpha_pipelined_kernel<T>, device.B, any, slot_bytes, rows, plan, shared, max_threads))
         return AlphaKernel::sequential;
     plan.threads = unsigned((N + 7) / 8 * 32);  // a warp per 8 states
     if (int(plan.threads) > max_threads) return AlphaKernel::sequential;  // registers
@@ -167,8 +159,9 @@ void launch_alpha_batch(const Problem<T>& host, const Problem<T>& device, const 
 // (T steps of one CTA). So it runs for batches that leave most SMs idle and long sequences.
 // DIFFHMM_CUDA_SWEEP=chunked runs it wherever it can; DIFFHMM_CUDA_CHUNKS=n fixes the chunks.
 template <class T>
-bool plan_chunks(const Problem<T>& device, ChunkPlan& plan) {
-    if (forced("sequential") || forced("pipelined") || forced("batch")) return false;
+bool plan_chunks(const Settings& settings, const Problem<T>& device, ChunkPlan& plan) {
+    if (forced(settings, Sweep::sequential) || forced(settings, Sweep::pipelined) || forced(settings, Sweep::batch))
+        return false;
     const int64_t N = device.N, B = device.B, L = device.T;
     if (N > 256 || L < 3 || B == 0) return false;
     ChunkPlan c;
@@ -203,8 +196,7 @@ bool plan_chunks(const Problem<T>& device, ChunkPlan& plan) {
     const size_t transfer_limit = size_t(256) << 20;  // bytes of transfers kept with the tape
     int64_t best = 1;
     double best_time = one_sweep;
-    const char* fixed = std::getenv("DIFFHMM_CUDA_CHUNKS");
-    const int64_t wanted = fixed != nullptr ? std::atoll(fixed) : 0;
+    const int64_t wanted = settings.cuda_chunks;  // DIFFHMM_CUDA_CHUNKS
     for (int64_t chunks = 2; chunks <= 1024 && chunks < L; chunks *= 2) {
         if (size_t(B * chunks) * size_t(N * N) * sizeof(T) > transfer_limit || B * chunks * c.groups > 2147483647) break;
         const double steps = std::ceil(double(L - 1) / double(chunks));
@@ -220,7 +212,7 @@ bool plan_chunks(const Problem<T>& device, ChunkPlan& plan) {
     if (wanted >= 1) {
         best = std::min<int64_t>(wanted, L - 1);
         if (size_t(B * best) * size_t(N * N) * sizeof(T) > transfer_limit) return false;
-    } else if (forced("chunked")) {
+    } else if (forced(settings, Sweep::chunked)) {
         best = std::max<int64_t>(best, std::min<int64_t>(4, L - 1));
     } else if (best_time > 0.75 * one_sweep) {
         return false;
@@ -242,13 +234,13 @@ Tape<T> alpha_sweep(State& st, TapeBuffers& buffers, const Problem<T>& host, con
     size_t shared = 0;
     buffers.chunks = 1;
     Tape<T> tape = tape_of(buffers, host);
-    const AlphaKernel kernel = plan_alpha(device, plan, shared);
+    const AlphaKernel kernel = plan_alpha(st.settings, device, plan, shared);
     if (kernel == AlphaKernel::batch) {
         launch_alpha_batch(host, device, tape, flag, s);
     } else if (kernel == AlphaKernel::pipelined) {
         ChunkStart<T> from;
         unsigned grid = grid_for(host.B);
-        if (plan_chunks(device, chunks)) {
+        if (plan_chunks(st.settings, device, chunks)) {
             buffers.chunks = chunks.chunks;
             tape = tape_of(buffers, host);
             const size_t count = size_t(host.B) * size_t(chunks.chunks);
@@ -280,11 +272,11 @@ Tape<T> alpha_sweep(State& st, TapeBuffers& buffers, const Problem<T>& host, con
 // fits): back-pointers into vit.back, each sequence's last row and offset into vit; false (nothing
 // launched) where kbest_kernel should run instead.
 template <class T>
-bool viterbi_pipelined(const Problem<T>& host, const Problem<T>& device, const ViterbiRows<T>& vit, int* flag,
-                       cudaStream_t s) {
+bool viterbi_pipelined(const Settings& settings, const Problem<T>& host, const Problem<T>& device, const ViterbiRows<T>& vit,
+                       int* flag, cudaStream_t s) {
     PipelinePlan plan;
     size_t shared = 0;
-    if (plan_alpha(device, plan, shared) != AlphaKernel::pipelined) return false;
+    if (plan_alpha(settings, device, plan, shared) != AlphaKernel::pipelined) return false;
     // The max-plus kernel's own registers (the plan measured the log-sum-exp one).
     cudaFuncAttributes attributes;
     check(cudaFuncGetAttributes(&attributes, alpha_pipelined_kernel<T, PipelinedMaxPlus<T>>), "cudaFuncGetAttributes");
@@ -303,9 +295,10 @@ bool viterbi_pipelined(const Problem<T>& host, const Problem<T>& device, const V
 // The pipelined β kernel's ring slot for `device` with the α plan's copy sizes; false where it does not
 // fit (then the sequential beta_kernel runs). Same choice rule as plan_alpha.
 template <class T>
-bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan, BetaSlot& slot, size_t& shared) {
-    const char* forced = forced_sweep();
-    if (cuda::forced("sequential") || cuda::forced("batch")) return false;
+bool plan_beta(const Settings& settings, const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan, BetaSlot& slot,
+               size_t& shared) {
+    const bool any = settings.cuda_sweep != Sweep::automatic;
+    if (forced(settings, Sweep::sequential) || forced(settings, Sweep::batch)) return false;
     const int64_t N = device.N;
     if (N > 256) return false;
     const bool factorized = device.form == Form::factorized;
@@ -323,7 +316,7 @@ bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan
     slot.bytes = align16(slot.la_cur + int64_t(row_bytes));
     const size_t rows = 2 * size_t(N) * sizeof(T);
     int max_threads = 0;
-    if (!size_ring(beta_pipelined_kernel<T>, device.B, forced != nullptr, size_t(slot.bytes), rows, plan, shared,
+    if (!size_ring(beta_pipelined_kernel<T>, device.B, any, size_t(slot.bytes), rows, plan, shared,
                    max_threads))
         return false;
     // A warp per ~4 source rows, at most 32 warps, and no more than the kernel's registers allow.
@@ -339,11 +332,12 @@ bool plan_beta(const Problem<T>& device, const Tape<T>& tape, PipelinePlan& plan
 // ≤ 16 in float64 (its NS accumulators live in registers: 128 without spills for float32 N = 64, while
 // float64 N = 32 spills ~1 KB); false where another β kernel runs.
 template <class T>
-bool beta_batch(const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g, Sink sink,
-                const BetaOut<T>& out, cudaStream_t s) {
+bool beta_batch(const Settings& settings, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g,
+                Sink sink, const BetaOut<T>& out, cudaStream_t s) {
     if (host.form != Form::factorized || sink == Sink::dense_grad || host.N > (sizeof(T) == 4 ? 64 : 16)) return false;
-    if (forced("sequential") || forced("pipelined") || forced("chunked")) return false;
-    if (!forced("batch") && !large_batch(host.B)) return false;
+    if (forced(settings, Sweep::sequential) || forced(settings, Sweep::pipelined) || forced(settings, Sweep::chunked))
+        return false;
+    if (!forced(settings, Sweep::batch) && !large_batch(host.B)) return false;
     const size_t trans_bytes = size_t(host.K) * size_t(host.N) * size_t(host.N + 1) * sizeof(T);
     const bool in_shared = trans_bytes <= 40 * 1024;
     const size_t shared = in_shared ? trans_bytes : 0;
@@ -365,11 +359,11 @@ bool beta_batch(const Problem<T>& host, const Problem<T>& device, const Tape<T>&
 template <class T>
 void beta_sweep(State& st, const Problem<T>& host, const Problem<T>& device, const Tape<T>& tape, const T* g,
                 Sink sink, const BetaOut<T>& out, cudaStream_t s) {
-    if (beta_batch(host, device, tape, g, sink, out, s)) return;
+    if (beta_batch(st.settings, host, device, tape, g, sink, out, s)) return;
     PipelinePlan plan;
     BetaSlot slot;
     size_t shared = 0;
-    if (plan_beta(device, tape, plan, slot, shared)) {
+    if (plan_beta(st.settings, device, tape, plan, slot, shared)) {
         ChunkStart<T> from;
         unsigned grid = grid_for(host.B);
         if (tape.chunks > 1) {
@@ -428,9 +422,9 @@ template void beta_sweep(State&, const Problem<float>&, const Problem<float>&, c
                          const BetaOut<float>&, cudaStream_t);
 template void beta_sweep(State&, const Problem<double>&, const Problem<double>&, const Tape<double>&, const double*,
                          Sink, const BetaOut<double>&, cudaStream_t);
-template bool viterbi_pipelined(const Problem<float>&, const Problem<float>&, const ViterbiRows<float>&, int*,
+template bool viterbi_pipelined(const Settings&, const Problem<float>&, const Problem<float>&, const ViterbiRows<float>&, int*,
                                 cudaStream_t);
-template bool viterbi_pipelined(const Problem<double>&, const Problem<double>&, const ViterbiRows<double>&, int*,
+template bool viterbi_pipelined(const Settings&, const Problem<double>&, const Problem<double>&, const ViterbiRows<double>&, int*,
                                 cudaStream_t);
 template void write_log_z(State&, const Tape<float>&, float*, int64_t, cudaStream_t);
 template void write_log_z(State&, const Tape<double>&, double*, int64_t, cudaStream_t);

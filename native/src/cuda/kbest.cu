@@ -200,7 +200,7 @@ void kbest(diffhmm_workspace& ws, const Problem<T>& p, int64_t k, int64_t* paths
         vit.last_row = st.last.as<T>(size_t(p.B) * size_t(p.N));
         vit.last_offset = st.last_offset.as<double>(size_t(p.B));
     }
-    if (k == 1 && viterbi_pipelined(p, d, vit, flag, s)) {
+    if (k == 1 && viterbi_pipelined(st.settings, p, d, vit, flag, s)) {
         viterbi_finish_kernel<T><<<grid_for(p.B), threads_for(p.N), shared_bytes<T>(viterbi_finish_kernel<T>, p.N + 1, 1),
                                    s>>>(d, vit, out_paths.device, out_scores.device, max_chunks, chunk_maps, chunk_ends);
         check_launch("viterbi_finish_kernel", s);

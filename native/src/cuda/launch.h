@@ -15,7 +15,12 @@
 namespace diffhmm {
 namespace cuda {
 
-inline State& state_of(diffhmm_workspace& ws) { return diffhmm::state_of<State>(ws); }
+// The workspace's CUDA state, carrying the workspace's settings for the call's planners.
+inline State& state_of(diffhmm_workspace& ws) {
+    State& st = diffhmm::state_of<State>(ws);
+    st.settings = ws.settings;
+    return st;
+}
 
 inline cudaStream_t stream_of(const diffhmm_workspace& ws) { return static_cast<cudaStream_t>(ws.cuda_stream); }
 

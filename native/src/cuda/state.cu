@@ -17,11 +17,7 @@ void check(cudaError_t status, const char* what) {
 
 void check_launch(const char* kernel, cudaStream_t stream) {
     check(cudaGetLastError(), kernel);
-    static const bool sync = [] {
-        const char* v = std::getenv("DIFFHMM_CUDA_SYNC");
-        return v != nullptr && std::strcmp(v, "0") != 0;
-    }();
-    if (sync) check(cudaStreamSynchronize(stream), kernel);
+    if (cuda_sync_by_environment()) check(cudaStreamSynchronize(stream), kernel);
 }
 
 bool is_device(const void* p) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/settings.h"
 
 namespace diffhmm {
 namespace cuda {
@@ -82,6 +83,7 @@ struct State {
     DeviceBuffer partial;                               // per-sequence float64 sums of shared gradients
     DeviceBuffer in[7];                                 // staged host inputs (problem, upstream gradient)
     DeviceBuffer zero_emit;                             // zeros read as the emissions of a problem without any
+    Settings settings;                                  // the workspace's, as of the call (launch.h: state_of)
     DeviceBuffer out[4];                                // device copies of host outputs
     DeviceBuffer fresh[4];                              // an accumulating backward's own gradients
 };

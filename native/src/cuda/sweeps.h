@@ -26,8 +26,8 @@ void beta_sweep(State& st, const Problem<T>& host, const Problem<T>& device, con
 
 // Viterbi (k = 1) by the pipelined max-plus sweep where it applies; false where kbest_kernel runs.
 template <class T>
-bool viterbi_pipelined(const Problem<T>& host, const Problem<T>& device, const ViterbiRows<T>& vit, int* flag,
-                       cudaStream_t s);
+bool viterbi_pipelined(const Settings& settings, const Problem<T>& host, const Problem<T>& device,
+                       const ViterbiRows<T>& vit, int* flag, cudaStream_t s);
 
 template <class T>
 void write_log_z(State& st, const Tape<T>& tape, T* log_z, int64_t B, cudaStream_t s);

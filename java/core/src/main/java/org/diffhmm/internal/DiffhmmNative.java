@@ -85,6 +85,7 @@ public final class DiffhmmNative {
 
     public static native @Cast("int64_t") long diffhmm_workspace_bytes(@Const diffhmm_workspace ws);
     public static native @Cast("const int64_t*") LongPointer diffhmm_workspace_bytes_counter(@Const diffhmm_workspace ws);
+    public static native int diffhmm_workspace_set_option(diffhmm_workspace ws, String name, String value);
 
     // diffhmm_forward_dense
     public static native int diffhmm_forward_dense(diffhmm_workspace ws, int dtype, int flags, long batch, long steps, long states, @Const Pointer potential, @Cast("const int64_t*") LongPointer lengths, Pointer logZ);
