@@ -33,7 +33,7 @@ endif()
 function(diffhmm_cuda_sources out_var src_dir)
   if(DIFFHMM_WITH_CUDA)
     set(${out_var}
-      ${src_dir}/cuda/device.cu ${src_dir}/cuda/state.cu ${src_dir}/cuda/forward.cu ${src_dir}/cuda/backward.cu
+      ${src_dir}/cuda/device.cu ${src_dir}/cuda/state.cu ${src_dir}/cuda/forward.cu ${src_dir}/cuda/sweeps.cu ${src_dir}/cuda/backward.cu
       ${src_dir}/cuda/viterbi.cu ${src_dir}/cuda/kbest.cu ${src_dir}/cuda/marginals.cu ${src_dir}/cuda/sample.cu PARENT_SCOPE)
   else()
     set(${out_var} ${src_dir}/cuda/device_stub.cpp PARENT_SCOPE)

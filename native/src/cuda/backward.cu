@@ -1,4 +1,4 @@
-// backward.cu — CUDA backward: one β sweep over the device tape (forward.cu: beta_sweep) that writes
+// backward.cu — CUDA backward: one β sweep over the device tape (sweeps.cu: beta_sweep) that writes
 // the gradient inside it. Dense: every element of grad_potential. Factorized: grad_trans and a shared
 // grad_init summed per CTA in float64 and reduced in a fixed order (float atomics onto grad_trans only
 // where those partials would not fit), grad_emit written directly. With DIFFHMM_FLAG_ACCUMULATE the

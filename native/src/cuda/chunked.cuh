@@ -26,7 +26,7 @@
 namespace diffhmm {
 namespace cuda {
 
-// Shapes of the chunked scan, fixed by the host (forward.cu: plan_chunks).
+// Shapes of the chunked scan, fixed by the host (plan.h: plan_chunks).
 struct ChunkPlan {
     int chunks = 1;      // C: chunks per sequence
     int groups = 1;      // CTAs per chunk transfer, each advancing `rows` rows

@@ -1,8 +1,8 @@
 // cuda.h — the CUDA backend: device discovery with the static CUDA runtime (a machine without a GPU
 // or driver loads the library and gets a reason, never a link error), and the six verbs behind the
 // same entry points as cpu/ (forward, backward, viterbi, kbest, marginals, sample). Kernels: the
-// message sweeps in sweep.cuh, pipelined.cuh, chunked.cuh and batch.cuh, driven by forward.cu,
-// backward.cu, viterbi.cu, kbest.cu, marginals.cu and sample.cu.
+// message sweeps in sweep.cuh, pipelined.cuh, chunked.cuh and batch.cuh, launched by sweeps.cu as
+// plan.h plans them, for forward.cu, backward.cu, viterbi.cu, kbest.cu, marginals.cu and sample.cu.
 #pragma once
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 // (strided) and keeps its k best (score, back-pointer) entries sorted, best first; rows re-centred
 // every step (offset in float64); thread 0 picks the k best at the last step, and the whole CTA
 // walks the k backtraces in chunks (backtrace()). For k = 1 (Viterbi) the pipelined max-plus sweep
-// (forward.cu: viterbi_pipelined) replaces the forward where the α plan would pipeline, and
+// (sweeps.cu: viterbi_pipelined) replaces the forward where the α plan would pipeline, and
 // viterbi_finish_kernel the selection and backtrace. The order, the tie rule and the -inf handling
 // are the CPU backend's (tests/kbest_test.cpp, cuda_test.cpp).
 #include "core/kmax.h"

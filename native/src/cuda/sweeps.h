@@ -1,4 +1,4 @@
-// sweeps.h — host helpers defined in forward.cu and shared by backward.cu and marginals.cu.
+// sweeps.h — the CUDA sweeps (sweeps.cu) the verbs are made of: forward.cu, backward.cu, marginals.cu, kbest.cu.
 #pragma once
 
 #include "cuda/chunked.cuh"
