@@ -30,6 +30,11 @@ struct BackendOps {
     std::string (*unavailable_reason)();                   // "" when it can run here
     int64_t (*state_bytes)(const diffhmm_workspace& ws);    // memory its state in `ws` holds
     void (*age_state)(diffhmm_workspace& ws);               // after every call: give back idle memory (may be null)
+    // What dispatch asks of a backend besides its verbs (null: nothing to say):
+    bool (*device_memory)(const void* p);   // p is memory of this backend's devices, which the host cannot read
+    std::string (*describe_devices)();      // its devices for `diffhmm info` (diffhmm_cuda_device)
+    int (*device_count)();                  // devices it can use (diffhmm_cuda_device_count)
+    int (*instruction_set)();               // the widest CPU instruction set it runs (diffhmm_cpu_isa_supported)
     Verbs<float> f32;
     Verbs<double> f64;
 

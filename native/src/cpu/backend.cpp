@@ -3,6 +3,7 @@
 #include "core/backend.h"
 #include "cpu/cpu.h"
 #include "cpu/state.h"
+#include "cpu/step_kernels.h"
 #include "diffhmm/diffhmm.h"
 
 namespace diffhmm {
@@ -26,6 +27,10 @@ const BackendOps& backend() {
         [](diffhmm_workspace& ws) {
             if (ws.state != nullptr) state(ws).age(ws.tape.valid);
         },
+        nullptr,
+        nullptr,
+        nullptr,
+        &detect_isa,
         verbs<float>(),
         verbs<double>(),
     };

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "cpu/cpu.h"
-#include "cpu/sweep.h"
+#include "cpu/beta_sweep.h"
 #include "cpu/tiny.h"
 
 namespace diffhmm {

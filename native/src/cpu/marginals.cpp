@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "cpu/cpu.h"
-#include "cpu/sweep.h"
+#include "cpu/beta_sweep.h"
 
 namespace diffhmm {
 namespace cpu {

@@ -44,6 +44,10 @@ const BackendOps& backend() {
         DIFFHMM_BACKEND_CUDA, "CUDA", false, &unavailable_reason,
         [](const diffhmm_workspace& ws) { return int64_t(device_bytes(state_if_any<State>(ws))); },
         nullptr,  // device buffers only grow (DeviceBuffer): freeing device memory synchronises the device
+        [](const void* p) { return !host_accessible(p); },
+        &describe_device,
+        &device_count,
+        nullptr,
         verbs<float>(), verbs<double>(),
     };
     return ops;

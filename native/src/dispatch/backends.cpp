@@ -11,15 +11,31 @@ namespace cpu { const BackendOps& backend(); }
 namespace cuda { const BackendOps& backend(); }
 namespace reference { const BackendOps& backend(); }
 
-const BackendOps& backend(int id) {
-    static const BackendOps* const all[] = {
+namespace {
+
+const BackendOps* const* all() {
+    static const BackendOps* const registry[] = {
         &cpu::backend(),
         &cuda::backend(),
         &reference::backend(),
+        nullptr,
     };
-    for (const BackendOps* b : all)
-        if (b->id == id) return *b;
+    return registry;
+}
+
+}  // namespace
+
+const BackendOps& backend(int id) {
+    for (const BackendOps* const* b = all(); *b != nullptr; ++b)
+        if ((*b)->id == id) return **b;
     fail(DIFFHMM_ERROR_INVALID_ARGUMENT, "unknown backend " + std::to_string(id));
+}
+
+bool device_memory(const void* p) {
+    if (p == nullptr) return false;
+    for (const BackendOps* const* b = all(); *b != nullptr; ++b)
+        if ((*b)->device_memory != nullptr && (*b)->device_memory(p)) return true;
+    return false;
 }
 
 }  // namespace diffhmm

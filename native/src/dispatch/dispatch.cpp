@@ -9,8 +9,6 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
-#include "cpu/step_kernels.h"
-#include "cuda/cuda.h"
 #include "dispatch/validate.h"
 
 namespace diffhmm {
@@ -25,7 +23,7 @@ const char* form_name(Form form) { return form == Form::dense ? "dense" : "facto
 // with a message instead of a segmentation fault.
 void host_only(std::initializer_list<std::pair<const void*, const char*>> pointers) {
     for (const auto& [p, name] : pointers)
-        if (!cuda::host_accessible(p))
+        if (device_memory(p))
             fail(DIFFHMM_ERROR_INVALID_ARGUMENT,
                  std::string(name) + " is CUDA device memory; the CPU backends need host memory (use the CUDA backend)");
 }
@@ -180,11 +178,11 @@ int64_t workspace_bytes(const diffhmm_workspace& ws) {
     return backend(ws.backend).state_bytes(ws) + int64_t(ws.accumulate_scratch.capacity());
 }
 
-std::string describe_device() { return cuda::describe_device(); }
+std::string describe_device() { return backend(DIFFHMM_BACKEND_CUDA).describe_devices(); }
 
-int cuda_device_count() { return cuda::device_count(); }
+int cuda_device_count() { return backend(DIFFHMM_BACKEND_CUDA).device_count(); }
 
-int cpu_isa_supported() { return cpu::detect_isa(); }
+int cpu_isa_supported() { return backend(DIFFHMM_BACKEND_CPU).instruction_set(); }
 
 DIFFHMM_INSTANTIATE_VERBS(float)
 DIFFHMM_INSTANTIATE_VERBS(double)

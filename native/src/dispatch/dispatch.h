@@ -23,6 +23,9 @@ std::string unavailable_reason(int id);
 // Memory the backend's state in `ws` holds.
 int64_t workspace_bytes(const diffhmm_workspace& ws);
 
+// Whether p is device memory of any registered backend (the host cannot read it).
+bool device_memory(const void* p);
+
 // CUDA device 0, or why there is none (diffhmm info).
 std::string describe_device();
 

@@ -38,7 +38,7 @@ const BackendOps& backend() {
     static const BackendOps ops{
         DIFFHMM_BACKEND_REFERENCE, "reference", true, [] { return std::string(); },
         [](const diffhmm_workspace&) { return int64_t(0); },  // stateless
-        nullptr,
+        nullptr, nullptr, nullptr, nullptr, nullptr,
         verbs<float>(), verbs<double>(),
     };
     return ops;
