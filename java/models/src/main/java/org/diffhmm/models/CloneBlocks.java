@@ -18,7 +18,7 @@ import org.diffhmm.models.CloneHmm.Walk;
  *
  * <p>What a batch takes from its walks alone — the matrix index of every step, the lengths, the
  * initial scores, the triples — is kept for the next call with the same walks (every iteration of EM
- * or gradient descent), with copies of the walks' arrays to see that they still are the same.
+ * or gradient descent); walks are immutable, so "the same walks" is a check of B references.
  */
 final class CloneBlocks {
     private final int[] clones, first;
@@ -57,7 +57,7 @@ final class CloneBlocks {
         /** A block-local path as global clone indices. */
         @Override
         int[] path(int b, long[] local) {
-            final int[] x = walks.get(b).symbols();
+            final int[] x = walks.get(b).x();
             final int[] path = new int[local.length];
             for (int t = 0; t < local.length; t++) {
                 path[t] = first[x[t]] + (int) local[t];
@@ -69,7 +69,7 @@ final class CloneBlocks {
         @Override
         double[][] posteriors(int b, double[] gamma, int n) {
             final int steps = (int) problem.steps();
-            final int[] x = walks.get(b).symbols();
+            final int[] x = walks.get(b).x();
             final double[][] g = new double[x.length][n];
             for (int t = 0; t < x.length; t++) {
                 final int s = x[t];
@@ -109,41 +109,39 @@ final class CloneBlocks {
     }
 
     /**
-     * What the block problem of a batch takes from its walks alone, with copies of the walks' arrays
-     * to see that they still are the same. Immutable once built.
+     * What the block problem of a batch takes from its walks alone. Walks never change, so the same
+     * walks are the same walk objects in the same order: checking that is O(B). Immutable once built.
      */
     private static final class Layout {
-        final List<Walk> walks;          // the list it was built from (a different list: rebuilt)
-        final int[][] symbols, actions;  // copies of its walks' arrays
+        final Walk[] walks;              // the walks it was built from, in order
         final List<int[]> triples;
         final long[] lengths;
         final Factorized problem;        // with the transition scores of the call that built it
 
         Layout(List<Walk> walks, List<int[]> triples, long[] lengths, Factorized problem) {
-            this.walks = walks;
-            this.symbols = new int[walks.size()][];
-            this.actions = new int[walks.size()][];
-            for (int b = 0; b < walks.size(); b++) {
-                symbols[b] = walks.get(b).symbols().clone();
-                actions[b] = walks.get(b).actions().clone();
-            }
+            this.walks = walks.toArray(new Walk[0]);
             this.triples = triples;
             this.lengths = lengths;
             this.problem = problem;
         }
 
         boolean matches(List<Walk> w) {
-            if (w != walks || w.size() != symbols.length) {
+            if (w.size() != walks.length) {
                 return false;
             }
-            for (int b = 0; b < symbols.length; b++) {
-                final Walk x = w.get(b);
-                if (!Arrays.equals(x.symbols(), symbols[b]) || !Arrays.equals(x.actions(), actions[b])) {
+            for (int b = 0; b < walks.length; b++) {
+                if (w.get(b) != walks[b]) {
                     return false;
                 }
             }
             return true;
         }
+    }
+
+    /** Whether {@code walks} are those of the kept batch (already checked against the model when it was built). */
+    boolean kept(List<Walk> walks) {
+        final Layout kept = layout;
+        return kept != null && kept.matches(walks);
     }
 
     /** The block matrices of the triples: {@code [K][block][block]}, −inf outside each symbol's clones. */
@@ -185,10 +183,10 @@ final class CloneBlocks {
             final Walk w = walks.get(b);
             lengths[b] = w.length();
             if (w.length() > 0) {
-                Arrays.fill(init, b * block, b * block + clones[w.symbols()[0]], -Math.log(states));
+                Arrays.fill(init, b * block, b * block + clones[w.x()[0]], -Math.log(states));
             }
             for (int t = 1; t < w.length(); t++) {
-                final int a = w.actions()[t - 1], from = w.symbols()[t - 1], to = w.symbols()[t];
+                final int a = w.a()[t - 1], from = w.x()[t - 1], to = w.x()[t];
                 final long key = ((long) a * clones.length + from) * clones.length + to;
                 int k = table != null ? table[(int) key] : index.getOrDefault(key, -1);
                 if (k < 0) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.diffhmm.HmmForward;
@@ -42,12 +43,70 @@ public final class CloneHmm extends Hmm<CloneHmm.Walk> {
      */
     public record Walk(int[] symbols, int[] actions) {
         /**
+         * A walk of copies of the arrays: a walk never changes, so a model that keeps a batch's block
+         * problem between calls on the same walks checks only that they are the same walks (O(B)).
+         *
+         * @param symbols the observed symbols, one per step (copied)
+         * @param actions the actions, one between consecutive steps (copied)
+         * @throws NullPointerException if either is null
+         */
+        public Walk {
+            symbols = Objects.requireNonNull(symbols, "symbols").clone();
+            actions = Objects.requireNonNull(actions, "actions").clone();
+        }
+
+        /**
+         * The observed symbols.
+         *
+         * @return a copy
+         */
+        @Override
+        public int[] symbols() {
+            return symbols.clone();
+        }
+
+        /**
+         * The actions.
+         *
+         * @return a copy
+         */
+        @Override
+        public int[] actions() {
+            return actions.clone();
+        }
+
+        /** The symbols themselves, for this package's loops (never written). */
+        int[] x() {
+            return symbols;
+        }
+
+        /** The actions themselves, for this package's loops (never written). */
+        int[] a() {
+            return actions;
+        }
+
+        /**
          * The number of steps.
          *
          * @return the number of symbols
          */
         public int length() {
             return symbols.length;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Walk w && Arrays.equals(symbols, w.symbols) && Arrays.equals(actions, w.actions);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(symbols) + Arrays.hashCode(actions);
+        }
+
+        @Override
+        public String toString() {
+            return "Walk[symbols=" + Arrays.toString(symbols) + ", actions=" + Arrays.toString(actions) + "]";
         }
     }
 
@@ -300,7 +359,7 @@ public final class CloneHmm extends Hmm<CloneHmm.Walk> {
         final double[] counts = new double[logits.length];
         for (int b = 0; b < walks.size(); b++) {
             final int[] path = p.path(b, v.path(b));
-            final int[] a = walks.get(b).actions();
+            final int[] a = walks.get(b).a();
             for (int t = 1; t < path.length; t++) {
                 counts[(a[t - 1] * states + path[t - 1]) * states + path[t]] += 1;
             }
@@ -395,9 +454,24 @@ public final class CloneHmm extends Hmm<CloneHmm.Walk> {
         return (int) n;
     }
 
+    /**
+     * Checks every walk (not null, enough actions, symbols and actions in range) — except walks of the
+     * batch this model keeps, which were checked when it was built and cannot have changed since.
+     *
+     * @param walks the walks
+     * @throws IllegalArgumentException naming the first bad walk and step
+     */
+    @Override
+    public void checkData(List<Walk> walks) {
+        if (walks != null && blocks.kept(walks)) {
+            return;
+        }
+        super.checkData(walks);
+    }
+
     @Override
     void checkSequence(Walk w, int b) {
-        final int[] x = w.symbols(), a = w.actions();
+        final int[] x = w.x(), a = w.a();
         if (a.length < Math.max(0, x.length - 1)) {
             throw new IllegalArgumentException("walk " + b + " has " + x.length + " symbols but " + a.length
                     + " actions (needs " + (x.length - 1) + ")");

@@ -54,21 +54,23 @@ class ModelBehaviourTest {
 
     /**
      * The clone-structured HMM keeps a batch's block problem between calls with the same walks: the
-     * results equal a fresh model's with the same parameters, and a walk changed in place between
-     * calls is seen.
+     * results equal a fresh model's with the same parameters; a walk replaced in the list is seen, and
+     * writing into an array a walk handed out changes nothing (walks are immutable).
      */
     @Test
     void cloneHmmReusesABatchOnlyWhileItsWalksAreUnchanged() {
         final SplittableRandom rng = new SplittableRandom(31);
         final Room room = new Room(2, 2, new int[] {0, 1, 1, 0});
         final CloneHmm model = CloneHmm.random(new int[] {3, 2}, Room.ACTIONS, 0.05, rng);
-        final List<CloneHmm.Walk> walks = List.of(room.walk(200, rng), room.walk(150, rng));
+        final List<CloneHmm.Walk> walks = new ArrayList<>(List.of(room.walk(200, rng), room.walk(150, rng)));
         model.emStep(walks);  // the batch's block problem is kept; the transitions change
         final double unchanged = model.logLikelihood(walks);
         assertEquals(new CloneHmm(model.clones(), Room.ACTIONS, model.parameters(), 0.05).logLikelihood(walks),
                 unchanged, 0.0);
         final int[] x = walks.get(0).symbols();
         x[10] = 1 - x[10];  // the other colour: still a possible walk (pc > 0)
+        assertEquals(unchanged, model.logLikelihood(walks), 0.0, "the handed-out copy is not the walk");
+        walks.set(0, new CloneHmm.Walk(x, walks.get(0).actions()));
         final double changed = model.logLikelihood(walks);
         assertEquals(new CloneHmm(model.clones(), Room.ACTIONS, model.parameters(), 0.05).logLikelihood(walks),
                 changed, 0.0);
