@@ -17,18 +17,23 @@
 #include <stdint.h>
 
 #include "core/problem.h"  // DIFFHMM_HD
+#include "core/semiring.h"
 
 namespace diffhmm {
 namespace cuda {
 namespace chunk {
 
-template <class T>
-DIFFHMM_HD inline T neg_inf() { return -static_cast<T>(INFINITY); }
-
-DIFFHMM_HD inline float exp_t(float x) { return expf(x); }
-DIFFHMM_HD inline double exp_t(double x) { return exp(x); }
-DIFFHMM_HD inline float log_t(float x) { return logf(x); }
-DIFFHMM_HD inline double log_t(double x) { return log(x); }
+// The log-sum-exp arithmetic itself is core/semiring.h's.
+using semiring::neg_inf;
+using semiring::exp_t;
+using semiring::log_t;
+using semiring::exp2_t;
+using semiring::log2_t;
+using semiring::BaseE;
+using semiring::Base2;
+using semiring::lse_push;
+using semiring::lse_merge;
+using semiring::lse_value;
 
 // A sum of N exponentials below this is recomputed in log space: N flushed terms of at most the
 // smallest normal value each stay below 2^-digits of it (cpu/prob.h: prob_tiny).
@@ -42,55 +47,6 @@ DIFFHMM_HD inline T tiny(int64_t N) {
 // score entering as one FMA (x·log2 e + the source's value), each term one exp2 (on the GPU the ex2
 // instruction itself, no range reduction around it).
 constexpr double kLog2e = 1.4426950408889634;
-
-DIFFHMM_HD inline float exp2_t(float x) { return exp2f(x); }
-DIFFHMM_HD inline double exp2_t(double x) { return exp2(x); }
-DIFFHMM_HD inline float log2_t(float x) { return log2f(x); }
-DIFFHMM_HD inline double log2_t(double x) { return log2(x); }
-
-// The base of a log-sum-exp: e (BaseE) or 2 (Base2).
-struct BaseE {
-    template <class T>
-    DIFFHMM_HD static T power(T x) { return exp_t(x); }
-    template <class T>
-    DIFFHMM_HD static T log(T x) { return log_t(x); }
-};
-struct Base2 {
-    template <class T>
-    DIFFHMM_HD static T power(T x) { return exp2_t(x); }
-    template <class T>
-    DIFFHMM_HD static T log(T x) { return log2_t(x); }
-};
-
-// Online log-sum-exp in `Base`: (m, s) stands for s·base^m; push adds base^v (nothing for a −inf
-// source or a structural zero), merge adds another pair.
-template <class Base = BaseE, class T>
-DIFFHMM_HD inline void lse_push(T& m, T& s, T v) {
-    if (!(v > neg_inf<T>())) return;
-    if (v <= m) {
-        s += Base::power(v - m);
-    } else {
-        s = m == neg_inf<T>() ? T(1) : s * Base::power(m - v) + T(1);
-        m = v;
-    }
-}
-
-template <class Base = BaseE, class T>
-DIFFHMM_HD inline void lse_merge(T& m, T& s, T m2, T s2) {
-    if (m2 == neg_inf<T>()) return;
-    if (m == neg_inf<T>()) {
-        m = m2;
-        s = s2;
-    } else if (m2 <= m) {
-        s += s2 * Base::power(m2 - m);
-    } else {
-        s = s * Base::power(m - m2) + s2;
-        m = m2;
-    }
-}
-
-template <class Base = BaseE, class T>
-DIFFHMM_HD inline T lse_value(T m, T s) { return m == neg_inf<T>() ? m : m + Base::log(s); }
 
 // Chunk c of a sequence of length L covers the transitions t ∈ [first, end): S = ⌈(L − 1)/C⌉ steps
 // each, first = 1 + c·S, end = min(L, first + S); a chunk with first ≥ L is empty. Chunk 0 also owns

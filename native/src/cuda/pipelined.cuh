@@ -80,43 +80,26 @@ __device__ __forceinline__ void queue_step(const Problem<T>& p, int64_t b, int64
 // In base 2: the kernel's values are log2 of the messages (scores enter times log2 e, one FMA with
 // the source's value), so every term costs an ex2 — the MUFU instruction itself, with no range
 // reduction around it — and the tape gets natural logs back (times ln 2) when it is written. The
-// arithmetic is chunk_math.h's lse_* in Base2, checked on the host by chunk_test.cpp.
+// arithmetic is core/semiring.h's (LogSumExp in Base2, MaxPlus), checked on the host by chunk_test.cpp.
 template <class T>
-struct PipelinedLogSumExp {
+struct PipelinedLogSumExp : semiring::LogSumExp<T, semiring::Base2> {
+    using Acc = typename semiring::LogSumExp<T, semiring::Base2>::Acc;
     static constexpr bool viterbi = false;
     static constexpr double scale = chunk::kLog2e;  // log2 units per natural unit
-    struct Acc {
-        T m = -static_cast<T>(INFINITY), s = T(0);
-    };
-    __device__ static void push(Acc& a, T v, int32_t) { chunk::lse_push<chunk::Base2>(a.m, a.s, v); }
     __device__ static Acc shuffle(const Acc& a, int o) {
         return {__shfl_xor_sync(0xffffffffu, a.m, o), __shfl_xor_sync(0xffffffffu, a.s, o)};
     }
-    __device__ static void merge(Acc& a, const Acc& b) { chunk::lse_merge<chunk::Base2>(a.m, a.s, b.m, b.s); }
-    __device__ static T value(const Acc& a) { return chunk::lse_value<chunk::Base2>(a.m, a.s); }
 };
 
+// The max-plus semiring of Viterbi (core/semiring.h: the lowest maximising source), across a warp.
 template <class T>
-struct PipelinedMaxPlus {
+struct PipelinedMaxPlus : semiring::MaxPlus<T> {
+    using Acc = typename semiring::MaxPlus<T>::Acc;
     static constexpr bool viterbi = true;
     static constexpr double scale = 1.0;  // natural units: kbest_kernel's comparisons, bit for bit
-    struct Acc {
-        T best = -static_cast<T>(INFINITY);
-        int32_t arg = -1;
-    };
-    __device__ static void push(Acc& a, T v, int32_t i) {
-        if (v > a.best) {
-            a.best = v;
-            a.arg = i;
-        }
-    }
     __device__ static Acc shuffle(const Acc& a, int o) {
         return {__shfl_xor_sync(0xffffffffu, a.best, o), __shfl_xor_sync(0xffffffffu, a.arg, o)};
     }
-    __device__ static void merge(Acc& a, const Acc& b) {
-        if (b.arg >= 0 && (b.best > a.best || (b.best == a.best && (a.arg < 0 || b.arg < a.arg)))) a = b;
-    }
-    __device__ static T value(const Acc& a) { return a.best; }
 };
 
 // (Max-plus subtracts the previous shift from each source before adding the score, as kbest_kernel's
