@@ -20,7 +20,8 @@ struct DiffhmmTape {
     int dtype = 0;
     int64_t B = 0, T = 0, N = 0, K = 0;
     bool init_batched = false;
-    std::vector<int64_t> lengths;  // the forward's (assigned in place: no allocation in steady state)
+    std::vector<int64_t> lengths;  // the forward's when the host can read them (assigned in place: no
+                                   // allocation in steady state); empty for lengths in device memory
 };
 
 struct diffhmm_workspace {

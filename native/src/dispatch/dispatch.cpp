@@ -40,6 +40,8 @@ void require_tape(const diffhmm_workspace& ws, const Problem<T>& p) {
     const bool same = tape.valid && tape.form == p.form && tape.dtype == dtype_of<T>() && tape.B == p.B &&
                       tape.T == p.T && tape.N == p.N && tape.K == p.K && tape.init_batched == p.init_batched;
     if (same) {
+        // Lengths in device memory (CUDA callers) are not recorded: the CUDA tape is sized by T.
+        if (tape.lengths.size() != size_t(p.B) || device_memory(p.lengths)) return;
         for (int64_t b = 0; b < p.B; ++b)
             if (p.lengths[b] != tape.lengths[size_t(b)])
                 fail(DIFFHMM_ERROR_INVALID_STATE, "backward needs the lengths of its forward: lengths[" + std::to_string(b) +
@@ -118,7 +120,10 @@ void forward(diffhmm_workspace& ws, const Problem<T>& p, T* log_z) {
     DiffhmmTape& tape = ws.tape;
     tape.form = p.form, tape.dtype = dtype_of<T>(), tape.B = p.B, tape.T = p.T, tape.N = p.N, tape.K = p.K;
     tape.init_batched = p.init_batched;
-    tape.lengths.assign(p.lengths, p.lengths + p.B);
+    if (device_memory(p.lengths))
+        tape.lengths.clear();  // the host cannot read them; the CUDA tape does not depend on them
+    else
+        tape.lengths.assign(p.lengths, p.lengths + p.B);
     tape.valid = true;
 }
 
