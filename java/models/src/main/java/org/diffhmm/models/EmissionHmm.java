@@ -62,6 +62,9 @@ public abstract sealed class EmissionHmm<S> extends Hmm<S> permits CategoricalHm
 
     abstract void setEmissionParameters(double[] in, int offset);
 
+    /** Throws IllegalArgumentException naming the entry if {@code in[offset...]} holds an emission parameter the family cannot take. */
+    void checkEmissionParameters(double[] in, int offset) {}
+
     /** Fills {@code emit[(b*T + t)*N + j] = log p(x_bt | z = j)} for every real step. */
     abstract void logLikelihoods(List<S> batch, int steps, double[] emit);
 
@@ -122,6 +125,7 @@ public abstract sealed class EmissionHmm<S> extends Hmm<S> permits CategoricalHm
         if (values.length != parameterCount()) {
             throw new IllegalArgumentException("expected " + parameterCount() + " parameters, got " + values.length);
         }
+        checkEmissionParameters(values, chain.parameterCount());  // before anything changes
         chain.setParameters(values, 0);
         setEmissionParameters(values, chain.parameterCount());
     }

@@ -119,6 +119,22 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
         System.arraycopy(logStds, 0, out, offset + means.length, logStds.length);
     }
 
+    /** Means finite, log standard deviations within ±{@link #MAX_ABS_LOG_STD}: what a model file can hold. */
+    @Override
+    void checkEmissionParameters(double[] in, int offset) {
+        for (int k = 0; k < means.length; k++) {
+            final double mean = in[offset + k], logStd = in[offset + means.length + k];
+            if (!Double.isFinite(mean)) {
+                throw new IllegalArgumentException("parameters[" + (offset + k) + "] (means[" + k + "]) = " + mean
+                        + " (expected a finite number)");
+            }
+            if (!(logStd >= -MAX_ABS_LOG_STD && logStd <= MAX_ABS_LOG_STD)) {
+                throw new IllegalArgumentException("parameters[" + (offset + means.length + k) + "] (logStds[" + k + "]) = "
+                        + logStd + " (expected a log standard deviation in [" + -MAX_ABS_LOG_STD + ", " + MAX_ABS_LOG_STD + "])");
+            }
+        }
+    }
+
     @Override
     void setEmissionParameters(double[] in, int offset) {
         System.arraycopy(in, offset, means, 0, means.length);

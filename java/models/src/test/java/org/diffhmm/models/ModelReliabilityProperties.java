@@ -137,10 +137,15 @@ class ModelReliabilityProperties {
         final FileFormatException e = assertThrows(FileFormatException.class, () -> Models.fromJson(text));
         assertTrue(e.getMessage().contains("/logStds/" + k + " = ") && e.getMessage().contains("out of range"), e.getMessage());
         assertTrue(e.line() > 1, "the entry's line is named: " + e.getMessage());
-        // The constructor refuses the same values.
+        // The constructor and setParameters refuse the same values, the latter before anything changes.
         final double[] logStds = hmm.logStds();
         logStds[k] = value;
         assertThrows(IllegalArgumentException.class, () -> new GaussianHmm(hmm.chain(), dims, hmm.means(), logStds));
+        final double[] before = hmm.parameters(), bad = before.clone();
+        bad[hmm.chain().parameters().length + states * dims + k] = value;
+        final IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> hmm.setParameters(bad));
+        assertTrue(e2.getMessage().contains("logStds[" + k + "]"), e2.getMessage());
+        assertArrayEquals(before, hmm.parameters(), "setParameters refused before changing anything");
     }
 
     @Provide
