@@ -145,7 +145,7 @@ public final class CategoricalHmm extends EmissionHmm<int[]> {
 
     @Override
     void maximiseEmissions(double[] counts) {
-        final double[] logits = Softmax.fromCounts(counts, states(), symbols, 1e-12);
+        final double[] logits = Softmax.fromCounts(counts, states(), symbols, 1e-12, emissionLogits);  // zeros stay zero
         System.arraycopy(logits, 0, emissionLogits, 0, logits.length);
     }
 

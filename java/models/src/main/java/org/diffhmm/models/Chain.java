@@ -195,9 +195,10 @@ public final class Chain {
         Softmax.addGradient(logTrans(), transCounts, states, states, out, offset + states);
     }
 
-    /** The M-step: π ∝ initial counts, A[i] ∝ transition counts (+ pseudocount). */
+    /** The M-step: π ∝ initial counts, A[i] ∝ transition counts (+ pseudocount); structural zeros stay zero. */
     void maximise(double[] initCounts, double[] transCounts, double pseudocount) {
-        System.arraycopy(Softmax.fromCounts(initCounts, 1, states, pseudocount), 0, initLogits, 0, states);
-        System.arraycopy(Softmax.fromCounts(transCounts, states, states, pseudocount), 0, transLogits, 0, states * states);
+        System.arraycopy(Softmax.fromCounts(initCounts, 1, states, pseudocount, initLogits), 0, initLogits, 0, states);
+        System.arraycopy(Softmax.fromCounts(transCounts, states, states, pseudocount, transLogits), 0, transLogits, 0,
+                states * states);
     }
 }

@@ -78,14 +78,33 @@ public final class Softmax {
      * @return the logits, {@code [rows][cols]} row-major
      */
     public static double[] fromCounts(double[] counts, int rows, int cols, double pseudocount) {
+        return fromCounts(counts, rows, cols, pseudocount, null);
+    }
+
+    /**
+     * As {@link #fromCounts(double[], int, int, double)}, keeping structural zeros: where
+     * {@code current} (the logits being replaced, or null) is -inf, the new logit is -inf too and gets
+     * no pseudocount — a forbidden transition or emission stays forbidden (its expected count is 0).
+     *
+     * @param counts      expected counts, {@code [rows][cols]} row-major, each at least 0
+     * @param rows        the number of rows
+     * @param cols        the number of columns
+     * @param pseudocount added to every count that is not a structural zero, at least 0
+     * @param current     the logits being replaced, {@code [rows][cols]}, or null (no structural zeros)
+     * @return the logits, {@code [rows][cols]} row-major
+     */
+    static double[] fromCounts(double[] counts, int rows, int cols, double pseudocount, double[] current) {
         final double[] logits = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
             double total = 0;
             for (int c = 0; c < cols; c++) {
-                total += counts[r * cols + c] + pseudocount;
+                if (current == null || current[r * cols + c] > Double.NEGATIVE_INFINITY) {
+                    total += counts[r * cols + c] + pseudocount;
+                }
             }
             for (int c = 0; c < cols; c++) {
-                logits[r * cols + c] = total > 0 ? Math.log((counts[r * cols + c] + pseudocount) / total)
+                final boolean zero = current != null && current[r * cols + c] == Double.NEGATIVE_INFINITY;
+                logits[r * cols + c] = total > 0 && !zero ? Math.log((counts[r * cols + c] + pseudocount) / total)
                         : Double.NEGATIVE_INFINITY;
             }
         }

@@ -221,6 +221,52 @@ class ModelReliabilityProperties {
         return out;
     }
 
+    // --- Structural zeros ---------------------------------------------------------------------------
+
+    @Property(tries = 30)
+    void structuralZerosStayZeroThroughEmAndGradientTraining(@ForAll @IntRange(min = 2, max = 5) int n,
+                                                            @ForAll @IntRange(min = 2, max = 6) int symbols,
+                                                            @ForAll boolean em, @ForAll long seed) {
+        final SplittableRandom rng = new SplittableRandom(seed);
+        // A left-to-right chain: i -> i and i -> i + 1 only, starting in state 0; the last state forbids symbol 0.
+        final double[] init = new double[n];
+        init[0] = 1;
+        final double[][] trans = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            if (i + 1 < n) {
+                trans[i][i] = 0.6;
+                trans[i][i + 1] = 0.4;
+            } else {
+                trans[i][i] = 1;
+            }
+        }
+        final Chain chain = Chain.of(init, trans);
+        final double[] emissions = new double[n * symbols];
+        for (int k = 0; k < emissions.length; k++) {
+            emissions[k] = rng.nextDouble(-1, 1);
+        }
+        emissions[(n - 1) * symbols] = Double.NEGATIVE_INFINITY;
+        final CategoricalHmm hmm = new CategoricalHmm(chain, symbols, emissions);
+        final List<int[]> data = new ArrayList<>();
+        for (int b = 0; b < 6; b++) {
+            data.add(hmm.sample(5 + rng.nextInt(20), rng).observations());
+        }
+        final double[] zerosBefore = hmm.parameters();
+        if (em) {
+            Em.fit(hmm, data, 5, 0, false);
+        } else {
+            Trainer.builder().epochs(5).build().fit(hmm, data, null);
+        }
+        final double[] after = hmm.parameters();
+        for (int k = 0; k < after.length; k++) {
+            if (zerosBefore[k] == Double.NEGATIVE_INFINITY) {
+                assertEquals(Double.NEGATIVE_INFINITY, after[k], "parameter " + k + " was a structural zero");
+            } else {
+                assertTrue(after[k] > Double.NEGATIVE_INFINITY, "parameter " + k + " was not a structural zero: " + after[k]);
+            }
+        }
+    }
+
     // --- Saved files' permissions -----------------------------------------------------------------
 
     @Property(tries = 30)
