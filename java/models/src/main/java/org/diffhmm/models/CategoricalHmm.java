@@ -95,6 +95,11 @@ public final class CategoricalHmm extends EmissionHmm<int[]> {
     }
 
     @Override
+    long freeEmissionParameters() {
+        return freeInRows(emissionLogits, states(), symbols);
+    }
+
+    @Override
     void checkSequence(int[] x, int b) {
         for (int t = 0; t < x.length; t++) {
             if (x[t] < 0 || x[t] >= symbols) {

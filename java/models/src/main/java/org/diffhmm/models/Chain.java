@@ -85,6 +85,33 @@ public final class Chain {
         return new Chain(n, logInit, logTrans);
     }
 
+    /**
+     * A left-to-right (Bakis) chain: it starts in state 0 and moves from state i only to states i .. i
+     * + maxJump (the last states to themselves), each allowed move equally likely; every other
+     * transition is a structural zero, which EM and gradient training keep exactly zero.
+     *
+     * @param states  N, at least 1 and at most 11585
+     * @param maxJump the farthest forward move, at least 0 (0: every state absorbs)
+     * @return the chain
+     * @throws IllegalArgumentException if an argument is out of range
+     */
+    public static Chain leftToRight(int states, int maxJump) {
+        Limits.atLeast("states", states, 1);
+        Limits.atLeast("maxJump", maxJump, 0);
+        final double[] init = new double[states];
+        final double[] trans = new double[Limits.table("transition logits (states × states)", states, states)];
+        java.util.Arrays.fill(init, Double.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(trans, Double.NEGATIVE_INFINITY);
+        init[0] = 0;
+        for (int i = 0; i < states; i++) {
+            final int last = (int) Math.min(states - 1L, (long) i + maxJump);
+            for (int j = i; j <= last; j++) {
+                trans[i * states + j] = 0;  // equal logits: uniform over the allowed moves
+            }
+        }
+        return new Chain(states, init, trans);
+    }
+
     private static void requireDistribution(double[] p, String name) {
         double sum = 0;
         for (int j = 0; j < p.length; j++) {

@@ -307,6 +307,17 @@ public final class CloneHmm extends Hmm<CloneHmm.Walk> {
         }
     }
 
+    /**
+     * The transition rows' free parameters: per (action, clone) row its finite logits less one; the
+     * uniform start and the deterministic emissions have none.
+     *
+     * @return the count
+     */
+    @Override
+    public long freeParameters() {
+        return freeInRows(logits, actions * states, states);
+    }
+
     @Override
     int length(Walk walk) {
         return walk.length();

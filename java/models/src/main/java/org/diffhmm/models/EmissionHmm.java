@@ -58,6 +58,21 @@ public abstract sealed class EmissionHmm<S> extends Hmm<S> permits CategoricalHm
 
     abstract int emissionParameterCount();
 
+    /** The emission model's free parameters ({@link Hmm#freeParameters}). */
+    abstract long freeEmissionParameters();
+
+    /**
+     * The chain's free parameters (initial and transition rows, structural zeros not counted) plus the
+     * emission model's.
+     *
+     * @return the count
+     */
+    @Override
+    public long freeParameters() {
+        return freeInRows(chain.initLogits, 1, states()) + freeInRows(chain.transLogits, states(), states())
+                + freeEmissionParameters();
+    }
+
     abstract void copyEmissionParameters(double[] out, int offset);
 
     abstract void setEmissionParameters(double[] in, int offset);

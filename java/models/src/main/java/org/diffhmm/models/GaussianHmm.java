@@ -141,6 +141,12 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
         System.arraycopy(in, offset + means.length, logStds, 0, logStds.length);
     }
 
+    /** A mean and a standard deviation per state and dimension. */
+    @Override
+    long freeEmissionParameters() {
+        return 2L * means.length;
+    }
+
     @Override
     void checkSequence(double[][] x, int b) {
         for (int t = 0; t < x.length; t++) {

@@ -31,7 +31,8 @@ import org.diffhmm.train.Objective;
  *       forward–backward's expected counts (mergeable {@link EmStatistics}), and the M-step;</li>
  *   <li>{@code dataGradient(batch, counts)} — the log-likelihood's gradient with respect to its
  *       parameters from the same expected counts; {@link #priorObjective} where it has a prior;</li>
- *   <li>{@link #parameters}, {@link #setParameters}, {@link #parameterCount};</li>
+ *   <li>{@link #parameters}, {@link #setParameters}, {@link #parameterCount}, and
+ *       {@link #freeParameters} (what {@link #bic} and {@link #aic} count);</li>
  *   <li>its codec: {@code write(ObjectNode)}, a static reader of its file fields, and one line in
  *       {@code Families} (its JSON tag); Spark and the command line register their per-family parts
  *       under the same tag ({@link Models#type}).</li>
@@ -40,7 +41,8 @@ import org.diffhmm.train.Objective;
  * <p><b>What it then gets</b>: {@link #logLikelihoods}, {@link #logLikelihood}, {@link #decode}
  * (Viterbi), {@link #posteriors}, {@link #posteriorSamples}, {@link #expectations} (the E-step),
  * {@link #emStep}, {@link #dataObjective}, {@link #objective} (data term plus prior), {@link #steps},
- * {@link #checkData} — each one batched native call (float64) on the problem the family built.
+ * {@link #checkData}, {@link #bic}, {@link #aic} — each one batched native call (float64) on the
+ * problem the family built.
  *
  * <p>Mutable; not thread-safe (train one model per thread).
  *
@@ -77,6 +79,66 @@ public abstract class Hmm<S> implements Model<S>, EmModel<S> {
      * @return N
      */
     public abstract int states();
+
+    /**
+     * The number of free parameters, what model-selection criteria count: each distribution over k
+     * outcomes has k − 1 (the softmax's redundant logit is not counted), and a structural zero (a
+     * logit of −inf) is no parameter at all; continuous parameters count one each.
+     *
+     * @return the count
+     */
+    public abstract long freeParameters();
+
+    /**
+     * The Bayesian information criterion of the model on some data: {@code −2 log L + p ln n}, with p
+     * {@link #freeParameters()} and n the number of observed steps (hmmlearn's convention). Lower is
+     * better.
+     *
+     * @param data the sequences, with at least one observed step
+     * @return the BIC
+     * @throws IllegalArgumentException if the data has no observed step or a sequence cannot be scored
+     */
+    public double bic(List<S> data) {
+        final long n = observedSteps(data);
+        return -2 * logLikelihood(data) + freeParameters() * Math.log(n);
+    }
+
+    /**
+     * The Akaike information criterion of the model on some data: {@code −2 log L + 2p}, with p
+     * {@link #freeParameters()}. Lower is better.
+     *
+     * @param data the sequences, with at least one observed step
+     * @return the AIC
+     * @throws IllegalArgumentException if the data has no observed step or a sequence cannot be scored
+     */
+    public double aic(List<S> data) {
+        observedSteps(data);
+        return -2 * logLikelihood(data) + 2.0 * freeParameters();
+    }
+
+    private long observedSteps(List<S> data) {
+        checkData(Objects.requireNonNull(data, "data"));
+        final long n = steps(data);
+        if (n < 1) {
+            throw new IllegalArgumentException("the " + data.size() + " sequences have no observed steps");
+        }
+        return n;
+    }
+
+    /** Free parameters of a table of distributions: per row, its finite logits less one (none for an all −inf row). */
+    static long freeInRows(double[] logits, int rows, int cols) {
+        long free = 0;
+        for (int r = 0; r < rows; r++) {
+            int finite = 0;
+            for (int c = 0; c < cols; c++) {
+                if (logits[r * cols + c] > Double.NEGATIVE_INFINITY) {
+                    finite++;
+                }
+            }
+            free += Math.max(0, finite - 1);
+        }
+        return free;
+    }
 
     // ---------------------------------------------------------------------------------------------
     // What a family implements

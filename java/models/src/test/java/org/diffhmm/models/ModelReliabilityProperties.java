@@ -267,6 +267,73 @@ class ModelReliabilityProperties {
         }
     }
 
+    // --- Model selection ----------------------------------------------------------------------------
+
+    @Property(tries = 40)
+    void freeParametersCountDistributionsLessOneAndNoStructuralZeros(@ForAll @IntRange(min = 1, max = 6) int n,
+                                                                     @ForAll @IntRange(min = 1, max = 5) int width,
+                                                                     @ForAll @IntRange(min = 0, max = 3) int maxJump,
+                                                                     @ForAll boolean gaussian, @ForAll boolean bakis,
+                                                                     @ForAll long seed) {
+        final SplittableRandom rng = new SplittableRandom(seed);
+        final Chain chain = bakis ? Chain.leftToRight(n, maxJump) : Chain.random(n, 0.5, rng);
+        long chainFree = bakis ? 0 : (n - 1) + (long) n * (n - 1);
+        if (bakis) {
+            for (int i = 0; i < n; i++) {
+                chainFree += Math.min(n - 1, i + maxJump) - i;  // allowed moves less one
+            }
+        }
+        final double[] emission = rng.doubles((long) n * width, -1, 1).toArray();
+        final EmissionHmm<?> hmm = gaussian ? new GaussianHmm(chain, width, emission, new double[n * width])
+                : new CategoricalHmm(chain, width, emission);
+        assertEquals(chainFree + (gaussian ? 2L * n * width : (long) n * (width - 1)), hmm.freeParameters());
+        // The criteria are their formulas over the same data.
+        final List<Object> data = new ArrayList<>();
+        for (int b = 0; b < 3; b++) {
+            data.add(hmm.sample(4 + rng.nextInt(8), rng).observations());
+        }
+        @SuppressWarnings("unchecked")
+        final Hmm<Object> any = (Hmm<Object>) (Hmm<?>) hmm;
+        final double logL = any.logLikelihood(data);
+        final long steps = any.steps(data);
+        assertEquals(-2 * logL + hmm.freeParameters() * Math.log(steps), any.bic(data), 1e-9);
+        assertEquals(-2 * logL + 2.0 * hmm.freeParameters(), any.aic(data), 1e-9);
+    }
+
+    @Property(tries = 20)
+    void cloneModelsCountTheirTransitionRows(@ForAll @IntRange(min = 1, max = 3) int symbols,
+                                             @ForAll @IntRange(min = 1, max = 4) int clonesEach,
+                                             @ForAll @IntRange(min = 1, max = 3) int actions, @ForAll long seed) {
+        final int[] clones = new int[symbols];
+        java.util.Arrays.fill(clones, clonesEach);
+        final int n = symbols * clonesEach;
+        final double[] logits = new SplittableRandom(seed).doubles((long) actions * n * n, -1, 1).toArray();
+        logits[0] = Double.NEGATIVE_INFINITY;  // one structural zero
+        final CloneHmm hmm = new CloneHmm(clones, actions, logits, 0);
+        assertEquals((long) actions * n * (n - 1) - (n > 1 ? 1 : 0), hmm.freeParameters());
+    }
+
+    @Property(tries = 20)
+    void leftToRightChainsAreValidatedAndStructural(@ForAll @IntRange(min = -2, max = 7) int n,
+                                                    @ForAll @IntRange(min = -2, max = 4) int maxJump) {
+        if (n < 1 || maxJump < 0) {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Chain.leftToRight(n, maxJump));
+            assertTrue(e.getMessage().contains(n < 1 ? "states must be >= 1" : "maxJump must be >= 0"), e.getMessage());
+            return;
+        }
+        final Chain c = Chain.leftToRight(n, maxJump);
+        final double[] logInit = c.logInit(), logTrans = c.logTrans();
+        assertEquals(0.0, logInit[0], 0.0);
+        for (int i = 0; i < n; i++) {
+            final int allowed = Math.min(n - 1, i + maxJump) - i + 1;
+            for (int j = 0; j < n; j++) {
+                final boolean ok = j >= i && j - i <= maxJump;
+                assertEquals(ok ? -Math.log(allowed) : Double.NEGATIVE_INFINITY, logTrans[i * n + j], 1e-12,
+                        "transition " + i + " -> " + j);
+            }
+        }
+    }
+
     // --- Saved files' permissions -----------------------------------------------------------------
 
     @Property(tries = 30)
