@@ -77,6 +77,63 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
     }
 
     /**
+     * A model started from the data: means at seeded k-means++ centres of the observations (then
+     * Lloyd iterations; {@code KMeans}), standard deviations at each cluster's spread per dimension
+     * (the data's own spread for a cluster of fewer than two points, floored at 1e-3 of it), and
+     * near-uniform chain logits drawn from N(0, 0.1²) — the start hmmlearn users expect, which EM and
+     * gradient training leave local optima far less often than random means do.
+     *
+     * @param states N, at least 1
+     * @param data   the training sequences, with at least one observation, all of one dimension
+     * @param rng    the random source (the same seed gives the same start)
+     * @return the model
+     * @throws IllegalArgumentException if there is no observation, or a sequence cannot be scored
+     *                                  (ragged dimensions, non-finite values)
+     */
+    public static GaussianHmm kMeansStart(int states, List<double[][]> data, SplittableRandom rng) {
+        Limits.atLeast("states", states, 1);
+        java.util.Objects.requireNonNull(data, "data");
+        java.util.Objects.requireNonNull(rng, "rng");
+        int dims = -1;
+        for (double[][] x : data) {
+            if (x != null && x.length > 0 && x[0] != null) {
+                dims = x[0].length;
+                break;
+            }
+        }
+        if (dims < 1) {
+            throw new IllegalArgumentException("no observations to start from");
+        }
+        final GaussianHmm probe = new GaussianHmm(Chain.random(states, 0.1, rng), dims, new double[states * dims],
+                new double[states * dims]);
+        probe.checkData(data);  // every sequence of this dimension, finite
+        final List<double[]> points = KMeans.points(data, rng);
+        final KMeans.Result k = KMeans.cluster(points, states, rng);
+        final double[] mean = new double[dims], spread = new double[dims];
+        for (double[] x : points) {
+            for (int d = 0; d < dims; d++) {
+                mean[d] += x[d] / points.size();
+            }
+        }
+        for (double[] x : points) {
+            for (int d = 0; d < dims; d++) {
+                spread[d] += (x[d] - mean[d]) * (x[d] - mean[d]) / points.size();
+            }
+        }
+        final double[] means = new double[states * dims], logStds = new double[states * dims];
+        for (int j = 0; j < states; j++) {
+            for (int d = 0; d < dims; d++) {
+                final double overall = Math.max(MIN_VARIANCE, spread[d]);
+                final double v = Double.isNaN(k.variances()[j][d]) ? overall
+                        : Math.max(k.variances()[j][d], Math.max(MIN_VARIANCE, 1e-6 * overall));
+                means[j * dims + d] = k.centres()[j][d];
+                logStds[j * dims + d] = Math.max(-MAX_ABS_LOG_STD, Math.min(MAX_ABS_LOG_STD, 0.5 * Math.log(v)));
+            }
+        }
+        return new GaussianHmm(probe.chain(), dims, means, logStds);
+    }
+
+    /**
      * The dimension of one observation.
      *
      * @return D
