@@ -74,6 +74,15 @@ public final class CategoricalHmm extends EmissionHmm<int[]> {
         return Softmax.logProbabilities(emissionLogits, states(), symbols);
     }
 
+    /**
+     * The emission matrix.
+     *
+     * @return {@code B[j][m] = p(x = m | z = j)}, {@code [N][M]} (0 for a structural zero)
+     */
+    public double[][] emissionMatrix() {
+        return Softmax.matrix(logEmissions(), states(), symbols);
+    }
+
     @Override
     int length(int[] sequence) {
         return sequence.length;

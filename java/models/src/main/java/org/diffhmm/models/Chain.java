@@ -153,6 +153,28 @@ public final class Chain {
     }
 
     /**
+     * The initial distribution.
+     *
+     * @return {@code π}, {@code [N]} (0 for a structural zero)
+     */
+    public double[] initProbabilities() {
+        final double[] p = logInit();
+        for (int j = 0; j < p.length; j++) {
+            p[j] = Math.exp(p[j]);
+        }
+        return p;
+    }
+
+    /**
+     * The transition matrix.
+     *
+     * @return {@code A[i][j] = P(z_t = j | z_{t-1} = i)}, {@code [N][N]} (0 for a structural zero)
+     */
+    public double[][] transitionMatrix() {
+        return Softmax.matrix(logTrans(), states, states);
+    }
+
+    /**
      * The trainable parameters: the initial logits {@code [N]}, then the transition logits
      * {@code [N][N]} row-major — the layout of {@link HmmLayer.Gradients#chain()}, so an optimizer
      * step is {@code p = chain.parameters(); opt.step(p, -g.chain() / n, rate); chain.setParameters(p)}.

@@ -222,6 +222,30 @@ public abstract sealed class EmissionHmm<S> extends Hmm<S> permits CategoricalHm
     }
 
     /**
+     * Several sequences drawn from the model, seeded: the same seed and lengths give the same
+     * sequences.
+     *
+     * @param lengths the number of steps of each sequence, each at least 0
+     * @param seed    the random seed
+     * @return one sample per length, in order
+     * @throws IllegalArgumentException if a length is negative
+     */
+    public java.util.List<Sample<S>> sample(int[] lengths, long seed) {
+        java.util.Objects.requireNonNull(lengths, "lengths");
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] < 0) {
+                throw new IllegalArgumentException("lengths[" + b + "] = " + lengths[b] + " (must be >= 0)");
+            }
+        }
+        final SplittableRandom rng = new SplittableRandom(seed);
+        final java.util.List<Sample<S>> out = new java.util.ArrayList<>(lengths.length);
+        for (int length : lengths) {
+            out.add(sample(length, rng));
+        }
+        return out;
+    }
+
+    /**
      * A sampled observation sequence and the hidden path that produced it.
      *
      * @param <S>          the type of one observation sequence

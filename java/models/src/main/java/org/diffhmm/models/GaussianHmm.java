@@ -152,6 +152,19 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
     }
 
     /**
+     * The standard deviations.
+     *
+     * @return {@code σ}, {@code [N][D]} row-major
+     */
+    public double[] stds() {
+        final double[] s = logStds.clone();
+        for (int k = 0; k < s.length; k++) {
+            s[k] = Math.exp(s[k]);
+        }
+        return s;
+    }
+
+    /**
      * The log standard deviations.
      *
      * @return a copy, {@code [N][D]} row-major

@@ -113,6 +113,27 @@ public final class Models {
     }
 
     /**
+     * Loads a model of a given family.
+     *
+     * @param <M>  the family's class
+     * @param file a JSON model file
+     * @param type the family expected, e.g. {@code GaussianHmm.class}
+     * @return the model
+     * @throws FileFormatException if the file is not a valid model, or holds another family (the
+     *                             message names both)
+     * @throws IOException         if the file cannot be read
+     */
+    public static <M extends Hmm<?>> M load(Path file, Class<M> type) throws IOException {
+        java.util.Objects.requireNonNull(type, "type");
+        final Hmm<?> model = load(file);
+        if (!type.isInstance(model)) {
+            throw new FileFormatException(0, 0, "the file holds a " + Families.of(model).tag() + " model ("
+                    + model.getClass().getSimpleName() + "), not a " + type.getSimpleName());
+        }
+        return type.cast(model);
+    }
+
+    /**
      * Reads a model from JSON text, checking every field: the format and version, the type, sizes
      * within bounds and consistent with each other, every parameter a finite number (logits may also
      * be the string {@code "-Infinity"}, a structural zero), no duplicate keys.

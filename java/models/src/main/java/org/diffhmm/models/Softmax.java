@@ -111,6 +111,17 @@ public final class Softmax {
         return logits;
     }
 
+    /** Row-major log-probabilities {@code [rows][cols]} as a matrix of probabilities. */
+    static double[][] matrix(double[] logProbabilities, int rows, int cols) {
+        final double[][] out = new double[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[r][c] = Math.exp(logProbabilities[r * cols + c]);
+            }
+        }
+        return out;
+    }
+
     /** Draws an index from the row's distribution given its log-probabilities. */
     static int draw(double[] logProbabilities, int offset, int cols, java.util.SplittableRandom rng) {
         double u = rng.nextDouble();

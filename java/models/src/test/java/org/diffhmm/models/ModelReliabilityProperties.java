@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -331,6 +332,70 @@ class ModelReliabilityProperties {
                 assertEquals(ok ? -Math.log(allowed) : Double.NEGATIVE_INFINITY, logTrans[i * n + j], 1e-12,
                         "transition " + i + " -> " + j);
             }
+        }
+    }
+
+    // --- Reading parameters and files back ------------------------------------------------------------
+
+    @Property(tries = 20)
+    void typedLoadReturnsTheFamilyOrNamesBoth(@ForAll boolean gaussian, @ForAll long seed) throws IOException {
+        final Path dir = Files.createTempDirectory("diffhmm-typed");
+        try {
+            final Path file = dir.resolve("m.json");
+            final SplittableRandom rng = new SplittableRandom(seed);
+            final EmissionHmm<?> hmm = gaussian ? GaussianHmm.random(2, 2, 0, 1, rng) : CategoricalHmm.random(2, 3, rng);
+            Models.save(hmm, file);
+            final EmissionHmm<?> back = gaussian ? Models.load(file, GaussianHmm.class) : Models.load(file, CategoricalHmm.class);
+            assertArrayEquals(hmm.parameters(), back.parameters(), 0.0);
+            final Class<? extends Hmm<?>> other = gaussian ? CategoricalHmm.class : GaussianHmm.class;
+            final FileFormatException e = assertThrows(FileFormatException.class, () -> Models.load(file, other));
+            assertTrue(e.getMessage().contains("holds a " + (gaussian ? "gaussian" : "categorical") + " model")
+                    && e.getMessage().contains("not a " + (gaussian ? "CategoricalHmm" : "GaussianHmm")), e.getMessage());
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    @Property(tries = 30)
+    void probabilityMatricesAreTheSoftmaxOfTheLogits(@ForAll @IntRange(min = 1, max = 5) int n,
+                                                    @ForAll @IntRange(min = 1, max = 6) int m, @ForAll long seed) {
+        final CategoricalHmm hmm = CategoricalHmm.random(n, m, new SplittableRandom(seed));
+        final double[] pi = hmm.chain().initProbabilities();
+        final double[][] a = hmm.chain().transitionMatrix(), b = hmm.emissionMatrix();
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += pi[j];
+            assertEquals(Math.exp(hmm.chain().logInit()[j]), pi[j], 1e-15);
+        }
+        assertEquals(1.0, sum, 1e-12);
+        for (int i = 0; i < n; i++) {
+            assertEquals(1.0, Arrays.stream(a[i]).sum(), 1e-12, "transition row " + i);
+            assertEquals(1.0, Arrays.stream(b[i]).sum(), 1e-12, "emission row " + i);
+            for (int j = 0; j < n; j++) {
+                assertEquals(Math.exp(hmm.chain().logTrans()[i * n + j]), a[i][j], 1e-15);
+            }
+        }
+        final GaussianHmm g = GaussianHmm.random(n, m, 0, 1, new SplittableRandom(seed));
+        for (int k = 0; k < n * m; k++) {
+            assertEquals(Math.exp(g.logStds()[k]), g.stds()[k], 1e-15);
+        }
+    }
+
+    @Property(tries = 20)
+    void manySequencesAreDrawnSeeded(@ForAll @IntRange(min = 0, max = 4) int count, @ForAll long seed) {
+        final CategoricalHmm hmm = CategoricalHmm.random(3, 4, new SplittableRandom(seed));
+        final int[] lengths = new SplittableRandom(seed).ints(count, 0, 9).toArray();
+        final List<EmissionHmm.Sample<int[]>> a = hmm.sample(lengths, seed), b = hmm.sample(lengths, seed);
+        assertEquals(count, a.size());
+        for (int k = 0; k < count; k++) {
+            assertEquals(lengths[k], a.get(k).observations().length);
+            assertArrayEquals(a.get(k).observations(), b.get(k).observations());
+            assertArrayEquals(a.get(k).path(), b.get(k).path());
+        }
+        if (count > 0) {
+            final int[] bad = lengths.clone();
+            bad[count - 1] = -1;
+            assertThrows(IllegalArgumentException.class, () -> hmm.sample(bad, seed));
         }
     }
 
