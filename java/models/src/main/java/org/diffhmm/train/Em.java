@@ -41,6 +41,27 @@ public final class Em {
      */
     public static <S> LossCurve fit(EmModel<S> model, List<S> data, int maxIterations, double tolerance,
                                     Progress.Factory progress) {
+        return run(model, data, maxIterations, tolerance, progress).curve();
+    }
+
+    /**
+     * Runs EM as {@link #fit(EmModel, List, int, double, Progress.Factory)} does and reports how it
+     * ended: converged (the objective per step improved by less than {@code tolerance}) or at the
+     * iteration limit, the iterations run and the loss per iteration. The model holds the last
+     * iteration's parameters.
+     *
+     * @param <S>           the type of one observation sequence
+     * @param model         the model, updated in place
+     * @param data          the training sequences, not empty
+     * @param maxIterations at most this many iterations, at least 1
+     * @param tolerance     stop once the objective per step improves by less than this (nats), at least 0
+     * @param progress      makes the run's progress reporter
+     * @return the report
+     * @throws IllegalArgumentException if an argument is out of range or a sequence is bad; the model
+     *                                  is then unchanged
+     */
+    public static <S> FitReport run(EmModel<S> model, List<S> data, int maxIterations, double tolerance,
+                                    Progress.Factory progress) {
         java.util.Objects.requireNonNull(model, "model");
         java.util.Objects.requireNonNull(progress, "progress");
         if (data == null || data.isEmpty()) {
@@ -56,17 +77,21 @@ public final class Em {
         final LossCurve curve = new LossCurve("EM");
         final long steps = model.steps(data);
         double previous = Double.NEGATIVE_INFINITY;
+        boolean converged = false;
         try (Progress bar = progress.start("EM", maxIterations)) {
             for (int it = 0; it < maxIterations; it++) {
                 final double objective = model.emStep(data) / steps;
                 curve.add(-objective, Double.NaN);
                 bar.step(String.format("loss %.5f", -objective));
                 if (objective - previous < tolerance) {
+                    converged = true;
                     break;
                 }
                 previous = objective;
             }
         }
-        return curve;
+        final double[] loss = curve.train();
+        return new FitReport(converged ? FitReport.Stop.CONVERGED : FitReport.Stop.ITERATION_LIMIT, loss.length,
+                loss.length, loss[loss.length - 1], tolerance, curve);
     }
 }

@@ -94,7 +94,22 @@ public final class Trainer {
      * @param bestHeldOutLoss the held-out loss of those parameters, or NaN without held-out data
      * @param stoppedEarly    whether early stopping ended the run
      */
-    public record Result(LossCurve curve, int bestEpoch, double bestHeldOutLoss, boolean stoppedEarly) {}
+    public record Result(LossCurve curve, int bestEpoch, double bestHeldOutLoss, boolean stoppedEarly) {
+        /**
+         * The fit report: stopped early (the best held-out epoch restored) or ran every epoch, the
+         * epochs run, the epoch whose parameters the model holds, and its loss (held-out where early
+         * stopping watched it, else the last training loss).
+         *
+         * @return the report
+         */
+        public FitReport report() {
+            final double[] train = curve.train();
+            final boolean heldOut = !Double.isNaN(bestHeldOutLoss);
+            final int kept = heldOut ? bestEpoch : train.length;
+            return new FitReport(stoppedEarly ? FitReport.Stop.EARLY_STOPPING : FitReport.Stop.COMPLETED, train.length,
+                    kept, heldOut ? bestHeldOutLoss : train[train.length - 1], Double.NaN, curve);
+        }
+    }
 
     /**
      * Fits {@code model} on {@code train}; {@code heldOut} (may be empty) drives early stopping and

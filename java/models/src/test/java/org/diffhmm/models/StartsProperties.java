@@ -87,6 +87,31 @@ class StartsProperties {
         assertArrayEquals(best.model().parameters(), again.model().parameters(), 0.0, "the same fits, whatever the timing");
     }
 
+    @Property(tries = 5)
+    void fitReportsSayWhyAFitStopped(@ForAll @LongRange(min = 0, max = 1_000_000) long seed,
+                                     @ForAll @IntRange(min = 1, max = 6) int limit) {
+        final List<double[][]> data = data(seed);
+        final org.diffhmm.train.FitReport capped = Em.run(GaussianHmm.kMeansStart(3, data, new SplittableRandom(seed)), data,
+                limit, 0, (task, total) -> org.diffhmm.train.Progress.none());
+        assertEquals(org.diffhmm.train.FitReport.Stop.ITERATION_LIMIT, capped.stop(), capped.summary());
+        assertEquals(limit, capped.iterations());
+        assertEquals(capped.curve().train()[limit - 1], capped.loss(), 0.0);
+        final org.diffhmm.train.FitReport done = Em.run(GaussianHmm.kMeansStart(3, data, new SplittableRandom(seed)), data,
+                500, 1e-6, (task, total) -> org.diffhmm.train.Progress.none());
+        assertTrue(done.converged(), done.summary());
+        assertTrue(done.summary().startsWith("converged after " + done.iterations() + " iterations"), done.summary());
+        // Gradient training with held-out data and patience: early stopping restores the best epoch.
+        final GaussianHmm g = GaussianHmm.random(3, 1, 0, 6, new SplittableRandom(seed));
+        final org.diffhmm.train.Trainer.Result r = org.diffhmm.train.Trainer.builder().epochs(400).learningRate(0.5)
+                .patience(3).build().fit(g, data.subList(0, 6), data.subList(6, 8));
+        final org.diffhmm.train.FitReport report = r.report();
+        assertEquals(r.stoppedEarly() ? org.diffhmm.train.FitReport.Stop.EARLY_STOPPING
+                : org.diffhmm.train.FitReport.Stop.COMPLETED, report.stop());
+        assertEquals(r.bestEpoch(), report.best());
+        assertEquals(r.bestHeldOutLoss(), report.loss(), 0.0);
+        assertEquals(r.curve().size(), report.iterations());
+    }
+
     @Property(tries = 10)
     void badStartsAreRefused(@ForAll @IntRange(min = -3, max = 0) int restarts) {
         assertThrows(IllegalArgumentException.class, () -> Restarts.best(restarts, 1, s -> "model", m -> 0.0));

@@ -10,6 +10,7 @@ import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
 import org.diffhmm.train.EmModel;
 import org.diffhmm.train.EmStatistics;
+import org.diffhmm.train.FitReport;
 import org.diffhmm.train.LossCurve;
 
 /**
@@ -32,6 +33,7 @@ import org.diffhmm.train.LossCurve;
  */
 public final class HmmEm extends SequenceColumns<HmmEm> {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HmmEm.class);
     /** The model trained in place (driver side only). */
     private final transient EmModel<?> model;
     /** At most this many iterations. */
@@ -89,12 +91,26 @@ public final class HmmEm extends SequenceColumns<HmmEm> {
      * @throws IllegalArgumentException if a needed column is missing or mistyped, or no row has a sequence
      */
     public LossCurve fit(Dataset<Row> sequences) {
+        return run(sequences).curve();
+    }
+
+    /**
+     * Runs EM as {@link #fit} does and reports how it ended (converged or at the iteration limit, the
+     * iterations, the loss per iteration); every iteration's loss is logged at INFO (logger
+     * {@code org.diffhmm.spark.HmmEm}) as it completes, and the outcome at the end.
+     *
+     * @param sequences rows with the model's input columns; read once per iteration, so cache it
+     * @return the report
+     * @throws IllegalArgumentException if a needed column is missing or mistyped, or no row has a sequence
+     */
+    public FitReport run(Dataset<Row> sequences) {
         final int[] columns = inputColumns(sequences.schema());
         final int idAt = idAt(sequences.schema());
         final int size = batch();
         final Placement placement = placement();
         final LossCurve curve = new LossCurve("EM on Spark");
         double previous = Double.NEGATIVE_INFINITY;
+        boolean converged = false;
         for (int it = 0; it < maxIterations; it++) {
             final Broadcast<String> shared = SparkSession.active().sparkContext()
                     .broadcast(Models.toJson(model), scala.reflect.ClassTag$.MODULE$.apply(String.class));
@@ -111,12 +127,19 @@ public final class HmmEm extends SequenceColumns<HmmEm> {
             }
             final double objective = model.maximise(total) / total.steps();
             curve.add(-objective, Double.NaN);
+            LOG.info("EM iteration {}/{}: loss {} nats per step ({} steps in {} partitions)", it + 1, maxIterations,
+                    String.format(java.util.Locale.ROOT, "%.6f", -objective), total.steps(), parts.size());
             if (objective - previous < tolerance) {
+                converged = true;
                 break;
             }
             previous = objective;
         }
-        return curve;
+        final double[] loss = curve.train();
+        final FitReport report = new FitReport(converged ? FitReport.Stop.CONVERGED : FitReport.Stop.ITERATION_LIMIT,
+                loss.length, loss.length, loss[loss.length - 1], tolerance, curve);
+        LOG.info("EM on Spark {}", report.summary());
+        return report;
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
+import org.diffhmm.train.FitReport;
 import org.diffhmm.train.LossCurve;
 import org.diffhmm.train.Model;
 import org.diffhmm.train.Objective;
@@ -37,6 +38,7 @@ import org.diffhmm.train.Trainer;
  */
 public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer> {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HmmGradientTrainer.class);
     /** The model trained in place (driver side only). */
     private final transient Model<?> model;
     /** Optimizer steps (each a pass over all the data). */
@@ -120,6 +122,21 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
      *                                  keeps the last finite parameters
      */
     public LossCurve fit(Dataset<Row> sequences) {
+        return run(sequences).curve();
+    }
+
+    /**
+     * Trains as {@link #fit} does and reports it (every step ran; the model holds the last step's
+     * parameters); every step's loss is logged at INFO (logger {@code org.diffhmm.spark.HmmGradientTrainer})
+     * as it completes.
+     *
+     * @param sequences rows with the model's input columns (cache it: every step reads it)
+     * @return the report
+     * @throws IllegalArgumentException if a needed column is missing or mistyped, or no row has a sequence
+     * @throws IllegalStateException    if the objective or its gradient becomes non-finite; the model
+     *                                  keeps the last finite parameters
+     */
+    public FitReport run(Dataset<Row> sequences) {
         final int[] columns = inputColumns(sequences.schema());
         final int idAt = idAt(sequences.schema());
         final int size = batch();
@@ -147,6 +164,8 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
                 }
                 final double[] g = java.util.Arrays.copyOfRange(total, 2, total.length);
                 curve.add(-total[0] / total[1], Double.NaN);
+                LOG.info("gradient step {}/{}: loss {} nats per step", step + 1, steps,
+                        String.format(java.util.Locale.ROOT, "%.6f", -total[0] / total[1]));
                 Trainer.descend(opt, params, total[0], g, (long) total[1], clipNorm, schedule.rate(step, steps),
                         "step " + (step + 1));
                 model.setParameters(params);
@@ -154,6 +173,7 @@ public final class HmmGradientTrainer extends SequenceColumns<HmmGradientTrainer
         } finally {
             shared.destroy();
         }
-        return curve;
+        final double[] loss = curve.train();
+        return new FitReport(FitReport.Stop.COMPLETED, loss.length, loss.length, loss[loss.length - 1], Double.NaN, curve);
     }
 }

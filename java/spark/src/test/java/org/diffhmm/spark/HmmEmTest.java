@@ -100,6 +100,19 @@ class HmmEmTest {
         final CategoricalHmm again = copy(start);
         new HmmEm(again).idColumn("id").batchSize(16).maxIterations(12).tolerance(0).fit(input);
         assertEquals(Models.toJson(distributed), Models.toJson(again), "two runs on the same partitions");
+
+        // The report agrees with the single-JVM one: iteration limit at tolerance 0, converged at a
+        // tolerance EM meets within 40 iterations.
+        final org.diffhmm.train.FitReport limit = new HmmEm(copy(start)).batchSize(16).maxIterations(5).tolerance(0).run(input);
+        assertEquals(org.diffhmm.train.FitReport.Stop.ITERATION_LIMIT, limit.stop());
+        assertEquals(5, limit.iterations());
+        final org.diffhmm.train.FitReport localReport = Em.run(copy(start), data, 40, 1e-3,
+                (task, total) -> org.diffhmm.train.Progress.none());
+        final org.diffhmm.train.FitReport sparkReport = new HmmEm(copy(start)).batchSize(16).maxIterations(40).tolerance(1e-3)
+                .run(input);
+        assertEquals(localReport.stop(), sparkReport.stop(), sparkReport.summary());
+        assertEquals(org.diffhmm.train.FitReport.Stop.CONVERGED, sparkReport.stop(), sparkReport.summary());
+        assertEquals(localReport.iterations(), sparkReport.iterations(), sparkReport.summary());
     }
 
     @Test
