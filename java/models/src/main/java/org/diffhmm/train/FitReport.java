@@ -30,7 +30,16 @@ public record FitReport(Stop stop, int iterations, int best, double loss, double
         COMPLETED
     }
 
-    /** Checks the fields. */
+    /**
+     * A report; the curve and the reason are required.
+     *
+     * @param stop       why the fit stopped
+     * @param iterations EM iterations or epochs run
+     * @param best       the iteration (from 1) whose parameters the model holds
+     * @param loss       the loss of those parameters
+     * @param tolerance  the convergence tolerance, or NaN where none applies
+     * @param curve      the loss per iteration
+     */
     public FitReport {
         Objects.requireNonNull(stop, "stop");
         Objects.requireNonNull(curve, "curve");
