@@ -20,7 +20,7 @@ import org.diffhmm.train.EmStatistics;
  *
  * @param <S> one observation sequence (e.g. {@code int[]} symbols, {@code double[][]} vectors)
  */
-public abstract sealed class EmissionHmm<S> extends Hmm<S> permits CategoricalHmm, GaussianHmm {
+public abstract sealed class EmissionHmm<S> extends Hmm<S> permits CategoricalHmm, GaussianHmm, PoissonHmm {
     final Chain chain;
 
     EmissionHmm(Chain chain) {

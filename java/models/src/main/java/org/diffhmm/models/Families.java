@@ -24,7 +24,8 @@ final class Families {
     private static final List<Family<?>> ALL = List.of(
             new Family<>("categorical", CategoricalHmm.class, CategoricalHmm::read),
             new Family<>("gaussian", GaussianHmm.class, GaussianHmm::read),
-            new Family<>("clone", CloneHmm.class, CloneHmm::read));
+            new Family<>("clone", CloneHmm.class, CloneHmm::read),
+            new Family<>("poisson", PoissonHmm.class, PoissonHmm::read));
 
     private static final Map<String, Family<?>> BY_TAG = new LinkedHashMap<>();
     private static final Map<Class<?>, Family<?>> BY_CLASS = new HashMap<>();

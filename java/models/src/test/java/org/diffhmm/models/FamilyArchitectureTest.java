@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * line's {@code FileFamilies}).
  */
 class FamilyArchitectureTest {
-    private static final Pattern FAMILY_TEST = Pattern.compile("instanceof\\s+(CategoricalHmm|GaussianHmm|CloneHmm|EmissionHmm)\\b");
+    private static final Pattern FAMILY_TEST = Pattern.compile("instanceof\\s+(CategoricalHmm|GaussianHmm|PoissonHmm|CloneHmm|EmissionHmm)\\b");
 
     @Test
     void noMainSourceSwitchesOnAModelFamily() throws IOException {

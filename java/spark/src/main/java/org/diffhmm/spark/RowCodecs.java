@@ -13,6 +13,7 @@ import org.diffhmm.models.CloneHmm;
 import org.diffhmm.models.GaussianHmm;
 import org.diffhmm.models.Hmm;
 import org.diffhmm.models.Models;
+import org.diffhmm.models.PoissonHmm;
 
 /**
  * How each model family's sequences sit in Spark rows, registered once under the family's tag
@@ -34,6 +35,7 @@ final class RowCodecs {
 
     private static final DataType INTS = DataTypes.createArrayType(DataTypes.IntegerType);
     private static final DataType VECTORS = DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType));
+    private static final DataType COUNTS = DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.IntegerType));
 
     private static final Map<String, RowCodec<?>> BY_TAG = new LinkedHashMap<>();
 
@@ -74,7 +76,45 @@ final class RowCodecs {
         });
     }
 
+    static {
+        BY_TAG.put("poisson", new RowCodec<int[][]>() {
+            public int[] columns(StructType schema, Names names) {
+                return new int[] {Kind.column(schema, names.observations(), COUNTS)};
+            }
+
+            public int[][] read(Hmm<int[][]> model, Row row, int[] columns, String where) {
+                return counts(row, columns[0], ((PoissonHmm) model).dims(), where);
+            }
+        });
+    }
+
     private RowCodecs() {}
+
+    /** An {@code array<array<int>>} cell as {@code [T][dims]} counts ≥ 0; null becomes empty. */
+    private static int[][] counts(Row row, int at, int dims, String where) {
+        if (row.isNullAt(at)) {
+            return new int[0][];
+        }
+        final List<Object> steps = row.getList(at);
+        final int[][] x = new int[steps.size()][];
+        for (int t = 0; t < x.length; t++) {
+            final List<Object> v = asList(steps.get(t));
+            if (v == null || v.size() != dims) {
+                throw new IllegalArgumentException(where + ": observations[" + t + "] has "
+                        + (v == null ? "no" : String.valueOf(v.size())) + " counts, the model takes " + dims);
+            }
+            x[t] = new int[dims];
+            for (int d = 0; d < dims; d++) {
+                final Object e = v.get(d);
+                if (!(e instanceof Integer) || (Integer) e < 0) {
+                    throw new IllegalArgumentException(where + ": observations[" + t + "][" + d + "] = " + e
+                            + " (expected a count >= 0)");
+                }
+                x[t][d] = (Integer) e;
+            }
+        }
+        return x;
+    }
 
     /** The codec of a family tag. */
     static RowCodec<?> of(String tag) {

@@ -100,6 +100,28 @@ class HmmScorerTest {
             assertEquals(wantG[id], r.getDouble(2), 1e-9 * Math.abs(wantG[id]), "gaussian row " + id);
         }
 
+        final org.diffhmm.models.PoissonHmm pois = org.diffhmm.models.PoissonHmm.random(2, 2, 4, rng);
+        final List<Row> countRows = new ArrayList<>();
+        final List<int[][]> counted = new ArrayList<>();
+        for (long id = 0; id < 25; id++) {
+            final int[][] x = pois.sample(1 + rng.nextInt(20), rng).observations();
+            counted.add(x);
+            final Object[] steps = new Object[x.length];
+            for (int t = 0; t < x.length; t++) {
+                steps[t] = java.util.Arrays.stream(x[t]).boxed().toArray(Integer[]::new);
+            }
+            countRows.add(RowFactory.create(id, steps));
+        }
+        final StructType countSchema = new StructType().add("id", DataTypes.LongType)
+                .add("observations", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.IntegerType)));
+        final List<Row> p = new HmmScorer(pois).idColumn("id").batchSize(6)
+                .score(spark.createDataFrame(countRows, countSchema).repartition(2)).collectAsList();
+        final double[] wantP = pois.logLikelihoods(counted);
+        for (Row r : p) {
+            final int id = (int) r.getLong(0);
+            assertEquals(wantP[id], r.getDouble(2), 1e-9 * Math.abs(wantP[id]), "poisson row " + id);
+        }
+
         final org.diffhmm.models.CloneHmm chmm = org.diffhmm.models.CloneHmm.random(new int[] {2, 3}, 2, 0.1, rng);
         final List<Row> walkRows = new ArrayList<>();
         final List<org.diffhmm.models.CloneHmm.Walk> walks = new ArrayList<>();
