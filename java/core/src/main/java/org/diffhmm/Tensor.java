@@ -542,9 +542,6 @@ public final class Tensor {
             throw new IllegalArgumentException("the pointer's position " + position + " is past its "
                     + (limit > 0 ? "limit " : "capacity ") + end);
         }
-        if (end == 0 && capacity == 0 && limit == 0) {
-            return -1;
-        }
-        return end - position;
+        return end > 0 ? end - position : -1;
     }
 }

@@ -158,11 +158,7 @@ public final class Chain {
      * @return {@code π}, {@code [N]} (0 for a structural zero)
      */
     public double[] initProbabilities() {
-        final double[] p = logInit();
-        for (int j = 0; j < p.length; j++) {
-            p[j] = Math.exp(p[j]);
-        }
-        return p;
+        return Softmax.exp(logInit());
     }
 
     /**

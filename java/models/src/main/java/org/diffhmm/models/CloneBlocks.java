@@ -37,11 +37,13 @@ final class CloneBlocks {
     final class BlockBatch extends Hmm.Batch {
         final List<Walk> walks;
         final List<int[]> triples;
+        final double[] logT;  // the transitions the blocks were cut from, [A][N][N]
 
-        BlockBatch(Factorized problem, List<Walk> walks, Layout layout) {
+        BlockBatch(Factorized problem, List<Walk> walks, Layout layout, double[] logT) {
             super(problem, layout.lengths);
             this.walks = walks;
             this.triples = layout.triples;
+            this.logT = logT;
         }
 
         @Override
@@ -101,11 +103,11 @@ final class CloneBlocks {
         final Layout kept = layout;
         if (kept != null && kept.matches(walks)) {
             return new BlockBatch(kept.problem.withTrans(
-                    Tensor.of(blockTransitions(kept.triples, logT), kept.triples.size(), block, block)), walks, kept);
+                    Tensor.of(blockTransitions(kept.triples, logT), kept.triples.size(), block, block)), walks, kept, logT);
         }
         final Layout built = layout(walks, logT);
         layout = built;
-        return new BlockBatch(built.problem, walks, built);
+        return new BlockBatch(built.problem, walks, built, logT);
     }
 
     /**

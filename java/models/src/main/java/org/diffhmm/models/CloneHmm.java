@@ -338,9 +338,9 @@ public final class CloneHmm extends Hmm<CloneHmm.Walk> {
     /** {@code ∂ lnL / ∂θ = C − T·rowsum(C)} from the expected counts C. */
     @Override
     double[] dataGradient(List<Walk> walks, Batch batch, Counts c) {
+        final CloneBlocks.BlockBatch cut = (CloneBlocks.BlockBatch) batch;
         final double[] gradient = new double[logits.length];
-        Softmax.addGradient(logTransitions(), ((CloneBlocks.BlockBatch) batch).transitions(c.trans), actions * states, states,
-                gradient, 0);
+        Softmax.addGradient(cut.logT, cut.transitions(c.trans), actions * states, states, gradient, 0);
         return gradient;
     }
 

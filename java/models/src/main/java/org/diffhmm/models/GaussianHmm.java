@@ -42,15 +42,7 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
             throw new IllegalArgumentException("expected " + chain.states() + "×" + dims + " means and log-stds, got "
                     + means.length + " and " + logStds.length);
         }
-        for (int k = 0; k < n; k++) {
-            if (!Double.isFinite(means[k])) {
-                throw new IllegalArgumentException("means[" + k + "] = " + means[k] + " (expected a finite number)");
-            }
-            if (!(logStds[k] >= -MAX_ABS_LOG_STD && logStds[k] <= MAX_ABS_LOG_STD)) {
-                throw new IllegalArgumentException("logStds[" + k + "] = " + logStds[k] + " (expected a log standard deviation in ["
-                        + -MAX_ABS_LOG_STD + ", " + MAX_ABS_LOG_STD + "])");
-            }
-        }
+        checkEmissions(means, 0, logStds, 0, n);
         this.dims = dims;
         this.means = means.clone();
         this.logStds = logStds.clone();
@@ -157,11 +149,7 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
      * @return {@code σ}, {@code [N][D]} row-major
      */
     public double[] stds() {
-        final double[] s = logStds.clone();
-        for (int k = 0; k < s.length; k++) {
-            s[k] = Math.exp(s[k]);
-        }
-        return s;
+        return Softmax.exp(logStds);
     }
 
     /**
@@ -192,16 +180,20 @@ public final class GaussianHmm extends EmissionHmm<double[][]> {
     /** Means finite, log standard deviations within ±{@link #MAX_ABS_LOG_STD}: what a model file can hold. */
     @Override
     void checkEmissionParameters(double[] in, int offset) {
-        for (int k = 0; k < means.length; k++) {
-            final double mean = in[offset + k], logStd = in[offset + means.length + k];
-            if (!Double.isFinite(mean)) {
-                throw new IllegalArgumentException("parameters[" + (offset + k) + "] (means[" + k + "]) = " + mean
-                        + " (expected a finite number)");
+        checkEmissions(in, offset, in, offset + means.length, means.length);
+    }
+
+    /** n means from {@code means[m]} finite and n log standard deviations from {@code logStds[s]} in range (the constructor's and setParameters' one check). */
+    private static void checkEmissions(double[] means, int m, double[] logStds, int s, int n) {
+        for (int k = 0; k < n; k++) {
+            if (!Double.isFinite(means[m + k])) {
+                throw new IllegalArgumentException("means[" + k + "] = " + means[m + k] + " (expected a finite number)");
             }
-            if (!(logStd >= -MAX_ABS_LOG_STD && logStd <= MAX_ABS_LOG_STD)) {
-                throw new IllegalArgumentException("parameters[" + (offset + means.length + k) + "] (logStds[" + k + "]) = "
-                        + logStd + " (expected a log standard deviation in [" + -MAX_ABS_LOG_STD + ", " + MAX_ABS_LOG_STD + "])");
-            }
+        }
+        final int bad = Limits.firstOutside(logStds, s, n, MAX_ABS_LOG_STD);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("logStds[" + bad + "] = " + logStds[s + bad]
+                    + " (expected a log standard deviation in [" + -MAX_ABS_LOG_STD + ", " + MAX_ABS_LOG_STD + "])");
         }
     }
 

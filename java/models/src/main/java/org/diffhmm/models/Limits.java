@@ -57,6 +57,20 @@ final class Limits {
     }
 
     /**
+     * The first of {@code values[from, from + count)} outside {@code [-bound, bound]} (NaN included).
+     *
+     * @return its index relative to {@code from}, or -1 if there is none
+     */
+    static int firstOutside(double[] values, int from, int count, double bound) {
+        for (int k = 0; k < count; k++) {
+            if (!(values[from + k] >= -bound && values[from + k] <= bound)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * A count that must be at least {@code min}.
      *
      * @throws IllegalArgumentException naming the count otherwise

@@ -34,7 +34,7 @@ public final class PoissonHmm extends EmissionHmm<int[][]> {
             throw new IllegalArgumentException("expected " + chain.states() + "×" + dims + " log rates, got " + logRates.length);
         }
         this.dims = dims;
-        checkLogRates(logRates, 0, "logRates[");
+        checkLogRates(logRates, 0, n);
         this.logRates = logRates.clone();
     }
 
@@ -75,11 +75,7 @@ public final class PoissonHmm extends EmissionHmm<int[][]> {
      * @return {@code λ}, {@code [N][D]} row-major
      */
     public double[] rates() {
-        final double[] r = logRates.clone();
-        for (int k = 0; k < r.length; k++) {
-            r[k] = Math.exp(r[k]);
-        }
-        return r;
+        return Softmax.exp(logRates);
     }
 
     /**
@@ -91,12 +87,12 @@ public final class PoissonHmm extends EmissionHmm<int[][]> {
         return logRates.clone();
     }
 
-    private static void checkLogRates(double[] in, int offset, String name) {
-        for (int k = offset; k < in.length && k - offset < Integer.MAX_VALUE; k++) {
-            if (!(in[k] >= -MAX_ABS_LOG_RATE && in[k] <= MAX_ABS_LOG_RATE)) {
-                throw new IllegalArgumentException(name + (k - offset) + "] = " + in[k] + " (expected a log rate in ["
-                        + -MAX_ABS_LOG_RATE + ", " + MAX_ABS_LOG_RATE + "])");
-            }
+    /** n log rates from {@code in[offset]} within ±{@link #MAX_ABS_LOG_RATE} (the constructor's and setParameters' one check). */
+    private static void checkLogRates(double[] in, int offset, int n) {
+        final int bad = Limits.firstOutside(in, offset, n, MAX_ABS_LOG_RATE);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("logRates[" + bad + "] = " + in[offset + bad] + " (expected a log rate in ["
+                    + -MAX_ABS_LOG_RATE + ", " + MAX_ABS_LOG_RATE + "])");
         }
     }
 
@@ -141,13 +137,7 @@ public final class PoissonHmm extends EmissionHmm<int[][]> {
 
     @Override
     void checkEmissionParameters(double[] in, int offset) {
-        for (int k = 0; k < logRates.length; k++) {
-            final double v = in[offset + k];
-            if (!(v >= -MAX_ABS_LOG_RATE && v <= MAX_ABS_LOG_RATE)) {
-                throw new IllegalArgumentException("parameters[" + (offset + k) + "] (logRates[" + k + "]) = " + v
-                        + " (expected a log rate in [" + -MAX_ABS_LOG_RATE + ", " + MAX_ABS_LOG_RATE + "])");
-            }
-        }
+        checkLogRates(in, offset, logRates.length);
     }
 
     @Override

@@ -111,6 +111,15 @@ public final class Softmax {
         return logits;
     }
 
+    /** e^x of every entry, in a new array (log-scale parameters back to their scale). */
+    static double[] exp(double[] logs) {
+        final double[] out = new double[logs.length];
+        for (int k = 0; k < logs.length; k++) {
+            out[k] = Math.exp(logs[k]);
+        }
+        return out;
+    }
+
     /** Row-major log-probabilities {@code [rows][cols]} as a matrix of probabilities. */
     static double[][] matrix(double[] logProbabilities, int rows, int cols) {
         final double[][] out = new double[rows][cols];

@@ -92,20 +92,11 @@ final class RowCodecs {
 
     /** An {@code array<array<int>>} cell as {@code [T][dims]} counts ≥ 0; null becomes empty. */
     private static int[][] counts(Row row, int at, int dims, String where) {
-        if (row.isNullAt(at)) {
-            return new int[0][];
-        }
-        final List<Object> steps = row.getList(at);
-        final int[][] x = new int[steps.size()][];
+        final List<List<Object>> steps = steps(row, at, dims, where, "counts");
+        final int[][] x = new int[steps.size()][dims];
         for (int t = 0; t < x.length; t++) {
-            final List<Object> v = asList(steps.get(t));
-            if (v == null || v.size() != dims) {
-                throw new IllegalArgumentException(where + ": observations[" + t + "] has "
-                        + (v == null ? "no" : String.valueOf(v.size())) + " counts, the model takes " + dims);
-            }
-            x[t] = new int[dims];
             for (int d = 0; d < dims; d++) {
-                final Object e = v.get(d);
+                final Object e = steps.get(t).get(d);
                 if (!(e instanceof Integer) || (Integer) e < 0) {
                     throw new IllegalArgumentException(where + ": observations[" + t + "][" + d + "] = " + e
                             + " (expected a count >= 0)");
@@ -114,6 +105,27 @@ final class RowCodecs {
             }
         }
         return x;
+    }
+
+    /**
+     * The steps of a nested array cell, each checked to hold {@code dims} entries ({@code unit} names
+     * them in the message); null becomes no steps.
+     */
+    private static List<List<Object>> steps(Row row, int at, int dims, String where, String unit) {
+        if (row.isNullAt(at)) {
+            return List.of();
+        }
+        final List<Object> cells = row.getList(at);
+        final List<List<Object>> steps = new java.util.ArrayList<>(cells.size());
+        for (int t = 0; t < cells.size(); t++) {
+            final List<Object> v = asList(cells.get(t));
+            if (v == null || v.size() != dims) {
+                throw new IllegalArgumentException(where + ": observations[" + t + "] has "
+                        + (v == null ? "no" : String.valueOf(v.size())) + " " + unit + ", the model takes " + dims);
+            }
+            steps.add(v);
+        }
+        return steps;
     }
 
     /** The codec of a family tag. */
@@ -152,20 +164,11 @@ final class RowCodecs {
 
     /** An {@code array<array<double>>} cell as {@code [T][dims]} finite values; null becomes empty. */
     private static double[][] vectors(Row row, int at, int dims, String where) {
-        if (row.isNullAt(at)) {
-            return new double[0][];
-        }
-        final List<Object> steps = row.getList(at);
-        final double[][] x = new double[steps.size()][];
+        final List<List<Object>> steps = steps(row, at, dims, where, "values");
+        final double[][] x = new double[steps.size()][dims];
         for (int t = 0; t < x.length; t++) {
-            final List<Object> v = asList(steps.get(t));
-            if (v == null || v.size() != dims) {
-                throw new IllegalArgumentException(where + ": observations[" + t + "] has "
-                        + (v == null ? "no" : String.valueOf(v.size())) + " values, the model takes " + dims);
-            }
-            x[t] = new double[v.size()];
-            for (int d = 0; d < x[t].length; d++) {
-                final Object e = v.get(d);
+            for (int d = 0; d < dims; d++) {
+                final Object e = steps.get(t).get(d);
                 if (!(e instanceof Double) || !Double.isFinite((Double) e)) {
                     throw new IllegalArgumentException(where + ": observations[" + t + "][" + d + "] = " + e
                             + " (expected a finite number)");
